@@ -1,0 +1,78 @@
+"""Analyse stage: findings, legal bases, exposure paths; everything the renderers need, as plain data."""
+
+from __future__ import annotations
+
+from threatlib.analysis.exposure import exposure_paths
+from threatlib.analysis.findings import resolve_findings
+from threatlib.analysis.model import (Analysis, AuthorityView, Basis, BoundaryView, CitedClaim, CompulsionView,
+                                      DataView, ElementView, FlowView, JurisdictionView, ModelInfo,
+                                      OrganisationView, PositionView, SourceRef)
+from threatlib.compile import CompiledModel
+from threatlib.legal import LegalBasis
+from threatlib.spec.common import Claim
+
+__all__ = ["Analysis", "analyse"]
+
+
+def analyse(compiled: CompiledModel) -> Analysis:
+    spec = compiled.spec
+    cite: dict[str, SourceRef] = {s.id: SourceRef(**s.model_dump(mode="json")) for s in spec.sources}
+    provisions = compiled.library.provision_index()
+    findings = resolve_findings(compiled, cite)
+
+    def basis(b: LegalBasis) -> Basis:
+        _, _, provision = provisions[b.provision_id]
+        for s in provision.sources:
+            cite.setdefault(s.id, SourceRef(**s.model_dump(mode="json")))
+        return Basis(jurisdiction=b.jurisdiction, provision_id=b.provision_id, law=b.law_short, article=b.article,
+                     label=b.label, powers=[p.value for p in b.powers], via=b.via.value, chain=list(b.chain),
+                     status=b.status, summary=provision.summary, sources=[s.id for s in provision.sources])
+
+    compulsion = [CompulsionView(id=l.id, element=l.element, authority=l.authority, jurisdiction=l.jurisdiction,
+                                 foreign=l.foreign, bases=[basis(b) for b in l.bases]) for l in compiled.compulsion]
+    used_codes = {e.location for e in spec.elements} | {l.jurisdiction for l in compiled.compulsion}
+    used_codes |= {c for o in spec.organisations for c in (o.incorporated_in, o.headquarters, *o.staff_access_from)}
+    used_codes |= set(spec.metadata.data_subjects_in)
+    jurisdictions = [JurisdictionView(id=j.id, name=j.name, part_of=j.part_of, summary=j.summary,
+                                      foreign=j.id not in compiled.domestic)
+                     for code, j in sorted(compiled.library.jurisdictions.items()) if code in used_codes]
+    authorities = []
+    for authority_id, (code, name) in compiled.authorities.items():
+        description = next(a.description for a in compiled.library.jurisdictions[code].authorities if a.id == authority_id)
+        authorities.append(AuthorityView(id=authority_id, name=name, jurisdiction=code, description=description))
+
+    m = spec.metadata
+    return Analysis(
+        model=ModelInfo(id=m.id, name=m.name, description=m.description, scope=m.scope, as_of=m.as_of.isoformat(),
+                        data_subjects_in=list(m.data_subjects_in), authors=list(m.authors),
+                        domestic=sorted(compiled.domestic)),
+        jurisdictions=jurisdictions,
+        authorities=authorities,
+        organisations=[OrganisationView(id=o.id, name=o.name, description=o.description,
+                                        incorporated_in=o.incorporated_in, headquarters=o.headquarters,
+                                        parent=o.parent, control=o.control,
+                                        staff_access_from=list(o.staff_access_from), claims=_claims(o.claims))
+                       for o in spec.organisations],
+        data=[DataView(id=d.id, name=d.name, description=d.description, classification=d.classification.value,
+                       personal=d.personal, sensitive=d.sensitive, children=d.children) for d in spec.data],
+        boundaries=[BoundaryView(id=b.id, name=b.name, parent=b.parent) for b in spec.boundaries],
+        elements=[ElementView(id=e.id, name=e.name, kind=e.kind.value, description=e.description, operator=e.operator,
+                              location=e.location, boundary=e.boundary, stores=list(e.stores), in_scope=e.in_scope,
+                              compelling=list(compiled.facts[e.id].compelling),
+                              foreign_compelling=list(compiled.facts[e.id].foreign_compelling),
+                              claims=_claims(e.claims)) for e in spec.elements],
+        flows=[FlowView(id=f.id, name=f.name, source=f.source, sink=f.sink, data=list(f.data), protocol=f.protocol,
+                        encryption=f.encryption.value, remote_access=f.remote_access,
+                        crosses_legal_order=compiled.facts[f.id].crosses_legal_order, claims=_claims(f.claims))
+               for f in spec.flows],
+        compulsion=compulsion,
+        exposures=exposure_paths(compiled),
+        findings=findings,
+        positions=[PositionView(id=p.id, topic=p.topic, vendor=_claims([p.vendor])[0], counter=_claims(p.counter))
+                   for p in spec.positions],
+        sources=sorted(cite.values(), key=lambda s: s.id),
+    )
+
+
+def _claims(claims: list[Claim]) -> list[CitedClaim]:
+    return [CitedClaim(statement=c.statement, status=c.status.value, sources=list(c.sources)) for c in claims]

@@ -1,0 +1,113 @@
+"""Findings: pytm's engine applies its own threats and ours; we give each a stable id and a reason."""
+
+from __future__ import annotations
+
+from threatlib.analysis.model import CitedClaim, Finding, SourceRef
+from threatlib.compile import CompiledModel, LibraryThreat
+from threatlib.facts import Facts
+from threatlib.legal import LegalBasis
+from threatlib.library.schema import Severity, Threat
+from threatlib.pytm_state import active_state
+from threatlib.spec.common import Source
+
+PYTM_SEVERITY = {"very high": "very_high", "critical": "very_high", "high": "high", "medium": "medium",
+                 "low": "low", "very low": "very_low", "info": "very_low"}
+SEVERITY_RANK = {s.value: s.rank for s in Severity}
+
+VIA_WORDS = {
+    "incorporation": "it is incorporated there",
+    "headquarters": "it is headquartered there",
+    "control": "it is controlled from there",
+    "staff": "its staff with access sit there",
+    "location": "the element is located there",
+}
+
+
+def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef]) -> list[Finding]:
+    """Run pytm's check and resolve on the model's own state and turn its findings into ours."""
+    with active_state(compiled.state):
+        compiled.tm.check()
+        compiled.tm.resolve()
+        raw = list(compiled.tm.findings)
+        threats = {t.id: t for t in compiled.state.threats}
+    names = {o.id: o.name for o in compiled.spec.organisations}
+    findings: dict[str, Finding] = {}
+    for f in raw:
+        threat = threats[f.threat_id]
+        facts: Facts = f.element.facts
+        if isinstance(threat, LibraryThreat):
+            finding = _ours(threat._loaded.threat, facts, compiled.bases.get(facts.id, ()), compiled, names, cite)
+        else:
+            finding = _pytm(threat, facts)
+        findings[finding.id] = finding
+    return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
+
+
+def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
+          names: dict[str, str], cite: dict[str, SourceRef]) -> Finding:
+    evidence = [CitedClaim(statement=c.statement, status=c.status.value, sources=[_cite(s, cite) for s in c.sources])
+                for c in threat.evidence]
+    return Finding(
+        id=f"{threat.id}@{facts.id}", threat_id=threat.id, title=threat.title, family=threat.family,
+        origin="threatlib", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
+        severity=threat.severity.value, likelihood=threat.likelihood.label, likelihood_scale="yardstick",
+        description=threat.description, why=explain(threat, facts, bases, compiled, names),
+        mitigations=list(threat.mitigations), evidence=evidence, references="",
+        stride=list(threat.stride), capec=list(threat.capec), cwe=list(threat.cwe),
+    )
+
+
+def _pytm(threat, facts: Facts) -> Finding:
+    return Finding(
+        id=f"{threat.id}@{facts.id}", threat_id=threat.id, title=threat.description, family="pytm",
+        origin="pytm", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
+        severity=PYTM_SEVERITY.get(threat.severity.strip().lower(), "medium"),
+        likelihood=threat.likelihood or "not rated", likelihood_scale="pytm",
+        description=threat.details,
+        why=[f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"],
+        mitigations=[threat.mitigations] if threat.mitigations else [], evidence=[], references=threat.references,
+        stride=[], capec=[], cwe=[],
+    )
+
+
+def explain(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
+            names: dict[str, str]) -> list[str]:
+    """Say, in sentences a reader can check, which facts made the threat apply."""
+    why = []
+    if facts.kind == "flow":
+        route = f"from {facts.source_jurisdiction} to {facts.jurisdiction}" if facts.crosses_legal_order else f"within {facts.jurisdiction}"
+        access = "read remotely by the sink" if facts.remote_access else "sent"
+        why.append(f"The flow carries {_data_names(facts.handles, compiled)} {route}, {access}.")
+        if facts.sink_foreign_compelling:
+            why.append(f"Its sink can be compelled by {', '.join(facts.sink_foreign_compelling)}.")
+        bases = compiled.bases.get(facts.sink, ())
+        subject = compiled.facts[facts.sink].name
+    else:
+        subject = facts.name
+        held = facts.stores or facts.handles
+        if held:
+            verb = "stores" if facts.stores else "handles"
+            why.append(f"It {verb} {_data_names(held, compiled)}.")
+    powers = {p.value for p in threat.powers}
+    relevant = [b for b in bases if b.jurisdiction not in compiled.domestic and powers.intersection(p.value for p in b.powers)]
+    grouped: dict[tuple[str, str, tuple[str, ...]], list[LegalBasis]] = {}
+    for b in relevant:
+        grouped.setdefault((b.jurisdiction, b.via.value, b.chain), []).append(b)
+    for (jurisdiction, via, chain), group in grouped.items():
+        who = names.get(chain[0], chain[0]) if chain else subject
+        route = VIA_WORDS[via]
+        if via == "control" and len(chain) > 1:
+            route = f"it is controlled by {' and '.join(names.get(c, c) for c in chain[1:])}"
+        laws = "; ".join(f"{b.label} ({', '.join(p.value.replace('_', ' ') for p in b.powers)})" for b in group)
+        why.append(f"{jurisdiction} reaches {who} because {route}: {laws}.")
+    return why
+
+
+def _data_names(ids, compiled: CompiledModel) -> str:
+    names = {d.id: d.name for d in compiled.spec.data}
+    return ", ".join(names[i] for i in ids)
+
+
+def _cite(source: Source, cite: dict[str, SourceRef]) -> str:
+    cite.setdefault(source.id, SourceRef(**source.model_dump(mode="json")))
+    return source.id

@@ -1,0 +1,188 @@
+"""The Analysis: plain, JSON-serialisable data in a deterministic order. Every output is a view of it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceRef(Record):
+    id: str
+    title: str
+    publisher: str
+    date: str
+    url: str | None
+    kind: str
+
+
+class CitedClaim(Record):
+    statement: str
+    status: str
+    sources: list[str]  # source ids, all present in Analysis.sources
+
+
+class Basis(Record):
+    """One legal provision reaching an element, and the link it reaches it by."""
+
+    jurisdiction: str
+    provision_id: str
+    law: str
+    article: str
+    label: str
+    powers: list[str]
+    via: str
+    chain: list[str]
+    status: str
+    summary: str
+    sources: list[str]
+
+
+class Finding(Record):
+    id: str  # THREAT-ID@element-id: stable across runs and versions
+    threat_id: str
+    title: str
+    family: str
+    origin: str  # "threatlib" or "pytm"
+    element_id: str
+    element_name: str
+    element_kind: str
+    severity: str  # very_high, high, medium, low, very_low
+    likelihood: str
+    likelihood_scale: str  # "yardstick" (PHIA) for ours, "pytm" for pytm's High/Medium/Low
+    description: str
+    why: list[str]
+    mitigations: list[str]
+    evidence: list[CitedClaim]
+    references: str
+    stride: list[str]
+    capec: list[str]
+    cwe: list[str]
+
+
+class ElementView(Record):
+    id: str
+    name: str
+    kind: str
+    description: str
+    operator: str | None
+    location: str
+    boundary: str | None
+    stores: list[str]
+    in_scope: bool
+    compelling: list[str]
+    foreign_compelling: list[str]
+    claims: list[CitedClaim]
+
+
+class FlowView(Record):
+    id: str
+    name: str
+    source: str
+    sink: str
+    data: list[str]
+    protocol: str
+    encryption: str
+    remote_access: bool
+    crosses_legal_order: bool
+    claims: list[CitedClaim]
+
+
+class OrganisationView(Record):
+    id: str
+    name: str
+    description: str
+    incorporated_in: str
+    headquarters: str
+    parent: str | None
+    control: str | None
+    staff_access_from: list[str]
+    claims: list[CitedClaim]
+
+
+class DataView(Record):
+    id: str
+    name: str
+    description: str
+    classification: str
+    personal: bool
+    sensitive: bool
+    children: bool
+
+
+class BoundaryView(Record):
+    id: str
+    name: str
+    parent: str | None
+
+
+class AuthorityView(Record):
+    id: str
+    name: str
+    jurisdiction: str
+    description: str
+
+
+class JurisdictionView(Record):
+    id: str
+    name: str
+    part_of: str | None
+    summary: str
+    foreign: bool
+
+
+class CompulsionView(Record):
+    id: str
+    element: str
+    authority: str
+    jurisdiction: str
+    foreign: bool
+    bases: list[Basis]
+
+
+class Exposure(Record):
+    """A data category that can reach a state authority, and the shortest path by which it does."""
+
+    data: str
+    authority: str
+    jurisdiction: str
+    elements: list[str]  # from where the data originates to the compellable element
+    flows: list[str]
+    holder: str  # the compellable element
+    bases: list[str]  # provision ids
+
+
+class PositionView(Record):
+    id: str
+    topic: str
+    vendor: CitedClaim
+    counter: list[CitedClaim]
+
+
+class ModelInfo(Record):
+    id: str
+    name: str
+    description: str
+    scope: str
+    as_of: str
+    data_subjects_in: list[str]
+    authors: list[str]
+    domestic: list[str]
+
+
+class Analysis(Record):
+    model: ModelInfo
+    jurisdictions: list[JurisdictionView]
+    authorities: list[AuthorityView]
+    organisations: list[OrganisationView]
+    data: list[DataView]
+    boundaries: list[BoundaryView]
+    elements: list[ElementView]
+    flows: list[FlowView]
+    compulsion: list[CompulsionView]
+    exposures: list[Exposure]
+    findings: list[Finding]
+    positions: list[PositionView]
+    sources: list[SourceRef]

@@ -1,0 +1,217 @@
+"""Compile stage: a validated model plus the library become a pytm TM with derived facts.
+
+It owns pytm's global state (see pytm_state): the TM, its elements and threats live in a state object
+held by the CompiledModel, never in the process-wide registry once compile returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytm
+from pytm.tm import TMState
+
+from threatlib.errors import ThreatConditionError
+from threatlib.facts import Facts
+from threatlib.legal import LegalBasis, LegalReach, reaching
+from threatlib.library import Library, LoadedThreat
+from threatlib.library.conditions import SAFE_GLOBALS
+from threatlib.pytm_state import fresh_state
+from threatlib.spec.model import Element, Encryption, Model
+
+PYTM_CLASS = {
+    "actor": pytm.Actor,
+    "device": pytm.Asset,  # pytm has no device class; its technical threats target servers and processes
+    "process": pytm.Process,
+    "server": pytm.Server,
+    "datastore": pytm.Datastore,
+    "external": pytm.ExternalEntity,
+}
+PYTM_CLASSIFICATION = {
+    "public": pytm.Classification.PUBLIC,
+    "restricted": pytm.Classification.RESTRICTED,
+    "sensitive": pytm.Classification.SENSITIVE,
+    "secret": pytm.Classification.SECRET,
+}
+
+
+@dataclass(frozen=True)
+class CompulsionLink:
+    """A derived flow: a state authority can reach an element's data through its operator or location."""
+
+    id: str
+    element: str
+    jurisdiction: str
+    authority: str
+    bases: tuple[LegalBasis, ...]
+    foreign: bool
+
+
+@dataclass
+class CompiledModel:
+    spec: Model
+    library: Library
+    tm: pytm.TM
+    state: TMState
+    facts: dict[str, Facts]  # element and flow ids
+    bases: dict[str, tuple[LegalBasis, ...]]  # element id -> every legal basis reaching it
+    compulsion: tuple[CompulsionLink, ...]
+    domestic: frozenset[str]
+    authorities: dict[str, tuple[str, str]]  # authority id -> (jurisdiction, name)
+
+
+class LibraryThreat(pytm.Threat):
+    """One of our threats inside pytm's engine, but strict: a condition that raises stops the run.
+
+    pytm's own Threat.apply swallows every exception, so a broken rule would silently never fire.
+    """
+
+    def __init__(self, loaded: LoadedThreat):
+        t = loaded.threat
+        super().__init__(id=t.id, description=t.title, details=t.description, severity=t.severity.label,
+                         likelihood=t.likelihood.label, condition="True", target=())
+        object.__setattr__(self, "_loaded", loaded)
+
+    def apply(self, target) -> bool:
+        facts = getattr(target, "facts", None)
+        loaded = self._loaded
+        if facts is None or facts.kind not in {k.value for k in loaded.threat.targets}:
+            return False
+        try:
+            return bool(eval(loaded.condition, dict(SAFE_GLOBALS), {"target": target}))
+        except Exception as exc:
+            raise ThreatConditionError(
+                f"threat {loaded.threat.id}: condition raised {type(exc).__name__}: {exc} on '{facts.id}'") from exc
+
+
+def compile_model(model: Model, library: Library, *, pytm_threats: bool = True) -> CompiledModel:
+    reach = LegalReach(model, library)
+    data = {d.id: d for d in model.data}
+    received: dict[str, set[str]] = {e.id: set(e.stores) for e in model.elements}
+    for flow in model.flows:
+        received[flow.source].update(flow.data)
+        received[flow.sink].update(flow.data)
+
+    facts: dict[str, Facts] = {}
+    bases: dict[str, tuple[LegalBasis, ...]] = {}
+    for element in model.elements:
+        element_bases = reach.bases(reach.element_links(element)) if element.kind.value != "actor" else ()
+        bases[element.id] = element_bases
+        facts[element.id] = _element_facts(element, element_bases, sorted(received[element.id]), data, reach.domestic)
+    for flow in model.flows:
+        carried = sorted(set(flow.data))
+        sink = facts[flow.sink]
+        source = facts[flow.source]
+        facts[flow.id] = Facts(
+            id=flow.id, kind="flow", name=flow.name, jurisdiction=sink.jurisdiction, handles=tuple(carried),
+            **_data_flags(carried, data), source=flow.source, sink=flow.sink,
+            source_jurisdiction=source.jurisdiction,
+            crosses_legal_order=source.jurisdiction != sink.jurisdiction,
+            enters_foreign=sink.jurisdiction not in reach.domestic,
+            remote_access=flow.remote_access, encrypted=flow.encryption is not Encryption.none,
+            sink_foreign_compelling=sink.foreign_compelling,
+        )
+
+    compulsion, authorities = _compulsion_links(model, library, bases, reach.domestic)
+    with fresh_state() as state:
+        tm = _build_pytm(model, library, facts, compulsion, authorities, pytm_threats)
+    return CompiledModel(model, library, tm, state, facts, bases, compulsion, reach.domestic, authorities)
+
+
+def _data_flags(ids, data) -> dict[str, bool]:
+    return {
+        "handles_personal": any(data[i].personal for i in ids),
+        "handles_sensitive": any(data[i].sensitive for i in ids),
+        "handles_children": any(data[i].children for i in ids),
+    }
+
+
+def _element_facts(element: Element, element_bases, handled, data, domestic) -> Facts:
+    reaching_bases = reaching(element_bases)
+    compelling = sorted({b.jurisdiction for b in reaching_bases})
+    foreign = [b for b in element_bases if b.jurisdiction not in domestic]
+    powers_via: dict[str, set[str]] = {}
+    for b in foreign:
+        powers_via.setdefault(b.via.value, set()).update(p.value for p in b.powers)
+    return Facts(
+        id=element.id, kind=element.kind.value, name=element.name, jurisdiction=element.location,
+        operator=element.operator or "", stores=tuple(sorted(set(element.stores))), handles=tuple(handled),
+        **_data_flags(handled, data), stores_personal=any(data[i].personal for i in element.stores),
+        compelling=tuple(compelling), foreign_compelling=tuple(c for c in compelling if c not in domestic),
+        foreign_powers=frozenset(p.value for b in foreign for p in b.powers),
+        foreign_powers_via={k: frozenset(v) for k, v in sorted(powers_via.items())},
+    )
+
+
+def _compulsion_links(model, library, bases, domestic):
+    """One derived flow per (element, authority) for elements an organisation operates."""
+    links = []
+    authorities: dict[str, tuple[str, str]] = {}
+    for element in model.elements:
+        if not element.operator:
+            continue
+        by_authority: dict[str, list[LegalBasis]] = {}
+        for basis in reaching(bases[element.id]):
+            for authority in basis.authorities:
+                by_authority.setdefault(authority, []).append(basis)
+        for authority, authority_bases in sorted(by_authority.items()):
+            jurisdiction = authority_bases[0].jurisdiction
+            names = {a.id: a.name for a in library.jurisdictions[jurisdiction].authorities}
+            authorities[authority] = (jurisdiction, names[authority])
+            links.append(CompulsionLink(f"compel-{authority}-{element.id}", element.id, jurisdiction, authority,
+                                        tuple(authority_bases), jurisdiction not in domestic))
+    return tuple(links), dict(sorted(authorities.items()))
+
+
+def _build_pytm(model, library, facts, compulsion, authorities, pytm_threats) -> pytm.TM:
+    tm = pytm.TM(model.metadata.name, description=model.metadata.description)
+    if not pytm_threats:
+        pytm.TM._threats = []
+    pytm.TM._threats.extend(LibraryThreat(t) for t in library.threats)
+
+    boundaries: dict[str, pytm.Boundary] = {}
+    by_id = {b.id: b for b in model.boundaries}
+    for boundary in model.boundaries:  # parents first, whatever the file's order
+        stack = []
+        current = boundary
+        while current and current.id not in boundaries:
+            stack.append(current)
+            current = by_id.get(current.parent) if current.parent else None
+        for b in reversed(stack):
+            boundaries[b.id] = pytm.Boundary(b.name, description=b.description,
+                                             inBoundary=boundaries.get(b.parent) if b.parent else None)
+
+    data = {}
+    for d in model.data:
+        data[d.id] = pytm.Data(d.name, description=d.description, classification=PYTM_CLASSIFICATION[d.classification.value],
+                               isPII=d.personal)
+    elements = {}
+    for e in model.elements:
+        cls = PYTM_CLASS[e.kind.value]
+        kwargs = dict(description=e.description, inScope=e.in_scope,
+                      inBoundary=boundaries.get(e.boundary) if e.boundary else None,
+                      controls=pytm.Controls(**e.controls))
+        if issubclass(cls, pytm.Asset):
+            kwargs["OS"] = e.os
+        if cls is pytm.Datastore:
+            kwargs.update(storesPII=facts[e.id].stores_personal, storesSensitiveData=any(
+                d.sensitive for d in model.data if d.id in e.stores), isSQL=False)
+        node = cls(e.name, **kwargs)
+        node.facts = facts[e.id]
+        elements[e.id] = node
+    for f in model.flows:
+        tls = {"none": pytm.TLSVersion.NONE, "tls1.2": pytm.TLSVersion.TLSv12,
+               "tls1.3": pytm.TLSVersion.TLSv13, "e2e": pytm.TLSVersion.TLSv13}[f.encryption.value]
+        flow = pytm.Dataflow(elements[f.source], elements[f.sink], f.name, protocol=f.protocol,
+                             data=[data[i] for i in f.data], tlsVersion=tls, description=f.description,
+                             controls=pytm.Controls(isEncrypted=f.encryption.value != "none"))
+        flow.facts = facts[f.id]
+    authority_nodes = {}
+    for authority_id, (jurisdiction, name) in authorities.items():
+        node = pytm.ExternalEntity(name, inScope=False)
+        node.facts = Facts(id=authority_id, kind="authority", name=name, jurisdiction=jurisdiction)
+        authority_nodes[authority_id] = node
+    for link in compulsion:
+        flow = pytm.Dataflow(elements[link.element], authority_nodes[link.authority], "compelled access", inScope=False)
+        flow.facts = Facts(id=link.id, kind="compulsion", name="compelled access", jurisdiction=link.jurisdiction)
+    return tm

@@ -1,0 +1,40 @@
+"""Derived facts: what threat conditions read as `target.facts`.
+
+Graph questions do not fit in one pytm condition, so the compile stage answers them here, once, and
+attaches the answers to each pytm element. Conditions then only match facts, and a finding can say why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Facts:
+    id: str
+    kind: str  # actor, device, process, server, datastore, external, flow, authority
+    name: str
+    jurisdiction: str = ""  # where it physically is; for a flow, its sink's
+    operator: str = ""  # organisation id, "" when none
+    stores: tuple[str, ...] = ()  # data ids held at rest
+    handles: tuple[str, ...] = ()  # data ids stored, received or sent (for a flow: carried)
+    handles_personal: bool = False
+    handles_sensitive: bool = False
+    handles_children: bool = False
+    stores_personal: bool = False
+    compelling: tuple[str, ...] = ()  # jurisdictions with a power to obtain data from it or make its operator act
+    foreign_compelling: tuple[str, ...] = ()  # those that are not the data subjects' own legal orders
+    foreign_powers: frozenset[str] = frozenset()  # every power any foreign jurisdiction holds over it
+    foreign_powers_via: dict[str, frozenset[str]] = field(default_factory=dict)  # link kind -> foreign powers
+    # Flows only:
+    source: str = ""
+    sink: str = ""
+    source_jurisdiction: str = ""
+    crosses_legal_order: bool = False  # source and sink sit in different jurisdictions
+    enters_foreign: bool = False  # the sink sits in a foreign jurisdiction
+    remote_access: bool = False
+    encrypted: bool = False
+    sink_foreign_compelling: tuple[str, ...] = ()  # foreign jurisdictions that can compel the sink
+
+    def powers_via(self, via: str) -> frozenset[str]:
+        return self.foreign_powers_via.get(via, frozenset())

@@ -1,0 +1,114 @@
+"""Which legal orders can compel whom, and on what basis: derived from organisations and the library.
+
+An organisation is linked to a jurisdiction by incorporation, headquarters, where its staff with access
+sit, and (transitively) by control from a parent incorporated or headquartered there. An element adds
+its own location. A provision reaches an element when one of those links is among its `applies_via`.
+Every organisation's links are computed once and memoised, so the cost grows linearly with the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from threatlib.library import Library
+from threatlib.library.schema import REACHING_POWERS, Nexus, Power
+from threatlib.spec.model import Element, Model
+
+
+@dataclass(frozen=True, order=True)
+class Link:
+    """A route by which a jurisdiction reaches an element: how, and through which organisations."""
+
+    jurisdiction: str
+    via: Nexus
+    chain: tuple[str, ...]  # organisation ids from the operator up to the one that carries the link
+
+
+@dataclass(frozen=True, order=True)
+class LegalBasis:
+    jurisdiction: str
+    provision_id: str
+    law_id: str
+    law_short: str
+    article: str
+    powers: tuple[Power, ...]
+    via: Nexus
+    chain: tuple[str, ...]
+    authorities: tuple[str, ...]
+    status: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.law_short} {self.article}"
+
+
+class LegalReach:
+    """Answers "which jurisdictions reach this element, and under which provisions?" for one model."""
+
+    def __init__(self, model: Model, library: Library):
+        self.library = library
+        self.organisations = {o.id: o for o in model.organisations}
+        self._org_links: dict[str, tuple[Link, ...]] = {}
+        self.domestic = self._with_parents(model.metadata.data_subjects_in)
+
+    def _with_parents(self, codes) -> frozenset[str]:
+        """A jurisdiction's law reaches into its parts: Irish users live under EU law too."""
+        out: set[str] = set()
+        for code in codes:
+            while code and code not in out:
+                out.add(code)
+                code = self.library.jurisdictions[code].part_of
+        return frozenset(out)
+
+    def organisation_links(self, org_id: str) -> tuple[Link, ...]:
+        if org_id in self._org_links:
+            return self._org_links[org_id]
+        # Walk up to the first memoised ancestor, then fill in downwards: no recursion on deep chains.
+        chain = []
+        current: str | None = org_id
+        while current is not None and current not in self._org_links:
+            chain.append(current)
+            current = self.organisations[current].parent
+        for oid in reversed(chain):
+            org = self.organisations[oid]
+            links = {Link(org.incorporated_in, Nexus.incorporation, (oid,)), Link(org.headquarters, Nexus.headquarters, (oid,))}
+            links |= {Link(code, Nexus.staff, (oid,)) for code in org.staff_access_from}
+            if org.parent:
+                links |= {Link(l.jurisdiction, Nexus.control, (oid,) + l.chain)
+                          for l in self._org_links[org.parent] if l.via is not Nexus.staff}
+            self._org_links[oid] = self._expand(links)
+        return self._org_links[org_id]
+
+    def element_links(self, element: Element) -> tuple[Link, ...]:
+        links = set(self.organisation_links(element.operator)) if element.operator else set()
+        links.add(Link(element.location, Nexus.location, ()))
+        return self._expand(links)
+
+    def _expand(self, links: set[Link]) -> tuple[Link, ...]:
+        """Add parent legal orders (IE -> EU) and keep, per jurisdiction and link kind, the shortest chain."""
+        best: dict[tuple[str, Nexus], Link] = {}
+        for link in links:
+            code: str | None = link.jurisdiction
+            while code:
+                key = (code, link.via)
+                candidate = Link(code, link.via, link.chain)
+                if key not in best or (len(candidate.chain), candidate.chain) < (len(best[key].chain), best[key].chain):
+                    best[key] = candidate
+                code = self.library.jurisdictions[code].part_of
+        return tuple(sorted(best.values()))
+
+    def bases(self, links: tuple[Link, ...]) -> tuple[LegalBasis, ...]:
+        out = []
+        for link in links:
+            jurisdiction = self.library.jurisdictions[link.jurisdiction]
+            for law in jurisdiction.laws:
+                for p in law.provisions:
+                    if link.via in p.applies_via:
+                        out.append(LegalBasis(link.jurisdiction, p.id, law.id, law.short, p.article, tuple(p.powers),
+                                              link.via, link.chain, tuple(p.authorities), p.status.value))
+        return tuple(sorted(out))
+
+
+def reaching(bases: tuple[LegalBasis, ...]) -> tuple[LegalBasis, ...]:
+    """The bases that let a state obtain data or make an organisation act."""
+    return tuple(b for b in bases if REACHING_POWERS.intersection(b.powers))

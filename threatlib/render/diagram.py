@@ -1,0 +1,170 @@
+"""The data-flow diagram, drawn from the Analysis with the graphviz package.
+
+Clusters nest as jurisdiction > operating organisation > trust boundary, so the picture answers "whose law
+reaches this?" at a glance. Derived compulsion flows are red and dashed, one per authority and organisation
+cluster, labelled with their legal basis. Every label passes through graphviz.escape after control
+characters are removed, so no model text can change the DOT program.
+"""
+
+from __future__ import annotations
+
+import graphviz
+
+from threatlib.analysis.model import Analysis
+from threatlib.render.text import plain, wrapped
+
+FONT = "DejaVu Sans"
+SHAPES = {
+    "actor": ("box", "rounded"),
+    "device": ("box3d", ""),
+    "process": ("ellipse", ""),
+    "server": ("box3d", ""),
+    "datastore": ("cylinder", ""),
+    "external": ("box", ""),
+}
+FOREIGN_FILL = "#fdecea"
+DOMESTIC_FILL = "#eaf2fb"
+COMPULSION = "#c0392b"
+REMOTE = "#1f5fa8"
+
+
+def label(text: str, width: int = 22, max_lines: int = 4) -> str:
+    return "\n".join(graphviz.escape(line) for line in wrapped(text, width, max_lines))
+
+
+def build_diagram(analysis: Analysis) -> graphviz.Digraph:
+    graph = graphviz.Digraph("dfd", engine="dot")
+    graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.35",
+               ranksep="0.9", label=label(f"{analysis.model.name}: data flows and legal compulsion "
+                                          f"(as of {analysis.model.as_of})", 120, 1),
+               labelloc="t", fontcolor="#222222", bgcolor="white", pad="0.3")
+    graph.attr("node", fontname=FONT, fontsize="10", style="filled", fillcolor="white", color="#333333")
+    graph.attr("edge", fontname=FONT, fontsize="8", color="#444444", arrowsize="0.7")
+
+    node_ids = {e.id: f"e{i}" for i, e in enumerate(analysis.elements)}
+    node_ids.update({a.id: f"a{i}" for i, a in enumerate(analysis.authorities)})
+    organisations = {o.id: o for o in analysis.organisations}
+    boundaries = {b.id: b for b in analysis.boundaries}
+    jurisdictions = {j.id: j for j in analysis.jurisdictions}
+
+    # Cluster tree keyed by path: (jurisdiction,), (jurisdiction, org), (jurisdiction, org, b1, b2, ...)
+    tree: dict[tuple, list[str]] = {}
+    children: dict[tuple, list[tuple]] = {}
+
+    def add_path(path: tuple) -> None:
+        for depth in range(1, len(path) + 1):
+            prefix = path[:depth]
+            if prefix not in tree:
+                tree[prefix] = []
+                if depth > 1:
+                    children.setdefault(path[: depth - 1], []).append(prefix)
+
+    cluster_of_element: dict[str, tuple] = {}
+    for element in analysis.elements:
+        chain = []
+        boundary = element.boundary
+        while boundary:
+            chain.append(boundary)
+            boundary = boundaries[boundary].parent
+        path = (element.location, element.operator or "") + tuple(reversed(chain))
+        add_path(path)
+        tree[path].append(element.id)
+        cluster_of_element[element.id] = path
+    for authority in analysis.authorities:
+        path = (authority.jurisdiction, "#authorities")
+        add_path(path)
+        tree[path].append(authority.id)
+
+    cluster_names = {path: f"cluster_{i}" for i, path in enumerate(sorted(tree))}
+    elements = {e.id: e for e in analysis.elements}
+    authorities = {a.id: a for a in analysis.authorities}
+
+    def draw(parent: graphviz.Digraph, path: tuple) -> None:
+        with parent.subgraph(name=cluster_names[path]) as sub:
+            key = path[-1]
+            if len(path) == 1:
+                j = jurisdictions.get(key)
+                name = f"{key}: {j.name}" if j else key
+                foreign = j.foreign if j else True
+                sub.attr(label=label(name + (" (foreign legal order)" if foreign else " (users' legal order)"), 60, 1),
+                         style="filled,rounded", fillcolor=FOREIGN_FILL if foreign else DOMESTIC_FILL,
+                         color="#999999", fontsize="12", fontcolor="#222222")
+            elif len(path) == 2:
+                if key == "#authorities":
+                    sub.attr(label="State authorities", style="dashed", color=COMPULSION, fontcolor=COMPULSION, fontsize="10")
+                elif key:
+                    sub.attr(label=label(f"Operated by {organisations[key].name}", 40, 2), style="solid,rounded",
+                             color="#666666", fillcolor="white", fontsize="10")
+                else:
+                    sub.attr(label="Not operated by an organisation", style="dotted", color="#888888", fontsize="10")
+            else:
+                sub.attr(label=label(boundaries[key].name, 36, 2), style="dashed", color="#b03a2e", fontsize="9",
+                         fontcolor="#b03a2e")
+            for item in tree[path]:
+                if item in elements:
+                    e = elements[item]
+                    shape, style = SHAPES[e.kind]
+                    sub.node(node_ids[item], label=label(e.name), shape=shape,
+                             style=",".join(filter(None, ["filled", style])),
+                             fillcolor="#f2f2f2" if not e.in_scope else "white")
+                else:
+                    sub.node(node_ids[item], label=label(authorities[item].name, 24, 5), shape="octagon",
+                             fillcolor="#f9d6d2", color=COMPULSION, fontcolor="#7b241c")
+            for child in sorted(children.get(path, [])):
+                draw(sub, child)
+
+    for root in sorted(p for p in tree if len(p) == 1):
+        draw(graph, root)
+
+    for flow in analysis.flows:
+        attrs = {"label": label(flow.name, 24, 2)}
+        if flow.remote_access:
+            attrs.update(style="dashed", color=REMOTE, fontcolor=REMOTE, label=label(f"remote access: {flow.name}", 24, 3))
+        if flow.encryption == "none":
+            attrs["label"] = label(f"{flow.name} (unencrypted)", 24, 3)
+        graph.edge(node_ids[flow.source], node_ids[flow.sink], **attrs)
+
+    # One compulsion edge per (authority, organisation cluster), from the cluster's first element.
+    grouped: dict[tuple[str, tuple], list] = {}
+    for link in analysis.compulsion:
+        if not link.foreign:
+            continue
+        path = cluster_of_element[link.element][:2]
+        grouped.setdefault((link.authority, path), []).append(link)
+    for (authority, path), links in sorted(grouped.items()):
+        provisions = sorted({(b.law, b.article) for link in links for b in link.bases})
+        shown = [f"{law} {article}" for law, article in provisions[:3]]
+        if len(provisions) > 3:
+            shown.append(f"+{len(provisions) - 3} more")
+        anchor = sorted(links, key=lambda l: l.element)[0].element
+        graph.edge(node_ids[anchor], node_ids[authority], ltail=cluster_names[path],
+                   label="\n".join(graphviz.escape(plain(s, 60)) for s in shown),
+                   style="dashed,bold", color=COMPULSION, fontcolor=COMPULSION, arrowhead="normal", constraint="false")
+
+    _legend(graph)
+    return graph
+
+
+def _legend(graph: graphviz.Digraph) -> None:
+    with graph.subgraph(name="cluster_legend") as legend:
+        legend.attr(label="Legend", style="rounded", color="#999999", fontsize="10", rank="sink")
+        legend.node("legend_process", label="process", shape="ellipse", fontsize="8")
+        legend.node("legend_store", label="data store", shape="cylinder", fontsize="8")
+        legend.node("legend_device", label="device / server", shape="box3d", fontsize="8")
+        legend.node("legend_actor", label="person", shape="box", style="filled,rounded", fontsize="8")
+        legend.node("legend_authority", label="state authority", shape="octagon", fillcolor="#f9d6d2",
+                    color=COMPULSION, fontsize="8")
+        legend.edge("legend_process", "legend_store", label="data flow")
+        legend.edge("legend_actor", "legend_device", label="remote access", style="dashed", color=REMOTE, fontcolor=REMOTE)
+        legend.edge("legend_device", "legend_authority", label="compelled access\n(legal basis)", style="dashed,bold",
+                    color=COMPULSION, fontcolor=COMPULSION)
+
+
+def render_diagram(analysis: Analysis) -> dict[str, bytes]:
+    """dfd.dot, dfd.svg and dfd.png as bytes; `dot` runs once per format."""
+    graph = build_diagram(analysis)
+    return {
+        "dfd.dot": graph.source.encode("utf-8"),
+        "dfd.svg": graph.pipe(format="svg"),
+        "dfd.png": graph.pipe(format="png"),
+    }

@@ -1,0 +1,111 @@
+"""HTML and PDF reports: Jinja2 templates (always autoescaped) over the Analysis, PDF by WeasyPrint.
+
+Templates are looked up in a user's folder first, then in the package, so any file can be overridden
+by dropping in one of the same name.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+import threatlib
+from threatlib.analysis.model import Analysis, Basis, Finding
+from threatlib.library.schema import Severity
+
+TEMPLATES = Path(threatlib.__file__).parent / "templates"
+VIA = {
+    "incorporation": "incorporation",
+    "headquarters": "headquarters",
+    "control": "control by a parent",
+    "staff": "staff with access there",
+    "location": "the element's location",
+}
+
+
+class ReportView:
+    """Look-ups and groupings the templates need, so templates stay free of logic."""
+
+    def __init__(self, analysis: Analysis):
+        a = analysis
+        self.analysis = a
+        self._elements = {e.id: e for e in a.elements}
+        self._data = {d.id: d for d in a.data}
+        self._authorities = {x.id: x for x in a.authorities}
+        self._orgs = {o.id: o for o in a.organisations}
+        self._jurisdictions = {j.id: j for j in a.jurisdictions}
+        self._source_number = {s.id: i for i, s in enumerate(a.sources, 1)}
+        self._exposures = {(e.data, e.authority): e for e in a.exposures}
+        self._provisions = {b.provision_id: b for c in a.compulsion for b in c.bases}
+        self.foreign_authorities = [x for x in a.authorities if x.jurisdiction not in a.model.domestic
+                                    and any(e.authority == x.id for e in a.exposures)]
+        groups: dict[str, list[Finding]] = {}
+        for f in a.findings:
+            groups.setdefault(f.severity, []).append(f)
+        self.by_severity = [(s.value, groups[s.value]) for s in Severity if s.value in groups]
+        self.compulsion_groups = []
+        for authority in sorted(a.authorities, key=lambda x: (x.jurisdiction in a.model.domestic, x.jurisdiction, x.id)):
+            links = [c for c in a.compulsion if c.authority == authority.id]
+            bases = {b.provision_id: b for c in links for b in c.bases}
+            self.compulsion_groups.append({
+                "authority": authority, "foreign": links[0].foreign if links else True,
+                "elements": sorted({c.element for c in links}), "bases": [bases[k] for k in sorted(bases)]})
+
+    def element_name(self, element_id: str) -> str:
+        return self._elements[element_id].name
+
+    def data_name(self, data_id: str) -> str:
+        return self._data[data_id].name
+
+    def authority_name(self, authority_id: str) -> str:
+        return self._authorities[authority_id].name
+
+    def org_name(self, org_id: str) -> str:
+        return self._orgs[org_id].name
+
+    def provision_label(self, provision_id: str) -> str:
+        b = self._provisions.get(provision_id)
+        return b.label if b else provision_id
+
+    def exposure(self, data_id: str, authority_id: str):
+        return self._exposures.get((data_id, authority_id))
+
+    def jurisdiction_names(self, codes: list[str]) -> str:
+        return ", ".join(f"{self._jurisdictions[c].name} ({c})" if c in self._jurisdictions else c for c in codes)
+
+    def via_words(self, basis: Basis) -> str:
+        words = VIA[basis.via]
+        if basis.via == "control" and len(basis.chain) > 1:
+            words += f" ({' → '.join(self._orgs[c].name if c in self._orgs else c for c in basis.chain)})"
+        return words
+
+    def cite(self, source_ids: list[str]) -> Markup:
+        refs = ",".join(f'<a href="#src-{escape(s)}">{self._source_number[s]}</a>' for s in source_ids)
+        return Markup(f'<span class="cite">[{refs}]</span>') if refs else Markup("")
+
+
+def environment(user_templates: Path | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if user_templates:
+        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
+    return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(analysis: Analysis, diagram_svg: bytes, user_templates: Path | None = None) -> str:
+    env = environment(user_templates)
+    css = env.loader.get_source(env, "report.css")[0]
+    uri = "data:image/svg+xml;base64," + base64.b64encode(diagram_svg).decode("ascii")
+    return env.get_template("report.html").render(
+        a=analysis, v=ReportView(analysis), css=Markup(css), diagram_uri=uri,
+        version=threatlib.__version__, generated=analysis.model.as_of)
+
+
+def render_pdf(html: str) -> bytes:
+    import weasyprint  # imported late: it loads Pango, which only the PDF step needs
+
+    return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()

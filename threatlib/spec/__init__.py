@@ -1,0 +1,23 @@
+"""Load stage: the model file format, a YAML reader that keeps positions, and whole-model checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from threatlib.errors import InputError
+from threatlib.spec.checks import check_model
+from threatlib.spec.model import Model
+from threatlib.spec.validate import validate_document
+from threatlib.spec.yaml_source import Document, read_yaml
+
+__all__ = ["Document", "Model", "load_model", "read_yaml", "validate_document"]
+
+
+def load_model(path: Path, jurisdictions: frozenset[str], display_name: str | None = None) -> tuple[Model, Document]:
+    """Read and validate a model file, raising InputError with every problem found."""
+    doc = read_yaml(path, display_name)
+    model = validate_document(doc, Model)
+    problems = check_model(model, doc, jurisdictions)
+    if problems:
+        raise InputError(problems)
+    return model, doc

@@ -1,0 +1,142 @@
+"""Checks that need the whole model: unique ids, references that resolve, no cycles, known codes."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+
+from threatlib.errors import Problem
+from threatlib.spec.common import Claim
+from threatlib.spec.model import Model
+from threatlib.spec.yaml_source import Document
+
+# pytm's boolean controls; the model may set any of them by pytm's own name.
+def _pytm_control_names() -> frozenset[str]:
+    from pytm import Controls
+
+    return frozenset(name for name, f in Controls.model_fields.items() if f.annotation is bool)
+
+
+def check_model(model: Model, doc: Document, jurisdictions: Iterable[str]) -> list[Problem]:
+    known = frozenset(jurisdictions)
+    problems: list[Problem] = []
+    problems += _unique_ids(model, doc)
+    problems += _references(model, doc)
+    problems += _jurisdiction_codes(model, doc, known)
+    problems += _cycles(doc, "organisations", {o.id: o.parent for o in model.organisations}, "parent")
+    problems += _cycles(doc, "boundaries", {b.id: b.parent for b in model.boundaries}, "parent")
+    problems += _controls(model, doc)
+    for i, org in enumerate(model.organisations):
+        if org.parent and not org.control:
+            problems.append(doc.problem(("organisations", i, "parent"),
+                                        f"organisation '{org.id}' has a parent but no 'control' saying how it is controlled"))
+    for i, flow in enumerate(model.flows):
+        if flow.source == flow.sink:
+            problems.append(doc.problem(("flows", i, "sink"), f"flow '{flow.id}' has the same source and sink"))
+    return problems
+
+
+def _unique_ids(model: Model, doc: Document) -> list[Problem]:
+    problems = []
+    seen: dict[str, tuple] = {}
+    for section in ("organisations", "data", "boundaries", "elements", "flows"):
+        for i, item in enumerate(getattr(model, section)):
+            path = (section, i, "id")
+            if item.id in seen:
+                line, col = doc.positions.of_value(seen[item.id])
+                problems.append(doc.problem(path, f"duplicate id '{item.id}' (first used at line {line}, column {col})"))
+            else:
+                seen[item.id] = path
+    source_seen: dict[str, tuple] = {}
+    for i, source in enumerate(model.sources):
+        path = ("sources", i, "id")
+        if source.id in source_seen:
+            line, col = doc.positions.of_value(source_seen[source.id])
+            problems.append(doc.problem(path, f"duplicate source id '{source.id}' (first used at line {line}, column {col})"))
+        source_seen.setdefault(source.id, path)
+    return problems
+
+
+def _references(model: Model, doc: Document) -> list[Problem]:
+    orgs = {o.id for o in model.organisations}
+    data = {d.id for d in model.data}
+    boundaries = {b.id for b in model.boundaries}
+    elements = {e.id for e in model.elements}
+    sources = {s.id for s in model.sources}
+    wanted: list[tuple[tuple, str | None, set[str], str]] = []
+    for i, o in enumerate(model.organisations):
+        wanted.append((("organisations", i, "parent"), o.parent, orgs, "organisation"))
+    for i, b in enumerate(model.boundaries):
+        wanted.append((("boundaries", i, "parent"), b.parent, boundaries, "boundary"))
+    for i, e in enumerate(model.elements):
+        wanted.append((("elements", i, "operator"), e.operator, orgs, "organisation"))
+        wanted.append((("elements", i, "boundary"), e.boundary, boundaries, "boundary"))
+        wanted += [(("elements", i, "stores", j), d, data, "data category") for j, d in enumerate(e.stores)]
+    for i, f in enumerate(model.flows):
+        wanted.append((("flows", i, "source"), f.source, elements, "element"))
+        wanted.append((("flows", i, "sink"), f.sink, elements, "element"))
+        wanted += [(("flows", i, "data", j), d, data, "data category") for j, d in enumerate(f.data)]
+    for path, claim in _claims(model):
+        wanted += [(path + ("sources", k), s, sources, "source") for k, s in enumerate(claim.sources)]
+    problems = []
+    for path, ref, universe, what in wanted:
+        if ref is not None and ref not in universe:
+            close = difflib.get_close_matches(ref, sorted(universe), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(doc.problem(path, f"no {what} with id '{ref}'{hint}"))
+    return problems
+
+
+def _claims(model: Model) -> Iterator[tuple[tuple, Claim]]:
+    for section in ("organisations", "data", "elements", "flows"):
+        for i, item in enumerate(getattr(model, section)):
+            for j, claim in enumerate(item.claims):
+                yield (section, i, "claims", j), claim
+    for i, position in enumerate(model.positions):
+        yield ("positions", i, "vendor"), position.vendor
+        for j, claim in enumerate(position.counter):
+            yield ("positions", i, "counter", j), claim
+
+
+def _jurisdiction_codes(model: Model, doc: Document, known: frozenset[str]) -> list[Problem]:
+    used: list[tuple[tuple, str]] = []
+    used += [(("metadata", "data_subjects_in", i), c) for i, c in enumerate(model.metadata.data_subjects_in)]
+    for i, o in enumerate(model.organisations):
+        used += [(("organisations", i, "incorporated_in"), o.incorporated_in), (("organisations", i, "headquarters"), o.headquarters)]
+        used += [(("organisations", i, "staff_access_from", j), c) for j, c in enumerate(o.staff_access_from)]
+    used += [(("elements", i, "location"), e.location) for i, e in enumerate(model.elements)]
+    listing = ", ".join(sorted(known))
+    return [doc.problem(path, f"unknown jurisdiction '{code}'; the library has {listing}")
+            for path, code in used if code not in known]
+
+
+def _cycles(doc: Document, section: str, parents: dict[str, str | None], key: str) -> list[Problem]:
+    """Report each cycle once, at the entry that closes it, in linear time."""
+    problems = []
+    state: dict[str, int] = {}  # 1 = on the current walk, 2 = done
+    index = {item_id: i for i, item_id in enumerate(parents)}
+    for start in parents:
+        walk = []
+        node: str | None = start
+        while node is not None and node in parents and state.get(node) is None:
+            state[node] = 1
+            walk.append(node)
+            node = parents[node]
+        if node is not None and state.get(node) == 1:
+            cycle = walk[walk.index(node):] + [node]
+            problems.append(doc.problem((section, index[walk[-1]], key), f"{key} cycle: {' -> '.join(cycle)}"))
+        for visited in walk:
+            state[visited] = 2
+    return problems
+
+
+def _controls(model: Model, doc: Document) -> list[Problem]:
+    names = _pytm_control_names()
+    problems = []
+    for i, e in enumerate(model.elements):
+        for name in e.controls:
+            if name not in names:
+                close = difflib.get_close_matches(name, sorted(names), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                problems.append(doc.problem(("elements", i, "controls", name), f"'{name}' is not a pytm control{hint}", at_key=True))
+    return problems
