@@ -13,7 +13,7 @@ from threatlib.spec import Model, load_model
 
 
 def load(path: Path, library: Library) -> Model:
-    return load_model(path, library.codes)[0]
+    return load_model(path, library)[0]
 
 
 def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]:

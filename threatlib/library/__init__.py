@@ -12,7 +12,10 @@ from types import CodeType
 
 from threatlib.errors import InputError, Problem
 from threatlib.library.conditions import ConditionError, compile_condition
+from pydantic import BaseModel
+
 from threatlib.library.schema import Jurisdiction, Threat, ThreatProof
+from threatlib.spec.common import Source
 from threatlib.spec.validate import validate_document
 from threatlib.spec.yaml_source import read_yaml
 
@@ -30,6 +33,7 @@ class LoadedThreat:
 class Library:
     jurisdictions: dict[str, Jurisdiction]
     threats: tuple[LoadedThreat, ...]
+    sources: dict[str, Source]  # every source the library cites, by id
 
     @property
     def codes(self) -> frozenset[str]:
@@ -42,14 +46,29 @@ class Library:
 
 def load_library(root: Path = LIBRARY_DIR) -> Library:
     problems: list[Problem] = []
-    jurisdictions = _load_jurisdictions(root / "jurisdictions", problems)
-    threats = _load_threats(root / "threats", problems)
+    sources: dict[str, tuple[Source, str]] = {}
+    jurisdictions = _load_jurisdictions(root / "jurisdictions", problems, sources)
+    threats = _load_threats(root / "threats", problems, sources)
     if problems:
         raise InputError(problems)
-    return Library(jurisdictions, threats)
+    return Library(jurisdictions, threats, {k: v for k, (v, _) in sorted(sources.items())})
 
 
-def _load_jurisdictions(folder: Path, problems: list[Problem]) -> dict[str, Jurisdiction]:
+def _register_sources(doc, value, path: tuple, sources: dict[str, tuple[Source, str]], problems: list[Problem]) -> None:
+    """Walk a validated library entry; one source id must always describe the same source."""
+    if isinstance(value, Source):
+        known = sources.setdefault(value.id, (value, doc.file))
+        if known[0] != value:
+            problems.append(doc.problem(path + ("id",), f"source id '{value.id}' already names a different source in {known[1]}"))
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            _register_sources(doc, getattr(value, name), path + (name,), sources, problems)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _register_sources(doc, item, path + (i,), sources, problems)
+
+
+def _load_jurisdictions(folder: Path, problems: list[Problem], sources) -> dict[str, Jurisdiction]:
     found: dict[str, Jurisdiction] = {}
     seen_ids: dict[str, str] = {}
     for path in sorted(folder.glob("*.yaml")):
@@ -59,6 +78,7 @@ def _load_jurisdictions(folder: Path, problems: list[Problem]) -> dict[str, Juri
         except InputError as exc:
             problems += exc.problems
             continue
+        _register_sources(doc, jurisdiction, (), sources, problems)
         if jurisdiction.id != path.stem:
             problems.append(doc.problem(("id",), f"jurisdiction id '{jurisdiction.id}' must match its file name '{path.stem}'"))
         authorities = {a.id for a in jurisdiction.authorities}
@@ -82,7 +102,7 @@ def _load_jurisdictions(folder: Path, problems: list[Problem]) -> dict[str, Juri
     return found
 
 
-def _load_threats(folder: Path, problems: list[Problem]) -> tuple[LoadedThreat, ...]:
+def _load_threats(folder: Path, problems: list[Problem], sources) -> tuple[LoadedThreat, ...]:
     loaded = []
     for path in sorted(folder.glob("*/*/threat.yaml")):
         try:
@@ -95,6 +115,7 @@ def _load_threats(folder: Path, problems: list[Problem]) -> tuple[LoadedThreat, 
             problems.append(doc.problem(("id",), f"threat {threat.id} of family '{threat.family}' must live in "
                                                  f"threats/{threat.family}/{threat.id}/, not {path.parent.parent.name}/{path.parent.name}/"))
             continue
+        _register_sources(doc, threat, (), sources, problems)
         try:
             code = compile_condition(threat.condition, threat.id)
         except ConditionError as exc:

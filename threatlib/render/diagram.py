@@ -146,18 +146,20 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
 
 
 def _legend(graph: graphviz.Digraph) -> None:
-    with graph.subgraph(name="cluster_legend") as legend:
-        legend.attr(label="Legend", style="rounded", color="#999999", fontsize="10", rank="sink")
-        legend.node("legend_process", label="process", shape="ellipse", fontsize="8")
-        legend.node("legend_store", label="data store", shape="cylinder", fontsize="8")
-        legend.node("legend_device", label="device / server", shape="box3d", fontsize="8")
-        legend.node("legend_actor", label="person", shape="box", style="filled,rounded", fontsize="8")
-        legend.node("legend_authority", label="state authority", shape="octagon", fillcolor="#f9d6d2",
-                    color=COMPULSION, fontsize="8")
-        legend.edge("legend_process", "legend_store", label="data flow")
-        legend.edge("legend_actor", "legend_device", label="remote access", style="dashed", color=REMOTE, fontcolor=REMOTE)
-        legend.edge("legend_device", "legend_authority", label="compelled access\n(legal basis)", style="dashed,bold",
-                    color=COMPULSION, fontcolor=COMPULSION)
+    """A compact key as one HTML-like table node; its text is ours, never model text."""
+    rows = [
+        ("&#9711;", "process", "#333333"),
+        ("&#9707;", "data store (cylinder), device or server (box)", "#333333"),
+        ("&#9634;", "person or external party", "#333333"),
+        ("&#9632;", "state authority (red octagon)", COMPULSION),
+        ("&#8594;", "data flow", "#444444"),
+        ("&#8674;", "remote access (dashed blue)", REMOTE),
+        ("&#8674;", "compelled access, with its legal basis (dashed red)", COMPULSION),
+    ]
+    cells = "".join(f'<TR><TD><FONT COLOR="{colour}">{symbol}</FONT></TD><TD ALIGN="LEFT">{text}</TD></TR>'
+                    for symbol, text, colour in rows)
+    graph.node("legend", label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1"><TR><TD COLSPAN="2"><B>Legend</B></TD></TR>{cells}</TABLE>>',
+               shape="box", style="rounded", color="#999999", fontsize="8")
 
 
 def render_diagram(analysis: Analysis) -> dict[str, bytes]:

@@ -49,10 +49,16 @@ class ReportView:
         self.compulsion_groups = []
         for authority in sorted(a.authorities, key=lambda x: (x.jurisdiction in a.model.domestic, x.jurisdiction, x.id)):
             links = [c for c in a.compulsion if c.authority == authority.id]
-            bases = {b.provision_id: b for c in links for b in c.bases}
+            bases: dict[str, Basis] = {}
+            routes: dict[str, set[str]] = {}
+            for c in links:
+                for b in c.bases:
+                    bases.setdefault(b.provision_id, b)
+                    routes.setdefault(b.provision_id, set()).add(self.via_words(b))
             self.compulsion_groups.append({
                 "authority": authority, "foreign": links[0].foreign if links else True,
-                "elements": sorted({c.element for c in links}), "bases": [bases[k] for k in sorted(bases)]})
+                "elements": sorted({c.element for c in links}),
+                "bases": [(bases[k], sorted(routes[k])) for k in sorted(bases)]})
 
     def element_name(self, element_id: str) -> str:
         return self._elements[element_id].name
@@ -108,4 +114,5 @@ def render_html(analysis: Analysis, diagram_svg: bytes, user_templates: Path | N
 def render_pdf(html: str) -> bytes:
     import weasyprint  # imported late: it loads Pango, which only the PDF step needs
 
-    return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    # Whole fonts, not subsets: HarfBuzz subsetting gives different bytes from run to run.
+    return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf(full_fonts=True)

@@ -13,11 +13,11 @@ from threatlib.spec.yaml_source import Document, read_yaml
 __all__ = ["Document", "Model", "load_model", "read_yaml", "validate_document"]
 
 
-def load_model(path: Path, jurisdictions: frozenset[str], display_name: str | None = None) -> tuple[Model, Document]:
-    """Read and validate a model file, raising InputError with every problem found."""
+def load_model(path: Path, library, display_name: str | None = None) -> tuple[Model, Document]:
+    """Read and validate a model file against the library's codes and sources; raise InputError with every problem."""
     doc = read_yaml(path, display_name)
     model = validate_document(doc, Model)
-    problems = check_model(model, doc, jurisdictions)
+    problems = check_model(model, doc, library.codes, library.sources)
     if problems:
         raise InputError(problems)
     return model, doc

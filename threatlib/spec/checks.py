@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from threatlib.errors import Problem
-from threatlib.spec.common import Claim
+from threatlib.spec.common import Claim, Source
 from threatlib.spec.model import Model
 from threatlib.spec.yaml_source import Document
 
@@ -17,10 +17,16 @@ def _pytm_control_names() -> frozenset[str]:
     return frozenset(name for name, f in Controls.model_fields.items() if f.annotation is bool)
 
 
-def check_model(model: Model, doc: Document, jurisdictions: Iterable[str]) -> list[Problem]:
+def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
+                library_sources: Mapping[str, Source] | None = None) -> list[Problem]:
     known = frozenset(jurisdictions)
     problems: list[Problem] = []
     problems += _unique_ids(model, doc)
+    for i, source in enumerate(model.sources):
+        shared = (library_sources or {}).get(source.id)
+        if shared is not None and shared != source:
+            problems.append(doc.problem(("sources", i, "id"), f"source id '{source.id}' is used by the library for "
+                                        f"'{shared.title}' ({shared.publisher}); use the same details or another id"))
     problems += _references(model, doc)
     problems += _jurisdiction_codes(model, doc, known)
     problems += _cycles(doc, "organisations", {o.id: o.parent for o in model.organisations}, "parent")
@@ -105,8 +111,7 @@ def _jurisdiction_codes(model: Model, doc: Document, known: frozenset[str]) -> l
         used += [(("organisations", i, "incorporated_in"), o.incorporated_in), (("organisations", i, "headquarters"), o.headquarters)]
         used += [(("organisations", i, "staff_access_from", j), c) for j, c in enumerate(o.staff_access_from)]
     used += [(("elements", i, "location"), e.location) for i, e in enumerate(model.elements)]
-    listing = ", ".join(sorted(known))
-    return [doc.problem(path, f"unknown jurisdiction '{code}'; the library has {listing}")
+    return [doc.problem(path, f"unknown jurisdiction '{code}': not in the library (`threatlib library` lists the codes)")
             for path, code in used if code not in known]
 
 

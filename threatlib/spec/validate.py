@@ -16,6 +16,10 @@ M = TypeVar("M", bound=BaseModel)
 
 def validate_document(doc: Document, schema: type[M]) -> M:
     """Validate a parsed document against a schema, or raise InputError listing every problem."""
+    if not isinstance(doc.data, dict):
+        keys = ", ".join(schema.model_fields)
+        found = "nothing but comments" if doc.data is None else f"a {type(doc.data).__name__}"
+        raise InputError([doc.problem((), f"expected a mapping of keys ({keys}) at the top level, found {found}")])
     try:
         return schema.model_validate(doc.data)
     except ValidationError as exc:

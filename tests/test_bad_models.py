@@ -1,0 +1,33 @@
+"""Every file in tests/bad_models/ is a broken model whose header lists the exact problems expected.
+
+Header lines look like `# error: 12:5: unknown key 'nmae'; did you mean 'name'?`. A new case is a new
+file, not new test code.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from threatlib.errors import InputError
+from threatlib.spec import load_model
+
+CASES = sorted((Path(__file__).parent / "bad_models").glob("*.yaml"))
+EXPECT = re.compile(rb"^# error: (\d+):(\d+): (.*)$", re.M)
+
+
+def expected_problems(path: Path) -> list[str]:
+    return [f"{m[1].decode()}:{m[2].decode()}: {m[3].decode('utf-8')}" for m in EXPECT.finditer(path.read_bytes())]
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_bad_model_reports_exact_problems(path: Path, library) -> None:
+    expected = expected_problems(path)
+    assert expected, f"{path.name} declares no expected '# error: L:C: message' line"
+    with pytest.raises(InputError) as caught:
+        load_model(path, library, display_name=path.name)
+    got = [f"{p.line}:{p.column}: {p.message}" for p in caught.value.problems]
+    assert all(p.file == path.name for p in caught.value.problems)
+    assert sorted(got) == sorted(expected)

@@ -1,0 +1,67 @@
+"""The console script as a user runs it: exit codes, positioned messages, no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, TESTS
+
+THREATLIB = [sys.executable, "-m", "threatlib.cli"]
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([*THREATLIB, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_validate_accepts_a_valid_model() -> None:
+    result = run("validate", "tests/models/small.yaml")
+    assert result.returncode == 0
+    assert result.stdout == "tests/models/small.yaml: valid (5 elements, 4 flows, 2 organisations, 1 sources)\n"
+
+
+def test_validate_rejects_a_typo_with_its_position(tmp_path: Path) -> None:
+    broken = tmp_path / "typo.yaml"
+    broken.write_text((TESTS / "models" / "small.yaml").read_text().replace("    kind: datastore", "    kind: datastor"))
+    result = run("validate", str(broken))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (f"{broken}:81:11: elements[3].kind: input should be 'actor', 'device', 'process', "
+                             f"'server', 'datastore' or 'external' (got 'datastor')\n")
+
+
+def test_an_empty_file_is_a_clear_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_bytes(b"")
+    result = run("validate", str(empty))
+    assert (result.returncode, result.stderr) == (
+        2, f"{empty}:1:1: file is empty; a model needs at least metadata, sources, data and elements\n")
+
+
+def test_report_on_bad_input_writes_nothing_and_keeps_old_outputs(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    (out / "small-app").mkdir(parents=True)
+    (out / "small-app" / "threats.json").write_text("previous run")
+    broken = tmp_path / "small.yaml"
+    broken.write_text((TESTS / "models" / "small.yaml").read_text().replace("operator: parent-co", "operator: nobody"))
+    result = run("report", str(broken), "-o", str(out))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"{broken}:91:15: no organisation with id 'nobody'"
+    assert (out / "small-app" / "threats.json").read_text() == "previous run"
+    assert sorted(p.name for p in out.iterdir()) == ["small-app"]
+
+
+def test_report_writes_every_output(tmp_path: Path) -> None:
+    result = run("report", "tests/models/small.yaml", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "small-app").iterdir()) == [
+        "analysis.json", "dfd.dot", "dfd.png", "dfd.svg", "report.html", "report.pdf", "threats.csv", "threats.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small-app"]  # no staging folder left behind
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "threatlib"
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True)
+    assert result.stdout.strip().startswith("threatlib, version ")
