@@ -27,7 +27,7 @@ def test_validate_rejects_a_typo_with_its_position(tmp_path: Path) -> None:
     result = run("validate", str(broken))
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr == (f"{broken}:81:11: elements[3].kind: input should be 'actor', 'device', 'process', "
+    assert result.stderr == (f"{broken}:82:11: elements[3].kind: input should be 'actor', 'device', 'process', "
                              f"'server', 'datastore' or 'external' (got 'datastor')\n")
 
 
@@ -48,7 +48,7 @@ def test_report_on_bad_input_writes_nothing_and_keeps_old_outputs(tmp_path: Path
     result = run("report", str(broken), "-o", str(out))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert result.stderr.strip() == f"{broken}:91:15: no organisation with id 'nobody'"
+    assert result.stderr.strip() == f"{broken}:90:15: no organisation with id 'nobody'"
     assert (out / "small-app" / "threats.json").read_text() == "previous run"
     assert sorted(p.name for p in out.iterdir()) == ["small-app"]
 

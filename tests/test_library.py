@@ -26,15 +26,15 @@ def make_library(tmp_path: Path, threat_id: str, condition: str, family: str = "
 
 
 @pytest.mark.parametrize("condition, reason", [
-    ("__import__('os').system('true')", "call to '__import__' is not allowed; only all, any, len, max, min, sorted, sum "
-                                        "and the pure methods checkTLSVersion, crosses, enters, exits, hasDataLeaks, "
-                                        "inside, oneOf, oneOf, powers_via"),
+    ("__import__('os').system('true')", "name '__import__' is not defined in conditions; start from 'target'"),
     ("target.__class__", "attribute '__class__' is private; conditions may read public attributes only"),
     ("target.facts._secret", "attribute '_secret' is private; conditions may read public attributes only"),
-    ("open('/etc/passwd')", "call to 'open' is not allowed"),
+    ("open('/etc/passwd')", "name 'open' is not defined in conditions; start from 'target'"),
     ("os.environ", "name 'os' is not defined in conditions; start from 'target'"),
     ("(lambda: 1)()", "'Lambda' is not allowed in a condition"),
-    ("target.facts.name.upper()", "call to 'upper' is not allowed"),
+    ("target.facts.name.upper()", "call to 'upper' is not allowed; conditions may call all, any, checkTLSVersion, "
+                                  "crosses, enters, exits, hasDataLeaks, inside, len, max, min, oneOf, powers_via, "
+                                  "sorted, sum"),
     ("target.facts. and", "condition is not a valid expression: invalid syntax"),
 ])
 def test_condition_outside_the_language_is_refused_with_its_position(tmp_path, condition, reason) -> None:
@@ -44,7 +44,7 @@ def test_condition_outside_the_language_is_refused_with_its_position(tmp_path, c
     [problem] = caught.value.problems
     assert problem.file.endswith("threats/legal-compulsion/LC-99/threat.yaml")
     assert (problem.line, problem.column) == (9, 12)
-    assert problem.message.startswith(f"threat LC-99 refused: {reason.split('; only')[0]}")
+    assert problem.message == f"threat LC-99 refused: {reason}"
 
 
 def test_threat_in_the_wrong_folder_is_refused(tmp_path) -> None:
@@ -71,7 +71,7 @@ def test_a_source_id_used_twice_for_different_sources_is_refused(tmp_path) -> No
         load_library(root)
     [problem] = caught.value.problems
     assert problem.file.endswith("LC-97/threat.yaml")
-    assert problem.message.startswith("source id 'daum-2024-nil' already names a different source in threatlib/library/")
+    assert problem.message == f"source id 'daum-2024-nil' already names a different source in {root}/jurisdictions/CN.yaml"
 
 
 def test_china_can_compel_through_control(library) -> None:

@@ -2,7 +2,8 @@
 
 For each data category a breadth-first search runs forward along the flows that carry it, from every
 element where it originates, so each category costs one pass over the flows: linear in the model, and
-no enumeration of all paths. The first path found to a compellable holder is a shortest one.
+no enumeration of all paths. Every compellable element the category reaches is recorded, each with a
+shortest path from where the data originates.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def exposure_paths(compiled: CompiledModel) -> list[Exposure]:
         if link.foreign:
             links_at.setdefault(link.element, []).append(link)
 
-    exposures: dict[tuple[str, str], Exposure] = {}
+    exposures: dict[tuple[str, str, str], Exposure] = {}
     for category in model.data:
         if not category.personal:
             continue
@@ -34,15 +35,16 @@ def exposure_paths(compiled: CompiledModel) -> list[Exposure]:
         for flow in flows:
             out.setdefault(flow.source, []).append(flow)
             has_inbound.add(flow.sink)
+        # Data originates where it leaves or rests without having arrived along a flow: the user's side.
         origins = [e.id for e in model.elements
-                   if (e.id in out and e.id not in has_inbound) or category.id in e.stores]
+                   if (e.id in out or category.id in e.stores) and e.id not in has_inbound]
         previous: dict[str, tuple[str, str] | None] = {o: None for o in origins}
         queue = deque(origins)
         while queue:
             here = queue.popleft()
             if here in links_at and compiled.facts[here].handles and category.id in compiled.facts[here].handles:
                 for link in links_at[here]:
-                    key = (category.id, link.authority)
+                    key = (category.id, link.authority, here)
                     if key not in exposures:
                         elements, via_flows = _walk_back(previous, here)
                         exposures[key] = Exposure(
@@ -53,7 +55,7 @@ def exposure_paths(compiled: CompiledModel) -> list[Exposure]:
                 if flow.sink not in previous:
                     previous[flow.sink] = (here, flow.id)
                     queue.append(flow.sink)
-    return sorted(exposures.values(), key=lambda e: (e.jurisdiction, e.authority, e.data))
+    return sorted(exposures.values(), key=lambda e: (e.jurisdiction, e.authority, e.data, len(e.elements), e.holder))
 
 
 def _walk_back(previous, end: str) -> tuple[list[str], list[str]]:

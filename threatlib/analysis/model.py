@@ -143,7 +143,7 @@ class CompulsionView(Record):
 
 
 class Exposure(Record):
-    """A data category that can reach a state authority, and the shortest path by which it does."""
+    """A personal data category that reaches a compellable element, and a shortest path by which it does."""
 
     data: str
     authority: str

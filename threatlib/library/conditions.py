@@ -34,23 +34,30 @@ def compile_condition(text: str, threat_id: str) -> CodeType:
         raise ConditionError(f"condition is not a valid expression: {exc.msg}") from None
     bound = {n.id for node in ast.walk(tree) if isinstance(node, ast.comprehension)
              for n in ast.walk(node.target) if isinstance(n, ast.Name)}
-    for node in ast.walk(tree):
+    nodes = sorted(ast.walk(tree), key=lambda n: (getattr(n, "lineno", 1 << 30), getattr(n, "col_offset", 0)))
+    # One pass per rule, so the message names the most basic problem first (a lambda before its call).
+    for node in nodes:
         if not isinstance(node, _ALLOWED):
             raise ConditionError(f"'{type(node).__name__}' is not allowed in a condition")
+    for node in nodes:
         if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
             raise ConditionError(f"attribute '{node.attr}' is private; conditions may read public attributes only")
+    for node in nodes:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             if node.id not in {"target", "True", "False", "None"} | SAFE_FUNCTIONS | bound:
                 raise ConditionError(f"name '{node.id}' is not defined in conditions; start from 'target'")
+    for node in nodes:
         if isinstance(node, ast.Call):
             if node.keywords:
                 raise ConditionError("keyword arguments are not allowed in a condition")
             func = node.func
-            allowed = (isinstance(func, ast.Name) and func.id in SAFE_FUNCTIONS) or (
-                isinstance(func, ast.Attribute) and func.attr in TARGET_METHODS)
-            if not allowed:
-                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "?")
-                raise ConditionError(f"call to '{name}' is not allowed; only {', '.join(sorted(SAFE_FUNCTIONS))} and the pure methods " + ", ".join(sorted(TARGET_METHODS)) + "")
+            if isinstance(func, ast.Name) and func.id in SAFE_FUNCTIONS:
+                continue
+            if isinstance(func, ast.Attribute) and func.attr in TARGET_METHODS:
+                continue
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", type(func).__name__)
+            raise ConditionError(f"call to '{name}' is not allowed; conditions may call "
+                                 f"{', '.join(sorted(SAFE_FUNCTIONS | TARGET_METHODS))}")
     return compile(tree, filename=f"<condition of {threat_id}>", mode="eval")
 
 

@@ -120,7 +120,7 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
         attrs = {"label": label(flow.name, 24, 2)}
         if flow.remote_access:
             attrs.update(style="dashed", color=REMOTE, fontcolor=REMOTE, label=label(f"remote access: {flow.name}", 24, 3))
-        if flow.encryption == "none":
+        if flow.encryption == "none" and flow.crosses_legal_order:
             attrs["label"] = label(f"{flow.name} (unencrypted)", 24, 3)
         graph.edge(node_ids[flow.source], node_ids[flow.sink], **attrs)
 

@@ -38,7 +38,9 @@ class ReportView:
         self._orgs = {o.id: o for o in a.organisations}
         self._jurisdictions = {j.id: j for j in a.jurisdictions}
         self._source_number = {s.id: i for i, s in enumerate(a.sources, 1)}
-        self._exposures = {(e.data, e.authority): e for e in a.exposures}
+        self._exposures: dict[tuple[str, str], list] = {}
+        for e in a.exposures:
+            self._exposures.setdefault((e.data, e.authority), []).append(e)
         self._provisions = {b.provision_id: b for c in a.compulsion for b in c.bases}
         self.foreign_authorities = [x for x in a.authorities if x.jurisdiction not in a.model.domestic
                                     and any(e.authority == x.id for e in a.exposures)]
@@ -76,8 +78,8 @@ class ReportView:
         b = self._provisions.get(provision_id)
         return b.label if b else provision_id
 
-    def exposure(self, data_id: str, authority_id: str):
-        return self._exposures.get((data_id, authority_id))
+    def exposures(self, data_id: str, authority_id: str) -> list:
+        return self._exposures.get((data_id, authority_id), [])
 
     def jurisdiction_names(self, codes: list[str]) -> str:
         return ", ".join(f"{self._jurisdictions[c].name} ({c})" if c in self._jurisdictions else c for c in codes)
