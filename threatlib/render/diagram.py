@@ -1,8 +1,8 @@
 """The data-flow diagram, drawn from the Analysis with the graphviz package.
 
 Clusters nest as jurisdiction > operating organisation > trust boundary, so the picture answers "whose law
-reaches this?" at a glance. Derived compulsion flows are red and dashed, one per authority and organisation
-cluster, labelled with their legal basis. Every label passes through graphviz.escape after control
+reaches this?" at a glance. Derived compulsion flows are red and dashed, one per foreign jurisdiction and
+organisation cluster, labelled with the laws they rest on. Every label passes through graphviz.escape after control
 characters are removed, so no model text can change the DOT program.
 """
 
@@ -70,7 +70,9 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
         add_path(path)
         tree[path].append(element.id)
         cluster_of_element[element.id] = path
-    for authority in analysis.authorities:
+    # Domestic authorities get no edges here (the report covers them); drawing them would only add clutter.
+    drawn_authorities = [a for a in analysis.authorities if a.jurisdiction not in analysis.model.domestic]
+    for authority in drawn_authorities:
         path = (authority.jurisdiction, "#authorities")
         add_path(path)
         tree[path].append(authority.id)
@@ -124,20 +126,21 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
             attrs["label"] = label(f"{flow.name} (unencrypted)", 24, 3)
         graph.edge(node_ids[flow.source], node_ids[flow.sink], **attrs)
 
-    # One compulsion edge per (authority, organisation cluster), from the cluster's first element.
+    # One compulsion edge per (foreign jurisdiction, organisation cluster), into that jurisdiction's
+    # authorities box, labelled with the laws it rests on: one edge per authority would be unreadable.
+    first_authority = {}
+    for authority in drawn_authorities:
+        first_authority.setdefault(authority.jurisdiction, authority.id)
     grouped: dict[tuple[str, tuple], list] = {}
     for link in analysis.compulsion:
-        if not link.foreign:
-            continue
-        path = cluster_of_element[link.element][:2]
-        grouped.setdefault((link.authority, path), []).append(link)
-    for (authority, path), links in sorted(grouped.items()):
-        provisions = sorted({(b.law, b.article) for link in links for b in link.bases})
-        shown = [f"{law} {article}" for law, article in provisions[:3]]
-        if len(provisions) > 3:
-            shown.append(f"+{len(provisions) - 3} more")
-        anchor = sorted(links, key=lambda l: l.element)[0].element
-        graph.edge(node_ids[anchor], node_ids[authority], ltail=cluster_names[path],
+        if link.foreign:
+            grouped.setdefault((link.jurisdiction, cluster_of_element[link.element][:2]), []).append(link)
+    for (jurisdiction, path), links in sorted(grouped.items()):
+        laws = sorted({b.law for link in links for b in link.bases})
+        shown = laws[:2] + ([f"+{len(laws) - 2} more"] if len(laws) > 2 else [])
+        anchor = min(link.element for link in links)
+        graph.edge(node_ids[anchor], node_ids[first_authority[jurisdiction]], ltail=cluster_names[path],
+                   lhead=cluster_names[(jurisdiction, "#authorities")],
                    label="\n".join(graphviz.escape(plain(s, 60)) for s in shown),
                    style="dashed,bold", color=COMPULSION, fontcolor=COMPULSION, arrowhead="normal", constraint="false")
 
