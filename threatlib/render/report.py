@@ -38,12 +38,12 @@ class ReportView:
         self._orgs = {o.id: o for o in a.organisations}
         self._jurisdictions = {j.id: j for j in a.jurisdictions}
         self._source_number = {s.id: i for i, s in enumerate(a.sources, 1)}
-        self._exposures: dict[tuple[str, str], list] = {}
+        self._exposures: dict[tuple[str, str], list] = {}  # (data, jurisdiction) -> exposures
         for e in a.exposures:
-            self._exposures.setdefault((e.data, e.authority), []).append(e)
+            self._exposures.setdefault((e.data, e.jurisdiction), []).append(e)
         self._provisions = {b.provision_id: b for c in a.compulsion for b in c.bases}
-        self.foreign_authorities = [x for x in a.authorities if x.jurisdiction not in a.model.domestic
-                                    and any(e.authority == x.id for e in a.exposures)]
+        exposed = {e.jurisdiction for e in a.exposures}
+        self.foreign_jurisdictions = [j for j in a.jurisdictions if j.foreign and j.id in exposed]
         groups: dict[str, list[Finding]] = {}
         for f in a.findings:
             groups.setdefault(f.severity, []).append(f)
@@ -78,8 +78,25 @@ class ReportView:
         b = self._provisions.get(provision_id)
         return b.label if b else provision_id
 
-    def exposures(self, data_id: str, authority_id: str) -> list:
-        return self._exposures.get((data_id, authority_id), [])
+    def holders(self, data_id: str, code: str) -> list[str]:
+        """Names of the compellable elements in reach of `code` that hold this data, nearest first."""
+        found = sorted(self._exposures.get((data_id, code), []), key=lambda e: (len(e.elements), e.holder))
+        return list(dict.fromkeys(self.element_name(e.holder) for e in found))
+
+    def path_groups(self, code: str) -> list[dict]:
+        """For one jurisdiction: each distinct shortest path, with the data categories that take it."""
+        groups: dict[tuple, dict] = {}
+        for d in self.analysis.data:
+            found = self._exposures.get((d.id, code))
+            if not found:
+                continue
+            e = min(found, key=lambda x: (len(x.elements), x.holder, x.authority))
+            key = (tuple(e.elements), e.holder)
+            group = groups.setdefault(key, {"elements": [self.element_name(x) for x in e.elements],
+                                            "bases": set(), "data": []})
+            group["bases"].update(self.provision_label(p) for p in e.bases)
+            group["data"].append(d.name)
+        return [dict(g, bases=sorted(g["bases"])) for _, g in sorted(groups.items())]
 
     def jurisdiction_names(self, codes: list[str]) -> str:
         return ", ".join(f"{self._jurisdictions[c].name} ({c})" if c in self._jurisdictions else c for c in codes)
