@@ -18,8 +18,8 @@ def render_all(analysis: Analysis, *, pdf: bool = True, user_templates: Path | N
     files["analysis.json"] = analysis_json(analysis)
     files["threats.json"] = threats_json(analysis)
     files["threats.csv"] = threats_csv(analysis)
-    html = render_html(analysis, files["dfd.svg"], user_templates)
-    files["report.html"] = html.encode("utf-8")
+    files["report.html"] = render_html(analysis, files["dfd.svg"], "image/svg+xml", user_templates).encode("utf-8")
     if pdf:
-        files["report.pdf"] = render_pdf(html)
+        # WeasyPrint's SVG support misdraws Graphviz clusters; the high-resolution PNG prints faithfully.
+        files["report.pdf"] = render_pdf(render_html(analysis, files["dfd.png"], "image/png", user_templates))
     return files

@@ -102,10 +102,11 @@ class ReportView:
         return ", ".join(f"{self._jurisdictions[c].name} ({c})" if c in self._jurisdictions else c for c in codes)
 
     def via_words(self, basis: Basis) -> str:
-        words = VIA[basis.via]
+        """How a provision reaches: for control, name the controlling organisation at the top of the chain."""
         if basis.via == "control" and len(basis.chain) > 1:
-            words += f" ({' → '.join(self._orgs[c].name if c in self._orgs else c for c in basis.chain)})"
-        return words
+            top = basis.chain[-1]
+            return f"control by {self._orgs[top].name if top in self._orgs else top}"
+        return VIA[basis.via]
 
     def cite(self, source_ids: list[str]) -> Markup:
         refs = ",".join(f'<a href="#src-{escape(s)}">{self._source_number[s]}</a>' for s in source_ids)
@@ -121,10 +122,11 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def render_html(analysis: Analysis, diagram_svg: bytes, user_templates: Path | None = None) -> str:
+def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templates: Path | None = None) -> str:
+    """The report with the diagram embedded, so the file stands alone (SVG for browsers, PNG for the PDF)."""
     env = environment(user_templates)
     css = env.loader.get_source(env, "report.css")[0]
-    uri = "data:image/svg+xml;base64," + base64.b64encode(diagram_svg).decode("ascii")
+    uri = f"data:{media_type};base64," + base64.b64encode(diagram).decode("ascii")
     return env.get_template("report.html").render(
         a=analysis, v=ReportView(analysis), css=Markup(css), diagram_uri=uri,
         version=threatlib.__version__, generated=analysis.model.as_of)
