@@ -77,7 +77,7 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
         for path in models:
             progress.update(task, description=f"report {path.name}")
             try:
-                written = pipeline.report(path, library, out_dir, pdf=pdf, user_templates=templates)
+                written, warnings = pipeline.report(path, library, out_dir, pdf=pdf, user_templates=templates)
             except InputError as exc:
                 _print_problems(exc)
                 sys.exit(2)
@@ -85,7 +85,35 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
                 err.print(f"error: broken threat rule: {exc}", markup=False)
                 sys.exit(1)
             progress.advance(task)
+            for warning in warnings:
+                err.print(f"{path}: warning: {warning}", markup=False)
             err.print(f"{path}: wrote {written}", markup=False)
+
+
+@main.command(name="library")
+def library_command() -> None:
+    """List the library: jurisdictions with their laws and safeguard ratings, and threats."""
+    from rich.table import Table
+
+    library = _library()
+    out = Console(highlight=False, soft_wrap=True)
+    table = Table(title="Jurisdictions", show_lines=False)
+    for column in ("code", "name", "part of", "laws", "provisions", "authorities",
+                   "EDPB guarantees: rules / necessity / oversight / remedies"):
+        table.add_column(column)
+    for code, j in sorted(library.jurisdictions.items()):
+        g = j.essential_guarantees
+        ratings = " / ".join(getattr(g, name).rating.value for name in type(g).model_fields)
+        table.add_row(code, j.name, j.part_of or "", str(len(j.laws)), str(sum(len(l.provisions) for l in j.laws)),
+                      str(len(j.authorities)), ratings)
+    out.print(table)
+    table = Table(title="Threats")
+    for column in ("id", "family", "title", "targets", "severity", "likelihood"):
+        table.add_column(column)
+    for loaded in library.threats:
+        t = loaded.threat
+        table.add_row(t.id, t.family, t.title, ", ".join(k.value for k in t.targets), t.severity.label, t.likelihood.label)
+    out.print(table)
 
 
 def _library():

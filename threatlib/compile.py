@@ -84,9 +84,13 @@ class LibraryThreat(pytm.Threat):
                 f"threat {loaded.threat.id}: condition raised {type(exc).__name__}: {exc} on '{facts.id}'") from exc
 
 
-def compile_model(model: Model, library: Library, *, pytm_threats: bool = True) -> CompiledModel:
+def compile_model(model: Model, library: Library, *, pytm_threats: bool | None = None) -> CompiledModel:
+    """pytm_threats overrides the model's own `threats.pytm` choice (the fixtures turn them off)."""
+    if pytm_threats is None:
+        pytm_threats = model.threats.pytm
     reach = LegalReach(model, library)
     data = {d.id: d for d in model.data}
+    organisations = {o.id: o for o in model.organisations}
     received: dict[str, set[str]] = {e.id: set(e.stores) for e in model.elements}
     for flow in model.flows:
         received[flow.source].update(flow.data)
@@ -95,16 +99,19 @@ def compile_model(model: Model, library: Library, *, pytm_threats: bool = True) 
     facts: dict[str, Facts] = {}
     bases: dict[str, tuple[LegalBasis, ...]] = {}
     for element in model.elements:
-        element_bases = reach.bases(reach.element_links(element)) if element.kind.value != "actor" else ()
+        sectors = frozenset(organisations[element.operator].sectors) if element.operator else frozenset()
+        element_bases = reach.bases(reach.element_links(element), sectors) if element.kind.value != "actor" else ()
         bases[element.id] = element_bases
-        facts[element.id] = _element_facts(element, element_bases, sorted(received[element.id]), data, reach.domestic)
+        facts[element.id] = _element_facts(element, element_bases, sorted(received[element.id]), data, reach.domestic,
+                                           library)
     for flow in model.flows:
         carried = sorted(set(flow.data))
         sink = facts[flow.sink]
         source = facts[flow.source]
         facts[flow.id] = Facts(
             id=flow.id, kind="flow", name=flow.name, jurisdiction=sink.jurisdiction, handles=tuple(carried),
-            **_data_flags(carried, data), source=flow.source, sink=flow.sink,
+            **_data_flags(carried, data), data_tags=_tags(carried, data), source=flow.source, sink=flow.sink,
+            source_tags=source.tags, sink_tags=sink.tags, weak_safeguards=sink.weak_safeguards,
             source_jurisdiction=source.jurisdiction,
             crosses_legal_order=source.jurisdiction != sink.jurisdiction,
             enters_foreign=sink.jurisdiction not in reach.domestic,
@@ -126,7 +133,21 @@ def _data_flags(ids, data) -> dict[str, bool]:
     }
 
 
-def _element_facts(element: Element, element_bases, handled, data, domestic) -> Facts:
+def _tags(ids, data) -> frozenset[str]:
+    return frozenset(t.value for i in ids for t in data[i].tags)
+
+
+def _weak_safeguards(codes, library: Library) -> tuple[str, ...]:
+    """Jurisdictions rated weak or absent on at least one of the EDPB's essential guarantees."""
+    weak = []
+    for code in codes:
+        ratings = library.jurisdictions[code].essential_guarantees
+        if any(getattr(ratings, name).rating.value in {"weak", "absent"} for name in type(ratings).model_fields):
+            weak.append(code)
+    return tuple(weak)
+
+
+def _element_facts(element: Element, element_bases, handled, data, domestic, library: Library) -> Facts:
     reaching_bases = reaching(element_bases)
     compelling = sorted({b.jurisdiction for b in reaching_bases})
     foreign = [b for b in element_bases if b.jurisdiction not in domestic]
@@ -135,9 +156,12 @@ def _element_facts(element: Element, element_bases, handled, data, domestic) -> 
         powers_via.setdefault(b.via.value, set()).update(p.value for p in b.powers)
     return Facts(
         id=element.id, kind=element.kind.value, name=element.name, jurisdiction=element.location,
-        operator=element.operator or "", stores=tuple(sorted(set(element.stores))), handles=tuple(handled),
+        operator=element.operator or "", tags=frozenset(t.value for t in element.tags),
+        stores=tuple(sorted(set(element.stores))), handles=tuple(handled),
+        data_tags=_tags(handled, data), stored_tags=_tags(element.stores, data),
         **_data_flags(handled, data), stores_personal=any(data[i].personal for i in element.stores),
         compelling=tuple(compelling), foreign_compelling=tuple(c for c in compelling if c not in domestic),
+        weak_safeguards=_weak_safeguards([c for c in compelling if c not in domestic], library),
         foreign_powers=frozenset(p.value for b in foreign for p in b.powers),
         foreign_powers_via={k: frozenset(v) for k, v in sorted(powers_via.items())},
     )
@@ -167,7 +191,8 @@ def _build_pytm(model, library, facts, compulsion, authorities, pytm_threats) ->
     tm = pytm.TM(model.metadata.name, description=model.metadata.description)
     if not pytm_threats:
         pytm.TM._threats = []
-    pytm.TM._threats.extend(LibraryThreat(t) for t in library.threats)
+    families = set(model.threats.families) if model.threats.families is not None else None
+    pytm.TM._threats.extend(LibraryThreat(t) for t in library.threats if families is None or t.threat.family in families)
 
     boundaries: dict[str, pytm.Boundary] = {}
     by_id = {b.id: b for b in model.boundaries}

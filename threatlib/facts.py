@@ -16,16 +16,20 @@ class Facts:
     name: str
     jurisdiction: str = ""  # where it physically is; for a flow, its sink's
     operator: str = ""  # organisation id, "" when none
+    tags: frozenset[str] = frozenset()  # element tags (mobile_app, in_app_browser, update_channel, ...)
     stores: tuple[str, ...] = ()  # data ids held at rest
     handles: tuple[str, ...] = ()  # data ids stored, received or sent (for a flow: carried)
     handles_personal: bool = False
     handles_sensitive: bool = False
     handles_children: bool = False
     stores_personal: bool = False
+    data_tags: frozenset[str] = frozenset()  # tags of every data category handled (for a flow: carried)
+    stored_tags: frozenset[str] = frozenset()  # tags of the data categories held at rest
     compelling: tuple[str, ...] = ()  # jurisdictions with a power to obtain data from it or make its operator act
     foreign_compelling: tuple[str, ...] = ()  # those that are not the data subjects' own legal orders
     foreign_powers: frozenset[str] = frozenset()  # every power any foreign jurisdiction holds over it
     foreign_powers_via: dict[str, frozenset[str]] = field(default_factory=dict)  # link kind -> foreign powers
+    weak_safeguards: tuple[str, ...] = ()  # foreign compelling jurisdictions rating weak or absent on an EDPB guarantee
     # Flows only:
     source: str = ""
     sink: str = ""
@@ -35,6 +39,8 @@ class Facts:
     remote_access: bool = False
     encrypted: bool = False
     sink_foreign_compelling: tuple[str, ...] = ()  # foreign jurisdictions that can compel the sink
+    source_tags: frozenset[str] = frozenset()
+    sink_tags: frozenset[str] = frozenset()
 
     def powers_via(self, via: str) -> frozenset[str]:
         return self.foreign_powers_via.get(via, frozenset())

@@ -97,13 +97,14 @@ class LegalReach:
                 code = self.library.jurisdictions[code].part_of
         return tuple(sorted(best.values()))
 
-    def bases(self, links: tuple[Link, ...]) -> tuple[LegalBasis, ...]:
+    def bases(self, links: tuple[Link, ...], sectors: frozenset = frozenset()) -> tuple[LegalBasis, ...]:
+        """Provisions that reach through these links; a sector-limited one only if the operator is in a sector."""
         out = []
         for link in links:
             jurisdiction = self.library.jurisdictions[link.jurisdiction]
             for law in jurisdiction.laws:
                 for p in law.provisions:
-                    if link.via in p.applies_via:
+                    if link.via in p.applies_via and (not p.sectors or sectors.intersection(p.sectors)):
                         out.append(LegalBasis(link.jurisdiction, p.id, law.id, law.short, p.article, tuple(p.powers),
                                               link.via, link.chain, tuple(p.authorities), p.status.value))
         return tuple(sorted(out))

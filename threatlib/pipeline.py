@@ -22,7 +22,8 @@ def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]
 
 
 def report(path: Path, library: Library, out_dir: Path, *, pdf: bool = True,
-           user_templates: Path | None = None) -> Path:
+           user_templates: Path | None = None) -> tuple[Path, list[str]]:
+    """Write one model's outputs; returns where, and the analysis's warnings for the user."""
     _, analysis = analyse_file(path, library)
     files = render_all(analysis, pdf=pdf, user_templates=user_templates)
-    return write_outputs(files, out_dir, analysis.model.id)
+    return write_outputs(files, out_dir, analysis.model.id), analysis.warnings

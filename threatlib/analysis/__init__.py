@@ -5,7 +5,7 @@ from __future__ import annotations
 from threatlib.analysis.exposure import exposure_paths
 from threatlib.analysis.findings import resolve_findings
 from threatlib.analysis.model import (Analysis, AuthorityView, Basis, BoundaryView, CitedClaim, CompulsionView,
-                                      DataView, ElementView, FlowView, JurisdictionView, ModelInfo,
+                                      DataView, ElementView, ExcludedFinding, FlowView, JurisdictionView, ModelInfo,
                                       OrganisationView, PositionView, SourceRef)
 from threatlib.compile import CompiledModel
 from threatlib.legal import LegalBasis
@@ -19,6 +19,16 @@ def analyse(compiled: CompiledModel) -> Analysis:
     cite: dict[str, SourceRef] = {s.id: SourceRef(**s.model_dump(mode="json")) for s in spec.sources}
     provisions = compiled.library.provision_index()
     findings = resolve_findings(compiled, cite)
+    excluded, warnings = [], []
+    by_id = {f.id: f for f in findings}
+    for exclusion in spec.threats.exclusions:
+        finding_id = f"{exclusion.threat}@{exclusion.element}"
+        if finding_id in by_id:
+            excluded.append(ExcludedFinding(finding=by_id.pop(finding_id), justification=exclusion.justification,
+                                            owner=exclusion.owner))
+        else:
+            warnings.append(f"exclusion of {finding_id} matches no finding; remove it or check the ids")
+    findings = [f for f in findings if f.id in by_id]
 
     def basis(b: LegalBasis) -> Basis:
         _, _, provision = provisions[b.provision_id]
@@ -68,6 +78,8 @@ def analyse(compiled: CompiledModel) -> Analysis:
         compulsion=compulsion,
         exposures=exposure_paths(compiled),
         findings=findings,
+        excluded=sorted(excluded, key=lambda x: x.finding.id),
+        warnings=warnings,
         positions=[PositionView(id=p.id, topic=p.topic, vendor=_claims([p.vendor])[0], counter=_claims(p.counter))
                    for p in spec.positions],
         sources=sorted(cite.values(), key=lambda s: s.id),

@@ -62,6 +62,12 @@ class Finding(Record):
     cwe: list[str]
 
 
+class ExcludedFinding(Record):
+    finding: Finding
+    justification: str
+    owner: str | None
+
+
 class ElementView(Record):
     id: str
     name: str
@@ -184,5 +190,7 @@ class Analysis(Record):
     compulsion: list[CompulsionView]
     exposures: list[Exposure]
     findings: list[Finding]
+    excluded: list[ExcludedFinding]
+    warnings: list[str]
     positions: list[PositionView]
     sources: list[SourceRef]

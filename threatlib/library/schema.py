@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from threatlib.spec.common import Id, JurisdictionCode, LibraryClaim, ShortText, Source, Spec, Status, Text
+from threatlib.spec.model import Sector
 
 
 class Power(str, Enum):
@@ -53,6 +54,7 @@ class Provision(Spec):
     summary: Text
     powers: list[Power] = Field(min_length=1)
     applies_via: list[Nexus] = Field(min_length=1)
+    sectors: list[Sector] = Field(default_factory=list, description="Empty: any organisation; else only these sectors.")
     authorities: list[Id] = Field(default_factory=list)
     status: Status
     sources: list[Source] = Field(min_length=1)

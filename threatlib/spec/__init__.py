@@ -17,7 +17,8 @@ def load_model(path: Path, library, display_name: str | None = None) -> tuple[Mo
     """Read and validate a model file against the library's codes and sources; raise InputError with every problem."""
     doc = read_yaml(path, display_name)
     model = validate_document(doc, Model)
-    problems = check_model(model, doc, library.codes, library.sources)
+    problems = check_model(model, doc, library.codes, library.sources,
+                           {t.threat.id: t.threat.family for t in library.threats})
     if problems:
         raise InputError(problems)
     return model, doc

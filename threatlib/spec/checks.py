@@ -18,7 +18,9 @@ def _pytm_control_names() -> frozenset[str]:
 
 
 def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
-                library_sources: Mapping[str, Source] | None = None) -> list[Problem]:
+                library_sources: Mapping[str, Source] | None = None,
+                library_threats: Mapping[str, str] | None = None) -> list[Problem]:
+    """library_threats maps each library threat id to its family."""
     known = frozenset(jurisdictions)
     problems: list[Problem] = []
     problems += _unique_ids(model, doc)
@@ -32,6 +34,7 @@ def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
     problems += _cycles(doc, "organisations", {o.id: o.parent for o in model.organisations}, "parent")
     problems += _cycles(doc, "boundaries", {b.id: b.parent for b in model.boundaries}, "parent")
     problems += _controls(model, doc)
+    problems += _threat_selection(model, doc, library_threats)
     for i, org in enumerate(model.organisations):
         if org.parent and not org.control:
             problems.append(doc.problem(("organisations", i, "parent"),
@@ -144,4 +147,38 @@ def _controls(model: Model, doc: Document) -> list[Problem]:
                 close = difflib.get_close_matches(name, sorted(names), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 problems.append(doc.problem(("elements", i, "controls", name), f"'{name}' is not a pytm control{hint}", at_key=True))
+    return problems
+
+
+def _pytm_threat_ids() -> frozenset[str]:
+    import json
+    from pathlib import Path
+
+    import pytm
+
+    path = Path(pytm.__file__).parent / "threatlib" / "threats.json"
+    return frozenset(t["SID"] for t in json.loads(path.read_text(encoding="utf-8")) if "DEPRECATED" not in t)
+
+
+def _threat_selection(model: Model, doc: Document, library_threats: Mapping[str, str] | None) -> list[Problem]:
+    if library_threats is None:
+        return []
+    problems = []
+    families = sorted(set(library_threats.values()))
+    for i, family in enumerate(model.threats.families or []):
+        if family not in families:
+            close = difflib.get_close_matches(family, families, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "`threatlib library` lists the families"
+            problems.append(doc.problem(("threats", "families", i), f"no threat family '{family}'; {hint}"))
+    targets = {e.id for e in model.elements} | {f.id for f in model.flows}
+    known = set(library_threats) | _pytm_threat_ids()
+    for i, exclusion in enumerate(model.threats.exclusions):
+        if exclusion.threat not in known:
+            close = difflib.get_close_matches(exclusion.threat, sorted(known), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(doc.problem(("threats", "exclusions", i, "threat"), f"no threat '{exclusion.threat}'{hint}"))
+        if exclusion.element not in targets:
+            close = difflib.get_close_matches(exclusion.element, sorted(targets), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(doc.problem(("threats", "exclusions", i, "element"), f"no element or flow with id '{exclusion.element}'{hint}"))
     return problems

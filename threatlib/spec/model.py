@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from threatlib.spec.common import Claim, Id, JurisdictionCode, ShortText, Source, Spec, Text
 
@@ -26,6 +27,17 @@ class Metadata(Spec):
     authors: list[ShortText] = Field(default_factory=list, description="Who maintains the model.")
 
 
+class Sector(str, Enum):
+    """Kinds of organisation that some laws single out; a provision limited to sectors reaches only those."""
+
+    electronic_communications = "electronic_communications"  # telecoms operators, ISPs, messaging and calling
+    online_platform = "online_platform"  # social media, video, search, app platforms
+    cloud_hosting = "cloud_hosting"  # data centres, cloud and hosting providers
+    critical_infrastructure = "critical_infrastructure"  # designated critical information infrastructure
+    security_software = "security_software"
+    ai_service = "ai_service"
+
+
 class Organisation(Spec):
     id: Id
     name: ShortText
@@ -37,6 +49,7 @@ class Organisation(Spec):
     staff_access_from: list[JurisdictionCode] = Field(
         default_factory=list, description="Where its staff with access to user data sit."
     )
+    sectors: list[Sector] = Field(default_factory=list, description="Sectors it belongs to, for laws that single out some.")
     claims: list[Claim] = Field(min_length=1, description="Sourced facts about the organisation.")
 
 
@@ -47,10 +60,37 @@ class Classification(str, Enum):
     secret = "secret"
 
 
+class DataTag(str, Enum):
+    """What kind of data a category is, in words threats can match whatever the model calls it."""
+
+    account = "account"
+    age = "age"
+    contacts = "contacts"
+    precise_location = "precise_location"
+    coarse_location = "coarse_location"
+    device_identifiers = "device_identifiers"
+    biometric = "biometric"
+    keystroke_dynamics = "keystroke_dynamics"
+    clipboard = "clipboard"
+    messages = "messages"
+    browsing_activity = "browsing_activity"
+    viewing_history = "viewing_history"
+    inferred_interests = "inferred_interests"
+    user_content = "user_content"
+    installed_apps = "installed_apps"
+    files = "files"
+    credentials = "credentials"
+    payment = "payment"
+    security_telemetry = "security_telemetry"
+    software_update = "software_update"
+    conversation = "conversation"
+
+
 class DataCategory(Spec):
     id: Id
     name: ShortText
     description: str = ""
+    tags: list[DataTag] = Field(default_factory=list, description="Kinds of data, from a fixed vocabulary threats can match.")
     classification: Classification
     personal: bool = Field(description="Is it personal data?")
     sensitive: bool = Field(default=False, description="Special-category or otherwise sensitive (biometrics, precise location).")
@@ -74,11 +114,34 @@ class ElementKind(str, Enum):
     external = "external"
 
 
+class ElementTag(str, Enum):
+    """What an element does, in words threats can match."""
+
+    mobile_app = "mobile_app"
+    desktop_app = "desktop_app"
+    in_app_browser = "in_app_browser"
+    update_channel = "update_channel"
+    recommendation = "recommendation"
+    moderation = "moderation"
+    access_gateway = "access_gateway"
+    third_party_sdk = "third_party_sdk"
+    admin_console = "admin_console"
+    engineering = "engineering"
+    data_centre = "data_centre"
+    edge = "edge"
+    os_service = "os_service"
+    security_software = "security_software"
+    ai_model = "ai_model"
+    auditor = "auditor"
+    government_device = "government_device"
+
+
 class Element(Spec):
     id: Id
     name: ShortText
     kind: ElementKind
     description: str = ""
+    tags: list[ElementTag] = Field(default_factory=list, description="What the element does, from a fixed vocabulary threats can match.")
     operator: Id | None = Field(default=None, description="Organisation that operates it; null for a user or their own device.")
     location: JurisdictionCode = Field(description="Jurisdiction where it physically is.")
     boundary: Id | None = Field(default=None, description="Trust boundary it sits in.")
@@ -118,6 +181,22 @@ class Position(Spec):
     counter: list[Claim] = Field(min_length=1, description="The strongest counter-arguments.")
 
 
+class Exclusion(Spec):
+    """A threat that does not apply to one element, and why: shown in every report, never silently dropped."""
+
+    threat: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9-]{1,15}$")] = Field(
+        description="Threat id, from threatlib's library (LC-01) or pytm's (INP01).")
+    element: Id = Field(description="Element or flow id.")
+    justification: Text = Field(description="Why the threat does not apply here.")
+    owner: ShortText | None = Field(default=None, description="Who decided.")
+
+
+class ThreatSelection(Spec):
+    families: list[Id] | None = Field(default=None, description="Library families to apply; all when omitted.")
+    pytm: bool = Field(default=True, description="Apply pytm's own technical threats too.")
+    exclusions: list[Exclusion] = Field(default_factory=list)
+
+
 class Model(Spec):
     """A threat model of one app: who runs what where, what data flows, and what is claimed about it."""
 
@@ -129,3 +208,4 @@ class Model(Spec):
     elements: list[Element] = Field(min_length=1)
     flows: list[Flow] = Field(default_factory=list)
     positions: list[Position] = Field(default_factory=list)
+    threats: ThreatSelection = Field(default_factory=ThreatSelection, description="Which threats apply.")

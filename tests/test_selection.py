@@ -1,0 +1,42 @@
+"""A model chooses its threats: families, pytm's own on or off, and per-element exclusions with reasons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from threatlib import pipeline
+
+SELECTION = """
+threats:
+  families: [cross-border]
+  pytm: false
+  exclusions:
+    - threat: XB-01
+      element: remote-read
+      justification: Access is through an independent gateway in Ireland that strips identifiers.
+      owner: Security team
+    - threat: LC-01
+      element: dublin-store
+      justification: Family not selected, so this exclusion matches nothing.
+"""
+
+
+def test_families_pytm_switch_and_exclusions(tmp_path: Path, small_model_path: Path, library) -> None:
+    model = tmp_path / "selected.yaml"
+    model.write_text(small_model_path.read_text() + SELECTION)
+    _, analysis = pipeline.analyse_file(model, library)
+    assert analysis.findings == []
+    assert [(x.finding.id, x.justification, x.owner) for x in analysis.excluded] == [
+        ("XB-01@remote-read", "Access is through an independent gateway in Ireland that strips identifiers.",
+         "Security team")]
+    assert analysis.warnings == ["exclusion of LC-01@dublin-store matches no finding; remove it or check the ids"]
+
+
+def test_excluded_findings_show_in_the_report(tmp_path: Path, small_model_path: Path, library) -> None:
+    model = tmp_path / "selected.yaml"
+    model.write_text(small_model_path.read_text() + SELECTION)
+    written, warnings = pipeline.report(model, library, tmp_path / "out", pdf=False)
+    html = (written / "report.html").read_text()
+    assert 'id="XB-01@remote-read"' in html
+    assert "strips identifiers." in html
+    assert warnings == ["exclusion of LC-01@dublin-store matches no finding; remove it or check the ids"]
