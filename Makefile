@@ -13,6 +13,9 @@ report: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+lint: setup
+	$(BIN)/ruff check threatlib tests
+
 bench: setup
 	$(BIN)/python bench/run.py
 

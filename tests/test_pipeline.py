@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -105,3 +106,29 @@ def test_every_finding_id_appears_in_html_and_pdf(analysed, outputs) -> None:
 def test_outputs_are_byte_identical_across_runs(small_model_path, library, outputs) -> None:
     _, again = pipeline.analyse_file(small_model_path, library)
     assert render_all(again) == outputs
+
+
+def test_diagram_nests_jurisdiction_then_operator_and_labels_compulsion(outputs) -> None:
+    dot = outputs["dfd.dot"].decode("utf-8")
+    assert 'label="CN: People\'s Republic of China (foreign legal order)"' in dot
+    assert 'label="IE: Ireland (users\' legal order)"' in dot
+    assert 'label="Operated by EU Subsidiary Ltd"' in dot
+    # One compulsion edge per organisation box in a foreign legal order's reach, led by the most significant law.
+    edges = re.findall(r'-> a0 \[label="([^"]*)"[^\]]*lhead=', dot)
+    assert len(edges) == 3
+    assert all(label.startswith("National Intelligence Law 2017") for label in edges)
+
+
+def test_outputs_do_not_depend_on_the_hash_seed(tmp_path, small_model_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    digests = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        subprocess.run([sys.executable, "-m", "threatlib.cli", "report", str(small_model_path), "-o", str(out)],
+                       check=True, env=env, capture_output=True)
+        digests.append({p.name: p.read_bytes() for p in (out / "small-app").iterdir()})
+    assert digests[0] == digests[1]

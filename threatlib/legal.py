@@ -27,6 +27,7 @@ class Link:
 @dataclass(frozen=True, order=True)
 class LegalBasis:
     jurisdiction: str
+    law_rank: int  # the law's place in its jurisdiction file, which lists the most significant first
     provision_id: str
     law_id: str
     law_short: str
@@ -102,10 +103,10 @@ class LegalReach:
         out = []
         for link in links:
             jurisdiction = self.library.jurisdictions[link.jurisdiction]
-            for law in jurisdiction.laws:
+            for rank, law in enumerate(jurisdiction.laws):
                 for p in law.provisions:
                     if link.via in p.applies_via and (not p.sectors or sectors.intersection(p.sectors)):
-                        out.append(LegalBasis(link.jurisdiction, p.id, law.id, law.short, p.article, tuple(p.powers),
+                        out.append(LegalBasis(link.jurisdiction, rank, p.id, law.id, law.short, p.article, tuple(p.powers),
                                               link.via, link.chain, tuple(p.authorities), p.status.value))
         return tuple(sorted(out))
 

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from threatlib.analysis.exposure import exposure_paths
 from threatlib.analysis.findings import resolve_findings
-from threatlib.analysis.model import (Analysis, AuthorityView, Basis, BoundaryView, CitedClaim, CompulsionView,
-                                      DataView, ElementView, ExcludedFinding, FlowView, JurisdictionView, ModelInfo,
-                                      OrganisationView, PositionView, SourceRef)
+from threatlib.analysis.model import (
+    Analysis,
+    AuthorityView,
+    Basis,
+    BoundaryView,
+    CitedClaim,
+    CompulsionView,
+    DataView,
+    ElementView,
+    ExcludedFinding,
+    FlowView,
+    JurisdictionView,
+    ModelInfo,
+    OrganisationView,
+    PositionView,
+    SourceRef,
+)
 from threatlib.compile import CompiledModel
 from threatlib.legal import LegalBasis
 from threatlib.spec.common import Claim
@@ -34,7 +48,7 @@ def analyse(compiled: CompiledModel) -> Analysis:
         _, _, provision = provisions[b.provision_id]
         for s in provision.sources:
             cite.setdefault(s.id, SourceRef(**s.model_dump(mode="json")))
-        return Basis(jurisdiction=b.jurisdiction, provision_id=b.provision_id, law=b.law_short, article=b.article,
+        return Basis(jurisdiction=b.jurisdiction, provision_id=b.provision_id, law=b.law_short, law_rank=b.law_rank, article=b.article,
                      label=b.label, powers=[p.value for p in b.powers], via=b.via.value, chain=list(b.chain),
                      status=b.status, summary=provision.summary, sources=[s.id for s in provision.sources])
 

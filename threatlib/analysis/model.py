@@ -30,6 +30,7 @@ class Basis(Record):
     jurisdiction: str
     provision_id: str
     law: str
+    law_rank: int
     article: str
     label: str
     powers: list[str]

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType
 
-from threatlib.errors import InputError, Problem
-from threatlib.library.conditions import ConditionError, compile_condition
 from pydantic import BaseModel
 
+from threatlib.errors import InputError, Problem
+from threatlib.library.conditions import ConditionError, compile_condition
 from threatlib.library.schema import Jurisdiction, Threat, ThreatProof
 from threatlib.spec.common import Source
 from threatlib.spec.validate import validate_document
@@ -112,8 +112,9 @@ def _load_threats(folder: Path, problems: list[Problem], sources) -> tuple[Loade
             problems += exc.problems
             continue
         if threat.id != path.parent.name or threat.family != path.parent.parent.name:
+            where = f"{path.parent.parent.name}/{path.parent.name}/"
             problems.append(doc.problem(("id",), f"threat {threat.id} of family '{threat.family}' must live in "
-                                                 f"threats/{threat.family}/{threat.id}/, not {path.parent.parent.name}/{path.parent.name}/"))
+                                                 f"threats/{threat.family}/{threat.id}/, not {where}"))
             continue
         _register_sources(doc, threat, (), sources, problems)
         try:

@@ -156,7 +156,9 @@ class Threat(Spec):
     condition: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
         description="Restricted Python expression over `target` and its derived `target.facts`."
     )
-    powers: list[Power] = Field(default_factory=list, description="Legal powers the threat relies on; their legal bases explain each finding.")
+    powers: list[Power] = Field(
+        default_factory=list, description="Legal powers the threat relies on; their legal bases explain each finding."
+    )
     severity: Severity
     likelihood: Likelihood
     impact: Text

@@ -136,7 +136,7 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
         if link.foreign:
             grouped.setdefault((link.jurisdiction, cluster_of_element[link.element][:2]), []).append(link)
     for (jurisdiction, path), links in sorted(grouped.items()):
-        laws = sorted({b.law for link in links for b in link.bases})
+        laws = [law for _, law in sorted({(b.law_rank, b.law) for link in links for b in link.bases})]
         shown = laws[:2] + ([f"+{len(laws) - 2} more"] if len(laws) > 2 else [])
         anchor = min(link.element for link in links)
         graph.edge(node_ids[anchor], node_ids[first_authority[jurisdiction]], ltail=cluster_names[path],
@@ -161,7 +161,8 @@ def _legend(graph: graphviz.Digraph) -> None:
     ]
     cells = "".join(f'<TR><TD><FONT COLOR="{colour}">{symbol}</FONT></TD><TD ALIGN="LEFT">{text}</TD></TR>'
                     for symbol, text, colour in rows)
-    graph.node("legend", label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1"><TR><TD COLSPAN="2"><B>Legend</B></TD></TR>{cells}</TABLE>>',
+    table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1"><TR><TD COLSPAN="2"><B>Legend</B></TD></TR>{cells}</TABLE>'
+    graph.node("legend", label=f"<{table}>",
                shape="box", style="rounded", color="#999999", fontsize="8")
 
 

@@ -10,6 +10,7 @@ from threatlib.spec.common import Claim, Source
 from threatlib.spec.model import Model
 from threatlib.spec.yaml_source import Document
 
+
 # pytm's boolean controls; the model may set any of them by pytm's own name.
 def _pytm_control_names() -> frozenset[str]:
     from pytm import Controls

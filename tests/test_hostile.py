@@ -1,0 +1,46 @@
+"""Model text is untrusted: HTML, DOT syntax, template syntax, formulas and control characters stay inert."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from conftest import TESTS
+
+from threatlib import pipeline
+from threatlib.render import render_all
+
+HOSTILE = TESTS / "models" / "hostile.yaml"
+
+
+@pytest.fixture(scope="module")
+def outputs(library):
+    _, analysis = pipeline.analyse_file(HOSTILE, library)
+    return render_all(analysis, pdf=False)
+
+
+def test_dot_draws_hostile_names_as_text(outputs) -> None:
+    root = ET.fromstring(outputs["dfd.svg"])  # dot ran on the source and produced well-formed SVG
+    texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert 'Store "]; evil [label="x\\\\l' in texts
+    assert "<b>App</b> & {{ 7*7 }}" in texts
+    assert "\x07" not in texts and "\t" not in texts
+    assert not any(e.tag.endswith("script") for e in root.iter())
+
+
+def test_html_escapes_markup_and_ignores_template_syntax(outputs) -> None:
+    html = outputs["report.html"].decode("utf-8")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Friends&#34;" in html
+    assert "&lt;b&gt;App&lt;/b&gt; &amp; {{ 7*7 }}" in html  # rendered once, as text: never evaluated to 49
+    assert "<b>App</b>" not in html
+
+
+def test_csv_cells_cannot_run_as_formulas(outputs) -> None:
+    rows = list(csv.DictReader(io.StringIO(outputs["threats.csv"].decode("utf-8-sig"))))
+    names = {r["element_name"] for r in rows}
+    assert "'=HYPERLINK(\"http://evil.example\",\"click\") \x07 bell" in names
+    assert "'-2+3 \t\r\n line" in names
+    assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for v in r.values())
