@@ -90,16 +90,22 @@ def explain(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compile
             why.append(f"It {verb} {_data_names(held, compiled)}.")
     powers = {p.value for p in threat.powers}
     relevant = [b for b in bases if b.jurisdiction not in compiled.domestic and powers.intersection(p.value for p in b.powers)]
-    grouped: dict[tuple[str, str, tuple[str, ...]], list[LegalBasis]] = {}
+    # One sentence per jurisdiction and organisation: the routes by which it reaches, then the provisions.
+    grouped: dict[tuple[str, str], dict[str, list[LegalBasis]]] = {}
     for b in relevant:
-        grouped.setdefault((b.jurisdiction, b.via.value, b.chain), []).append(b)
-    for (jurisdiction, via, chain), group in grouped.items():
-        who = names.get(chain[0], chain[0]) if chain else subject
-        route = VIA_WORDS[via]
-        if via == "control" and len(chain) > 1:
-            route = f"it is controlled by {' and '.join(names.get(c, c) for c in chain[1:])}"
-        laws = "; ".join(f"{b.label} ({', '.join(p.value.replace('_', ' ') for p in b.powers)})" for b in group)
-        why.append(f"{jurisdiction} reaches {who} because {route}: {laws}.")
+        who = names.get(b.chain[0], b.chain[0]) if b.chain else subject
+        route = VIA_WORDS[b.via.value]
+        if b.via.value == "control" and len(b.chain) > 1:
+            route = f"it is controlled by {' and '.join(names.get(c, c) for c in b.chain[1:])}"
+        grouped.setdefault((b.jurisdiction, who), {}).setdefault(route, []).append(b)
+    for (jurisdiction, who), routes in grouped.items():
+        provisions: dict[str, LegalBasis] = {}
+        for group in routes.values():
+            for b in group:
+                provisions.setdefault(b.provision_id, b)
+        laws = "; ".join(f"{b.label} ({', '.join(p.value.replace('_', ' ') for p in b.powers)})"
+                         for b in sorted(provisions.values(), key=lambda x: (x.law_rank, x.provision_id)))
+        why.append(f"{jurisdiction} reaches {who} because {' and '.join(routes)}: {laws}.")
     return why
 
 

@@ -48,6 +48,14 @@ class ReportView:
         for f in a.findings:
             groups.setdefault(f.severity, []).append(f)
         self.by_severity = [(s.value, groups[s.value]) for s in Severity if s.value in groups]
+        # Legal findings are read threat by threat: the threat once, then every element it applies to.
+        self.legal_by_severity: dict[str, list[list[Finding]]] = {}
+        for severity, findings in self.by_severity:
+            by_threat: dict[str, list[Finding]] = {}
+            for f in findings:
+                if f.origin == "threatlib":
+                    by_threat.setdefault(f.threat_id, []).append(f)
+            self.legal_by_severity[severity] = list(by_threat.values())
         self.compulsion_groups = []
         for authority in sorted(a.authorities, key=lambda x: (x.jurisdiction in a.model.domestic, x.jurisdiction, x.id)):
             links = [c for c in a.compulsion if c.authority == authority.id]
