@@ -12,7 +12,7 @@ import pytm
 from pytm.tm import TMState
 
 from threatlib.errors import ThreatConditionError
-from threatlib.facts import Facts
+from threatlib.facts import Facts, PowersByLink
 from threatlib.legal import LegalBasis, LegalReach, reaching
 from threatlib.library import Library, LoadedThreat
 from threatlib.library.conditions import SAFE_GLOBALS
@@ -163,7 +163,7 @@ def _element_facts(element: Element, element_bases, handled, data, domestic, lib
         compelling=tuple(compelling), foreign_compelling=tuple(c for c in compelling if c not in domestic),
         weak_safeguards=_weak_safeguards([c for c in compelling if c not in domestic], library),
         foreign_powers=frozenset(p.value for b in foreign for p in b.powers),
-        foreign_powers_via={k: frozenset(v) for k, v in sorted(powers_via.items())},
+        foreign_powers_via=PowersByLink({k: frozenset(v) for k, v in sorted(powers_via.items())}),
     )
 
 

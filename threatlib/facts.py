@@ -9,6 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+class PowersByLink(dict):
+    """Link kind -> powers; a link kind with no powers reads as an empty set, so conditions may subscript freely."""
+
+    def __missing__(self, key: str) -> frozenset[str]:
+        return frozenset()
+
+
 @dataclass(frozen=True)
 class Facts:
     id: str
@@ -28,7 +35,7 @@ class Facts:
     compelling: tuple[str, ...] = ()  # jurisdictions with a power to obtain data from it or make its operator act
     foreign_compelling: tuple[str, ...] = ()  # those that are not the data subjects' own legal orders
     foreign_powers: frozenset[str] = frozenset()  # every power any foreign jurisdiction holds over it
-    foreign_powers_via: dict[str, frozenset[str]] = field(default_factory=dict)  # link kind -> foreign powers
+    foreign_powers_via: PowersByLink = field(default_factory=PowersByLink)  # link kind -> foreign powers
     weak_safeguards: tuple[str, ...] = ()  # foreign compelling jurisdictions rating weak or absent on an EDPB guarantee
     # Flows only:
     source: str = ""

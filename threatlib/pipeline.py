@@ -17,8 +17,9 @@ def load(path: Path, library: Library) -> Model:
 
 
 def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]:
-    compiled = compile_model(load(path, library), library)
-    return compiled, analyse(compiled)
+    model, doc = load_model(path, library)
+    compiled = compile_model(model, library)
+    return compiled, analyse(compiled, doc)
 
 
 def report(path: Path, library: Library, out_dir: Path, *, pdf: bool = True,

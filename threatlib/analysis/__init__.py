@@ -23,13 +23,19 @@ from threatlib.analysis.model import (
 )
 from threatlib.compile import CompiledModel
 from threatlib.legal import LegalBasis
+from threatlib.spec import Document
 from threatlib.spec.common import Claim
 
 __all__ = ["Analysis", "analyse"]
 
 
-def analyse(compiled: CompiledModel) -> Analysis:
+def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
+    """doc, the parsed model file, lets outputs point at the line where each element is written."""
     spec = compiled.spec
+
+    def line(section: str, index: int) -> int:
+        return doc.positions.of_value((section, index))[0] if doc else 0
+
     cite: dict[str, SourceRef] = {s.id: SourceRef(**s.model_dump(mode="json")) for s in spec.sources}
     provisions = compiled.library.provision_index()
     findings = resolve_findings(compiled, cite)
@@ -44,13 +50,20 @@ def analyse(compiled: CompiledModel) -> Analysis:
             warnings.append(f"exclusion of {finding_id} matches no finding; remove it or check the ids")
     findings = [f for f in findings if f.id in by_id]
 
+    converted: dict[LegalBasis, Basis] = {}
+
     def basis(b: LegalBasis) -> Basis:
+        """The same basis reaches many elements: convert each once."""
+        if b in converted:
+            return converted[b]
         _, _, provision = provisions[b.provision_id]
         for s in provision.sources:
-            cite.setdefault(s.id, SourceRef(**s.model_dump(mode="json")))
-        return Basis(jurisdiction=b.jurisdiction, provision_id=b.provision_id, law=b.law_short, law_rank=b.law_rank, article=b.article,
+            if s.id not in cite:
+                cite[s.id] = SourceRef(**s.model_dump(mode="json"))
+        converted[b] = Basis(jurisdiction=b.jurisdiction, provision_id=b.provision_id, law=b.law_short, law_rank=b.law_rank, article=b.article,
                      label=b.label, powers=[p.value for p in b.powers], via=b.via.value, chain=list(b.chain),
                      status=b.status, summary=provision.summary, sources=[s.id for s in provision.sources])
+        return converted[b]
 
     compulsion = [CompulsionView(id=l.id, element=l.element, authority=l.authority, jurisdiction=l.jurisdiction,
                                  foreign=l.foreign, bases=[basis(b) for b in l.bases]) for l in compiled.compulsion]
@@ -67,7 +80,7 @@ def analyse(compiled: CompiledModel) -> Analysis:
 
     m = spec.metadata
     return Analysis(
-        model=ModelInfo(id=m.id, name=m.name, description=m.description, scope=m.scope, as_of=m.as_of.isoformat(),
+        model=ModelInfo(id=m.id, file=doc.file if doc else "", name=m.name, description=m.description, scope=m.scope, as_of=m.as_of.isoformat(),
                         data_subjects_in=list(m.data_subjects_in), authors=list(m.authors),
                         domestic=sorted(compiled.domestic)),
         jurisdictions=jurisdictions,
@@ -80,15 +93,15 @@ def analyse(compiled: CompiledModel) -> Analysis:
         data=[DataView(id=d.id, name=d.name, description=d.description, classification=d.classification.value,
                        personal=d.personal, sensitive=d.sensitive, children=d.children) for d in spec.data],
         boundaries=[BoundaryView(id=b.id, name=b.name, parent=b.parent) for b in spec.boundaries],
-        elements=[ElementView(id=e.id, name=e.name, kind=e.kind.value, description=e.description, operator=e.operator,
+        elements=[ElementView(id=e.id, line=line("elements", i), name=e.name, kind=e.kind.value, description=e.description, operator=e.operator,
                               location=e.location, boundary=e.boundary, stores=list(e.stores), in_scope=e.in_scope,
                               compelling=list(compiled.facts[e.id].compelling),
                               foreign_compelling=list(compiled.facts[e.id].foreign_compelling),
-                              claims=_claims(e.claims)) for e in spec.elements],
-        flows=[FlowView(id=f.id, name=f.name, source=f.source, sink=f.sink, data=list(f.data), protocol=f.protocol,
+                              claims=_claims(e.claims)) for i, e in enumerate(spec.elements)],
+        flows=[FlowView(id=f.id, line=line("flows", i), name=f.name, source=f.source, sink=f.sink, data=list(f.data), protocol=f.protocol,
                         encryption=f.encryption.value, remote_access=f.remote_access,
                         crosses_legal_order=compiled.facts[f.id].crosses_legal_order, claims=_claims(f.claims))
-               for f in spec.flows],
+               for i, f in enumerate(spec.flows)],
         compulsion=compulsion,
         exposures=exposure_paths(compiled),
         findings=findings,

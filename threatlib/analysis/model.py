@@ -71,6 +71,7 @@ class ExcludedFinding(Record):
 
 class ElementView(Record):
     id: str
+    line: int  # where the element is written in the model file (0 if unknown), for SARIF and editors
     name: str
     kind: str
     description: str
@@ -86,6 +87,7 @@ class ElementView(Record):
 
 class FlowView(Record):
     id: str
+    line: int
     name: str
     source: str
     sink: str
@@ -170,6 +172,7 @@ class PositionView(Record):
 
 class ModelInfo(Record):
     id: str
+    file: str  # the model file as given to threatlib
     name: str
     description: str
     scope: str

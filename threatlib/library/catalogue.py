@@ -1,0 +1,71 @@
+"""The library catalogue as Markdown, generated from the data so it is never written twice.
+
+`threatlib catalogue -o docs/catalogue.md` rewrites it; a test fails when the committed page is stale.
+"""
+
+from __future__ import annotations
+
+from threatlib.library import Library
+from threatlib.spec.common import Source
+
+
+def _md(text: str) -> str:
+    """Table-safe, one-line Markdown text."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _source(s: Source) -> str:
+    title = f"[{_md(s.title)}]({s.url})" if s.url else _md(s.title)
+    return f"{title}, {_md(s.publisher)}, {s.date} ({s.kind.value})"
+
+
+def catalogue_markdown(library: Library) -> str:
+    out = ["# threatlib library catalogue", "",
+           "Generated from `threatlib/library/` by `threatlib catalogue`; do not edit by hand.", "",
+           f"{len(library.jurisdictions)} jurisdictions, "
+           f"{sum(len(l.provisions) for j in library.jurisdictions.values() for l in j.laws)} provisions, "
+           f"{len(library.threats)} threats.", "", "## Threats", ""]
+    families: dict[str, list] = {}
+    for loaded in library.threats:
+        families.setdefault(loaded.threat.family, []).append(loaded.threat)
+    out += ["| id | family | title | targets | severity | likelihood |", "|---|---|---|---|---|---|"]
+    for loaded in library.threats:
+        t = loaded.threat
+        out.append(f"| [{t.id}](#{t.id.lower()}) | {t.family} | {_md(t.title)} | {', '.join(k.value for k in t.targets)} "
+                   f"| {t.severity.label} | {t.likelihood.label} |")
+    for family, threats in sorted(families.items()):
+        out += ["", f"### Family: {family}"]
+        for t in threats:
+            out += ["", f"#### {t.id}", "", f"**{_md(t.title)}**. {_md(t.description)}", "",
+                    f"- Targets: {', '.join(k.value for k in t.targets)}",
+                    f"- Condition: `{_md(t.condition)}`",
+                    f"- Powers relied on: {', '.join(p.label for p in t.powers) or 'none'}",
+                    f"- Severity: {t.severity.label}; likelihood: {t.likelihood.label}",
+                    f"- Impact: {_md(t.impact)}",
+                    f"- Categories: {', '.join(t.stride) or '-'}; CAPEC: {', '.join(t.capec) or '-'}; CWE: {', '.join(t.cwe) or '-'}",
+                    "- Mitigations:"]
+            out += [f"  - {_md(m)}" for m in t.mitigations]
+            out.append("- Evidence:")
+            for claim in t.evidence:
+                out.append(f"  - {_md(claim.statement)} ({claim.status.label}) "
+                           + "; ".join(_source(s) for s in claim.sources))
+    out += ["", "## Jurisdictions"]
+    for code, j in sorted(library.jurisdictions.items()):
+        out += ["", f"### {code}: {_md(j.name)}", "", _md(j.summary)]
+        if j.part_of:
+            out += ["", f"Part of: {j.part_of}."]
+        if j.authorities:
+            out += ["", "Authorities: " + "; ".join(f"{_md(a.name)} (`{a.id}`)" for a in j.authorities) + "."]
+        for law in j.laws:
+            out += ["", f"#### {_md(law.title)} ({law.enacted.isoformat()})", "",
+                    "| provision | powers | reaches via | sectors | status | summary | sources |", "|---|---|---|---|---|---|---|"]
+            for p in law.provisions:
+                out.append(f"| {_md(p.article)} | {', '.join(x.label for x in p.powers)} | {', '.join(v.value for v in p.applies_via)} "
+                           f"| {', '.join(s.value for s in p.sectors) or 'any'} | {p.status.label} | {_md(p.summary)} "
+                           f"| {'; '.join(_source(s) for s in p.sources)} |")
+        g = j.essential_guarantees
+        out += ["", "EDPB essential guarantees:", "", "| guarantee | rating | why | sources |", "|---|---|---|---|"]
+        for name in type(g).model_fields:
+            r = getattr(g, name)
+            out.append(f"| {name.replace('_', ' ')} | {r.rating.value} | {_md(r.note)} | {'; '.join(_source(s) for s in r.sources)} |")
+    return "\n".join(out) + "\n"
