@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import ROOT
+
 from threatlib.library.catalogue import catalogue_markdown
 
 

@@ -58,6 +58,7 @@ class CompiledModel:
     compulsion: tuple[CompulsionLink, ...]
     domestic: frozenset[str]
     authorities: dict[str, tuple[str, str]]  # authority id -> (jurisdiction, name)
+    legal_layer: bool = True  # False for a pytm script: no organisations or jurisdictions were modelled
 
 
 class LibraryThreat(pytm.Threat):
@@ -84,10 +85,27 @@ class LibraryThreat(pytm.Threat):
                 f"threat {loaded.threat.id}: condition raised {type(exc).__name__}: {exc} on '{facts.id}'") from exc
 
 
+@dataclass(frozen=True)
+class Derived:
+    facts: dict[str, Facts]
+    bases: dict[str, tuple[LegalBasis, ...]]
+    compulsion: tuple[CompulsionLink, ...]
+    authorities: dict[str, tuple[str, str]]
+    domestic: frozenset[str]
+
+
 def compile_model(model: Model, library: Library, *, pytm_threats: bool | None = None) -> CompiledModel:
     """pytm_threats overrides the model's own `threats.pytm` choice (the fixtures turn them off)."""
     if pytm_threats is None:
         pytm_threats = model.threats.pytm
+    d = derive(model, library)
+    with fresh_state() as state:
+        tm = _build_pytm(model, library, d.facts, d.compulsion, d.authorities, pytm_threats)
+    return CompiledModel(model, library, tm, state, d.facts, d.bases, d.compulsion, d.domestic, d.authorities)
+
+
+def derive(model: Model, library: Library) -> Derived:
+    """The facts threat conditions read, the legal bases reaching each element, and the compulsion links."""
     reach = LegalReach(model, library)
     data = {d.id: d for d in model.data}
     organisations = {o.id: o for o in model.organisations}
@@ -114,15 +132,13 @@ def compile_model(model: Model, library: Library, *, pytm_threats: bool | None =
             source_tags=source.tags, sink_tags=sink.tags, weak_safeguards=sink.weak_safeguards,
             source_jurisdiction=source.jurisdiction,
             crosses_legal_order=source.jurisdiction != sink.jurisdiction,
-            enters_foreign=sink.jurisdiction not in reach.domestic,
+            enters_foreign=bool(sink.jurisdiction) and sink.jurisdiction not in reach.domestic,
             remote_access=flow.remote_access, encrypted=flow.encryption is not Encryption.none,
             sink_foreign_compelling=sink.foreign_compelling,
         )
 
     compulsion, authorities = _compulsion_links(model, library, bases, reach.domestic)
-    with fresh_state() as state:
-        tm = _build_pytm(model, library, facts, compulsion, authorities, pytm_threats)
-    return CompiledModel(model, library, tm, state, facts, bases, compulsion, reach.domestic, authorities)
+    return Derived(facts, bases, compulsion, authorities, reach.domestic)
 
 
 def _data_flags(ids, data) -> dict[str, bool]:
@@ -155,7 +171,7 @@ def _element_facts(element: Element, element_bases, handled, data, domestic, lib
     for b in foreign:
         powers_via.setdefault(b.via.value, set()).update(p.value for p in b.powers)
     return Facts(
-        id=element.id, kind=element.kind.value, name=element.name, jurisdiction=element.location,
+        id=element.id, kind=element.kind.value, name=element.name, jurisdiction=element.location or "",
         operator=element.operator or "", tags=frozenset(t.value for t in element.tags),
         stores=tuple(sorted(set(element.stores))), handles=tuple(handled),
         data_tags=_tags(handled, data), stored_tags=_tags(element.stores, data),

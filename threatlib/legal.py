@@ -82,7 +82,8 @@ class LegalReach:
 
     def element_links(self, element: Element) -> tuple[Link, ...]:
         links = set(self.organisation_links(element.operator)) if element.operator else set()
-        links.add(Link(element.location, Nexus.location, ()))
+        if element.location:
+            links.add(Link(element.location, Nexus.location, ()))
         return self._expand(links)
 
     def _expand(self, links: set[Link]) -> tuple[Link, ...]:

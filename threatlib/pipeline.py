@@ -8,15 +8,26 @@ from threatlib.analysis import Analysis, analyse
 from threatlib.compile import CompiledModel, compile_model
 from threatlib.library import Library
 from threatlib.output import write_outputs
+from threatlib.pytm_import import load_pytm_script
 from threatlib.render import render_all
 from threatlib.spec import Model, load_model
 
 
 def load(path: Path, library: Library) -> Model:
+    if is_pytm_script(path):
+        return load_pytm_script(path, library).spec
     return load_model(path, library)[0]
 
 
+def is_pytm_script(path: Path) -> bool:
+    return path.suffix == ".py"
+
+
 def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]:
+    """A YAML model, or a pytm script (which is run as Python code: see threatlib.pytm_import)."""
+    if is_pytm_script(path):
+        compiled = load_pytm_script(path, library)
+        return compiled, analyse(compiled)
     model, doc = load_model(path, library)
     compiled = compile_model(model, library)
     return compiled, analyse(compiled, doc)

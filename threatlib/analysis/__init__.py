@@ -67,7 +67,7 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
 
     compulsion = [CompulsionView(id=l.id, element=l.element, authority=l.authority, jurisdiction=l.jurisdiction,
                                  foreign=l.foreign, bases=[basis(b) for b in l.bases]) for l in compiled.compulsion]
-    used_codes = {e.location for e in spec.elements} | {l.jurisdiction for l in compiled.compulsion}
+    used_codes = {e.location for e in spec.elements if e.location} | {l.jurisdiction for l in compiled.compulsion}
     used_codes |= {c for o in spec.organisations for c in (o.incorporated_in, o.headquarters, *o.staff_access_from)}
     used_codes |= set(spec.metadata.data_subjects_in)
     jurisdictions = [JurisdictionView(id=j.id, name=j.name, part_of=j.part_of, summary=j.summary,
@@ -82,7 +82,7 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
     return Analysis(
         model=ModelInfo(id=m.id, file=doc.file if doc else "", name=m.name, description=m.description, scope=m.scope, as_of=m.as_of.isoformat(),
                         data_subjects_in=list(m.data_subjects_in), authors=list(m.authors),
-                        domestic=sorted(compiled.domestic)),
+                        domestic=sorted(compiled.domestic), legal_layer=compiled.legal_layer),
         jurisdictions=jurisdictions,
         authorities=authorities,
         organisations=[OrganisationView(id=o.id, name=o.name, description=o.description,

@@ -76,7 +76,7 @@ class ElementView(Record):
     kind: str
     description: str
     operator: str | None
-    location: str
+    location: str | None  # None when not modelled (a pytm script)
     boundary: str | None
     stores: list[str]
     in_scope: bool
@@ -180,6 +180,7 @@ class ModelInfo(Record):
     data_subjects_in: list[str]
     authors: list[str]
     domestic: list[str]
+    legal_layer: bool  # False when organisations and jurisdictions were not modelled (a pytm script)
 
 
 class Analysis(Record):

@@ -32,6 +32,13 @@ def label(text: str, width: int = 22, max_lines: int = 4) -> str:
     return "\n".join(graphviz.escape(line) for line in wrapped(text, width, max_lines))
 
 
+def node_names(analysis: Analysis) -> dict[str, str]:
+    """The Graphviz node name of each element (e0, e1, ...) and authority (a0, a1, ...), in Analysis order."""
+    names = {e.id: f"e{i}" for i, e in enumerate(analysis.elements)}
+    names.update({a.id: f"a{i}" for i, a in enumerate(analysis.authorities)})
+    return names
+
+
 def build_diagram(analysis: Analysis) -> graphviz.Digraph:
     graph = graphviz.Digraph("dfd", engine="dot")
     graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.35",
@@ -41,8 +48,7 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
     graph.attr("node", fontname=FONT, fontsize="10", style="filled", fillcolor="white", color="#333333")
     graph.attr("edge", fontname=FONT, fontsize="8", color="#444444", arrowsize="0.7")
 
-    node_ids = {e.id: f"e{i}" for i, e in enumerate(analysis.elements)}
-    node_ids.update({a.id: f"a{i}" for i, a in enumerate(analysis.authorities)})
+    node_ids = node_names(analysis)
     organisations = {o.id: o for o in analysis.organisations}
     boundaries = {b.id: b for b in analysis.boundaries}
     jurisdictions = {j.id: j for j in analysis.jurisdictions}
@@ -66,7 +72,7 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
         while boundary:
             chain.append(boundary)
             boundary = boundaries[boundary].parent
-        path = (element.location, element.operator or "") + tuple(reversed(chain))
+        path = (element.location or "", element.operator or "") + tuple(reversed(chain))
         add_path(path)
         tree[path].append(element.id)
         cluster_of_element[element.id] = path
@@ -86,11 +92,12 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
             key = path[-1]
             if len(path) == 1:
                 j = jurisdictions.get(key)
-                name = f"{key}: {j.name}" if j else key
-                foreign = j.foreign if j else True
-                sub.attr(label=label(name + (" (foreign legal order)" if foreign else " (users' legal order)"), 60, 1),
-                         style="filled,rounded", fillcolor=FOREIGN_FILL if foreign else DOMESTIC_FILL,
-                         color="#999999", fontsize="12", fontcolor="#222222")
+                if j is None:
+                    sub.attr(label="Jurisdiction not modelled", style="dashed,rounded", color="#999999", fontsize="12")
+                else:
+                    sub.attr(label=label(f"{key}: {j.name}" + (" (foreign legal order)" if j.foreign else " (users' legal order)"), 60, 1),
+                             style="filled,rounded", fillcolor=FOREIGN_FILL if j.foreign else DOMESTIC_FILL,
+                             color="#999999", fontsize="12", fontcolor="#222222")
             elif len(path) == 2:
                 if key == "#authorities":
                     sub.attr(label="State authorities", style="dashed", color=COMPULSION, fontcolor=COMPULSION, fontsize="10")
