@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from threatlib.errors import InputError
+from threatlib.scaffold import placeholders
 from threatlib.spec.checks import check_model
 from threatlib.spec.model import Model
-from threatlib.spec.validate import validate_document
+from threatlib.spec.validate import dotted, validate_document
 from threatlib.spec.yaml_source import Document, read_yaml
 
 __all__ = ["Document", "Model", "load_model", "read_yaml", "validate_document"]
@@ -19,6 +20,8 @@ def load_model(path: Path, library, display_name: str | None = None) -> tuple[Mo
     model = validate_document(doc, Model)
     problems = check_model(model, doc, library.codes, library.sources,
                            {t.threat.id: t.threat.family for t in library.threats})
+    problems += [doc.problem(path, f"left to fill in: {dotted(path)} is still a placeholder")
+                 for path, _ in placeholders(doc.data)]
     if problems:
         raise InputError(problems)
     return model, doc

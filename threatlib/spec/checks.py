@@ -27,7 +27,7 @@ def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
     problems += _unique_ids(model, doc)
     for i, source in enumerate(model.sources):
         shared = (library_sources or {}).get(source.id)
-        if shared is not None and shared != source:
+        if shared is not None and shared != source and not source.title.startswith("REPLACE:"):
             problems.append(doc.problem(("sources", i, "id"), f"source id '{source.id}' is used by the library for "
                                         f"'{shared.title}' ({shared.publisher}); use the same details or another id"))
     problems += _references(model, doc)

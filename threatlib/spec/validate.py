@@ -47,7 +47,7 @@ def _problem(doc: Document, schema: type[BaseModel], error: dict) -> Problem:
     message = error["msg"][0].lower() + error["msg"][1:]
     if kind == "string_pattern_mismatch":
         message = _pattern_message(str(field), loc)
-    return doc.problem(loc, f"{_dotted(loc)}: {message}{shown}")
+    return doc.problem(loc, f"{dotted(loc)}: {message}{shown}")
 
 
 def _pattern_message(field: str, loc: tuple) -> str:
@@ -65,7 +65,7 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _dotted(loc: tuple) -> str:
+def dotted(loc: tuple) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -73,7 +73,7 @@ def _dotted(loc: tuple) -> str:
 
 
 def _describe(loc: tuple) -> str:
-    return f" in {_dotted(loc)}" if loc else " at the top level"
+    return f" in {dotted(loc)}" if loc else " at the top level"
 
 
 def _allowed_keys(schema: type[BaseModel], loc: tuple) -> list[str]:
