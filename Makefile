@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODELS := $(sort $(wildcard models/*.yaml))
 
-.PHONY: report test lint bench catalogue setup dot clean
+.PHONY: report test lint bench catalogue schema setup dot clean
 
 report: setup
 	$(BIN)/threatlib report $(MODELS) -o reports
@@ -15,6 +15,9 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check threatlib tests
+
+schema: setup
+	$(BIN)/threatlib schema -o docs/model.schema.json
 
 catalogue: setup
 	$(BIN)/python -c "from threatlib.library import load_library; from threatlib.library.catalogue import catalogue_markdown as c; open('docs/catalogue.md', 'w', encoding='utf-8').write(c(load_library()))"

@@ -32,7 +32,10 @@ def test_legal_findings_are_exactly_these(analysed) -> None:
         "LC-01@dublin-store",
         "LC-02@app", "LC-02@dublin-store",
         "LC-03@app", "LC-03@beijing-eng", "LC-03@dublin-store",
-        "XB-01@remote-read",
+        "XB-01@remote-read",  # remote reading from China
+        "XB-03@remote-read",  # the location data read from China includes children's
+        "PR-05@remote-read",  # sensitive location data passes from the EU subsidiary to the parent
+        "PR-07@app", "PR-07@beijing-eng", "PR-07@dublin-store",  # children's data under CN's weak safeguards
     }
 
 

@@ -79,7 +79,8 @@ class LibraryThreat(pytm.Threat):
         if facts is None or facts.kind not in {k.value for k in loaded.threat.targets}:
             return False
         try:
-            return bool(eval(loaded.condition, dict(SAFE_GLOBALS), {"target": target}))
+            # `target` is a global, not a local, so comprehensions inside the condition can see it too.
+            return bool(eval(loaded.condition, {**SAFE_GLOBALS, "target": target}))
         except Exception as exc:
             raise ThreatConditionError(
                 f"threat {loaded.threat.id}: condition raised {type(exc).__name__}: {exc} on '{facts.id}'") from exc
@@ -135,6 +136,7 @@ def derive(model: Model, library: Library) -> Derived:
             enters_foreign=bool(sink.jurisdiction) and sink.jurisdiction not in reach.domestic,
             remote_access=flow.remote_access, encrypted=flow.encryption is not Encryption.none,
             sink_foreign_compelling=sink.foreign_compelling,
+            source_foreign_compelling=source.foreign_compelling, source_operator=source.operator, sink_operator=sink.operator,
         )
 
     compulsion, authorities = _compulsion_links(model, library, bases, reach.domestic)

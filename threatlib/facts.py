@@ -46,6 +46,9 @@ class Facts:
     remote_access: bool = False
     encrypted: bool = False
     sink_foreign_compelling: tuple[str, ...] = ()  # foreign jurisdictions that can compel the sink
+    source_foreign_compelling: tuple[str, ...] = ()
+    source_operator: str = ""
+    sink_operator: str = ""
     source_tags: frozenset[str] = frozenset()
     sink_tags: frozenset[str] = frozenset()
 

@@ -197,6 +197,31 @@ class ThreatSelection(Spec):
     exclusions: list[Exclusion] = Field(default_factory=list)
 
 
+class Update(Spec):
+    id: Id = Field(description="Id of the organisation, data category, boundary, element or flow to change.")
+    set: dict[str, object] = Field(min_length=1, description="Fields to replace, with their new values.")
+
+
+class Additions(Spec):
+    organisations: list[Organisation] = Field(default_factory=list)
+    data: list[DataCategory] = Field(default_factory=list)
+    boundaries: list[Boundary] = Field(default_factory=list)
+    elements: list[Element] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list)
+
+
+class Scenario(Spec):
+    """A named set of changes to the baseline, analysed beside it (e.g. a vendor's promised controls, a ban)."""
+
+    id: Id
+    name: ShortText
+    description: Text
+    claims: list[Claim] = Field(default_factory=list, description="Sources for the scenario's premise.")
+    remove: list[Id] = Field(default_factory=list, description="Ids to remove; flows to or from a removed element go too.")
+    update: list[Update] = Field(default_factory=list)
+    add: Additions = Field(default_factory=Additions)
+
+
 class Model(Spec):
     """A threat model of one app: who runs what where, what data flows, and what is claimed about it."""
 
@@ -209,3 +234,4 @@ class Model(Spec):
     flows: list[Flow] = Field(default_factory=list)
     positions: list[Position] = Field(default_factory=list)
     threats: ThreatSelection = Field(default_factory=ThreatSelection, description="Which threats apply.")
+    scenarios: list[Scenario] = Field(default_factory=list, description="Alternatives analysed beside the baseline.")
