@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from threatlib.analysis import Analysis, analyse
+from threatlib.analysis import Analysis, analyse, with_scenarios
+from threatlib.errors import InputError
+from threatlib.scenarios import apply_scenario
 from threatlib.compile import CompiledModel, compile_model
 from threatlib.library import Library
 from threatlib.output import write_outputs
@@ -30,7 +32,23 @@ def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]
         return compiled, analyse(compiled)
     model, doc = load_model(path, library)
     compiled = compile_model(model, library)
-    return compiled, analyse(compiled, doc)
+    baseline = analyse(compiled, doc)
+    if not model.scenarios:
+        return compiled, baseline
+    variants = [(scenario, analyse(compile_model(apply_scenario(model, i, doc, library), library)))
+                for i, scenario in enumerate(model.scenarios)]
+    return compiled, with_scenarios(baseline, variants)
+
+
+def analyse_variant(path: Path, scenario_id: str | None, library: Library) -> Analysis:
+    """One model, or one of its scenarios on its own (for diff)."""
+    if scenario_id is None:
+        return analyse_file(path, library)[1]
+    model, doc = load_model(path, library)
+    ids = [s.id for s in model.scenarios]
+    if scenario_id not in ids:
+        raise InputError([doc.problem(("scenarios",), f"no scenario '{scenario_id}'; this model has {', '.join(ids) or 'none'}")])
+    return analyse(compile_model(apply_scenario(model, ids.index(scenario_id), doc, library), library))
 
 
 def report(path: Path, library: Library, out_dir: Path, *, pdf: bool = True,

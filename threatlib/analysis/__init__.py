@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from threatlib.analysis.diff import diff_exposures, diff_findings
 from threatlib.analysis.exposure import exposure_paths
 from threatlib.analysis.findings import resolve_findings
 from threatlib.analysis.model import (
@@ -19,14 +20,16 @@ from threatlib.analysis.model import (
     ModelInfo,
     OrganisationView,
     PositionView,
+    ScenarioView,
     SourceRef,
 )
 from threatlib.compile import CompiledModel
 from threatlib.legal import LegalBasis
 from threatlib.spec import Document
 from threatlib.spec.common import Claim
+from threatlib.spec.model import Scenario
 
-__all__ = ["Analysis", "analyse"]
+__all__ = ["Analysis", "analyse", "with_scenarios"]
 
 
 def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
@@ -107,10 +110,29 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
         findings=findings,
         excluded=sorted(excluded, key=lambda x: x.finding.id),
         warnings=warnings,
+        scenarios=[],
         positions=[PositionView(id=p.id, topic=p.topic, vendor=_claims([p.vendor])[0], counter=_claims(p.counter))
                    for p in spec.positions],
         sources=sorted(cite.values(), key=lambda s: s.id),
     )
+
+
+def with_scenarios(baseline: Analysis, variants: list[tuple[Scenario, Analysis]]) -> Analysis:
+    """The baseline analysis with each scenario's comparison against it."""
+    views = []
+    sources = {s.id: s for s in baseline.sources}
+    for scenario, variant in variants:
+        findings = diff_findings(baseline, variant)
+        exposures = diff_exposures(baseline, variant)
+        for s in variant.sources:
+            sources.setdefault(s.id, s)
+        views.append(ScenarioView(
+            id=scenario.id, name=scenario.name, description=scenario.description, claims=_claims(scenario.claims),
+            closed=exposures.closed, remaining=exposures.remaining, opened=exposures.opened,
+            findings_added=findings.added, findings_removed=findings.removed,
+            findings_changed=[c.id for c in findings.changed],
+            legal_findings=sum(1 for f in variant.findings if f.origin == "threatlib")))
+    return baseline.model_copy(update={"scenarios": views, "sources": sorted(sources.values(), key=lambda s: s.id)})
 
 
 def _claims(claims: list[Claim]) -> list[CitedClaim]:

@@ -170,6 +170,22 @@ class PositionView(Record):
     counter: list[CitedClaim]
 
 
+class ScenarioView(Record):
+    """A scenario analysed beside the baseline: what it closes, leaves and opens."""
+
+    id: str
+    name: str
+    description: str
+    claims: list[CitedClaim]
+    closed: list[tuple[str, str, str]]  # (data category, jurisdiction, holder) exposures the scenario removes
+    remaining: list[tuple[str, str, str]]
+    opened: list[tuple[str, str, str]]
+    findings_added: list[str]
+    findings_removed: list[str]
+    findings_changed: list[str]
+    legal_findings: int
+
+
 class ModelInfo(Record):
     id: str
     file: str  # the model file as given to threatlib
@@ -197,5 +213,6 @@ class Analysis(Record):
     findings: list[Finding]
     excluded: list[ExcludedFinding]
     warnings: list[str]
+    scenarios: list[ScenarioView]
     positions: list[PositionView]
     sources: list[SourceRef]

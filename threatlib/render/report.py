@@ -70,6 +70,20 @@ class ReportView:
                 "elements": sorted({c.element for c in links}),
                 "bases": [(bases[k], sorted(routes[k])) for k in sorted(bases)]})
 
+    def scenario_groups(self, triples: list) -> list[tuple[str, str, list[str]]]:
+        """(jurisdiction, holder name, data names) for a scenario's exposure triples, grouped for reading."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for data_id, code, holder in triples:
+            holder_name = self._elements[holder].name if holder in self._elements else holder
+            data_name = self._data[data_id].name if data_id in self._data else data_id
+            groups.setdefault((code, holder_name), []).append(data_name)
+        return [(code, holder, sorted(names)) for (code, holder), names in sorted(groups.items())]
+
+    @staticmethod
+    def legal_only(finding_ids: list[str]) -> list[str]:
+        """Ids of findings from threatlib's library (family prefix and number), leaving out pytm's."""
+        return [i for i in finding_ids if "-" in i.split("@")[0]]
+
     def element_name(self, element_id: str) -> str:
         return self._elements[element_id].name
 
