@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from threatlib.analysis.model import CitedClaim, Finding, SourceRef
+from threatlib.analysis.model import CitedClaim, Finding, Risk, SourceRef
+from threatlib.analysis.risk import PYTM_LIKELIHOOD, assess
 from threatlib.compile import CompiledModel, LibraryThreat
 from threatlib.facts import Facts
 from threatlib.legal import LegalBasis
@@ -44,12 +45,15 @@ def matches(compiled: CompiledModel):
 def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef]) -> list[Finding]:
     names = {o.id: o.name for o in compiled.spec.organisations}
     findings: dict[str, Finding] = {}
+    pytm_risks: dict[str, Risk] = {}
     for threat, element in matches(compiled):
         facts: Facts = element.facts
         if isinstance(threat, LibraryThreat):
             finding = _ours(threat._loaded.threat, facts, compiled.bases.get(facts.id, ()), compiled, names, cite)
         else:
-            finding = _pytm(threat, facts)
+            if threat.id not in pytm_risks:  # depends on the threat only: rate each once
+                pytm_risks[threat.id] = _pytm_risk(threat)
+            finding = _pytm(threat, facts, pytm_risks)
         findings[finding.id] = finding
     return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
 
@@ -58,17 +62,35 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
           names: dict[str, str], cite: dict[str, SourceRef]) -> Finding:
     evidence = [CitedClaim(statement=c.statement, status=c.status.value, sources=[_cite(s, cite) for s in c.sources])
                 for c in threat.evidence]
+    relevant = relevant_bases(threat, facts, bases, compiled)
+    guarantees = {b.jurisdiction: _safeguard_level(compiled, b.jurisdiction) for b in relevant}
+    risk = assess(threat.likelihood.value, threat.severity.value, safeguards=sorted(guarantees.values()),
+                  control_only=bool(relevant) and all(b.via.value == "control" for b in relevant),
+                  children=facts.handles_children, sensitive=facts.handles_sensitive)
     return Finding.model_construct(
         id=f"{threat.id}@{facts.id}", threat_id=threat.id, title=threat.title, family=threat.family,
         origin="threatlib", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
-        severity=threat.severity.value, likelihood=threat.likelihood.label, likelihood_scale="yardstick",
+        severity=threat.severity.value, likelihood=risk.likelihood_words, likelihood_scale="yardstick",
         description=threat.description, why=explain(threat, facts, bases, compiled, names),
         mitigations=list(threat.mitigations), evidence=evidence, references="",
-        stride=list(threat.stride), capec=list(threat.capec), cwe=list(threat.cwe),
+        stride=list(threat.stride), capec=list(threat.capec), cwe=list(threat.cwe), risk=risk,
     )
 
 
-def _pytm(threat, facts: Facts) -> Finding:
+def _safeguard_level(compiled: CompiledModel, code: str) -> str:
+    g = compiled.library.jurisdictions[code].essential_guarantees
+    ratings = {getattr(g, name).rating.value for name in type(g).model_fields}
+    if ratings & {"weak", "absent"}:
+        return "weak"
+    return "substantial" if ratings == {"substantial"} else "partial"
+
+
+def _pytm_risk(threat) -> Risk:
+    likelihood = PYTM_LIKELIHOOD.get((threat.likelihood or "").strip().lower(), "realistic_possibility")
+    return assess(likelihood, PYTM_SEVERITY.get(threat.severity.strip().lower(), "medium"), mapped_from_pytm=True)
+
+
+def _pytm(threat, facts: Facts, risks: dict[str, Risk]) -> Finding:
     # Built without re-validation (model_construct): the values come from validated threats and facts,
     # and a large estate has hundreds of thousands of findings.
     return Finding.model_construct(
@@ -79,8 +101,16 @@ def _pytm(threat, facts: Facts) -> Finding:
         description=threat.details,
         why=[f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"],
         mitigations=[threat.mitigations] if threat.mitigations else [], evidence=[], references=threat.references,
-        stride=[], capec=[], cwe=[],
+        stride=[], capec=[], cwe=[], risk=risks[threat.id],
     )
+
+
+def relevant_bases(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel) -> list[LegalBasis]:
+    """The foreign provisions granting a power the threat relies on; for a flow, those reaching its sink."""
+    if facts.kind == "flow":
+        bases = compiled.bases.get(facts.sink, ())
+    powers = {p.value for p in threat.powers}
+    return [b for b in bases if b.jurisdiction not in compiled.domestic and powers.intersection(p.value for p in b.powers)]
 
 
 def explain(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
@@ -101,8 +131,7 @@ def explain(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compile
         if held:
             verb = "stores" if facts.stores else "handles"
             why.append(f"It {verb} {_data_names(held, compiled)}.")
-    powers = {p.value for p in threat.powers}
-    relevant = [b for b in bases if b.jurisdiction not in compiled.domestic and powers.intersection(p.value for p in b.powers)]
+    relevant = relevant_bases(threat, facts, bases, compiled)
     # One sentence per jurisdiction and organisation: the routes by which it reaches, then the provisions.
     grouped: dict[tuple[str, str], dict[str, list[LegalBasis]]] = {}
     for b in relevant:

@@ -41,6 +41,18 @@ class Basis(Record):
     sources: list[str]
 
 
+class Risk(Record):
+    """A calibrated rating and how it was reached (see threatlib.analysis.risk)."""
+
+    likelihood: str  # PHIA yardstick key
+    likelihood_words: str
+    band: str  # the yardstick's percentage band
+    impact: int  # 1..5
+    impact_words: str
+    rating: str  # low, medium, high, very high
+    rationale: list[str]
+
+
 class Finding(Record):
     id: str  # THREAT-ID@element-id: stable across runs and versions
     threat_id: str
@@ -61,6 +73,7 @@ class Finding(Record):
     stride: list[str]
     capec: list[str]
     cwe: list[str]
+    risk: Risk
 
 
 class ExcludedFinding(Record):

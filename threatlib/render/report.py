@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 import threatlib
 from threatlib.analysis.model import Analysis, Basis, Finding
+from threatlib.analysis.risk import IMPACT, YARDSTICK, matrix
 from threatlib.library.schema import Severity
 
 TEMPLATES = Path(threatlib.__file__).parent / "templates"
@@ -69,6 +70,21 @@ class ReportView:
                 "authority": authority, "foreign": links[0].foreign if links else True,
                 "elements": sorted({c.element for c in links}),
                 "bases": [(bases[k], sorted(routes[k])) for k in sorted(bases)]})
+
+    def heatmap(self, origin: str = "threatlib") -> list[dict]:
+        """Rows from most to least likely; each cell the matrix rating and how many findings sit there."""
+        counts: dict[tuple[str, int], int] = {}
+        for f in self.analysis.findings:
+            if f.origin == origin:
+                counts[(f.risk.likelihood, f.risk.impact)] = counts.get((f.risk.likelihood, f.risk.impact), 0) + 1
+        grid = matrix()
+        rows = []
+        for row, (key, words, band) in zip(grid, reversed(YARDSTICK), strict=True):
+            rows.append({"words": words, "band": band,
+                         "cells": [(rating, counts.get((key, impact), 0)) for impact, rating in enumerate(row, 1)]})
+        return rows
+
+    impact_words = IMPACT
 
     def scenario_groups(self, triples: list) -> list[tuple[str, str, list[str]]]:
         """(jurisdiction, holder name, data names) for a scenario's exposure triples, grouped for reading."""
