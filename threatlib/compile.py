@@ -119,7 +119,9 @@ def derive(model: Model, library: Library) -> Derived:
     bases: dict[str, tuple[LegalBasis, ...]] = {}
     for element in model.elements:
         sectors = frozenset(organisations[element.operator].sectors) if element.operator else frozenset()
-        element_bases = reach.bases(reach.element_links(element), sectors) if element.kind.value != "actor" else ()
+        # People reach data only as staff of an organisation: a user (an actor with no operator) compels nothing.
+        is_user = element.kind.value == "actor" and not element.operator
+        element_bases = () if is_user else reach.bases(reach.element_links(element), sectors)
         bases[element.id] = element_bases
         facts[element.id] = _element_facts(element, element_bases, sorted(received[element.id]), data, reach.domestic,
                                            library)
