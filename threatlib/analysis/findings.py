@@ -74,6 +74,7 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
         description=threat.description, why=explain(threat, facts, bases, compiled, names),
         mitigations=list(threat.mitigations), evidence=evidence, references="",
         stride=list(threat.stride), capec=list(threat.capec), cwe=list(threat.cwe), risk=risk,
+        jurisdictions=sorted(guarantees),
     )
 
 
@@ -101,7 +102,7 @@ def _pytm(threat, facts: Facts, risks: dict[str, Risk]) -> Finding:
         description=threat.details,
         why=[f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"],
         mitigations=[threat.mitigations] if threat.mitigations else [], evidence=[], references=threat.references,
-        stride=[], capec=[], cwe=[], risk=risks[threat.id],
+        stride=[], capec=[], cwe=[], risk=risks[threat.id], jurisdictions=[],
     )
 
 

@@ -74,6 +74,7 @@ class Finding(Record):
     capec: list[str]
     cwe: list[str]
     risk: Risk
+    jurisdictions: list[str]  # the foreign legal orders whose provisions the finding relies on
 
 
 class ExcludedFinding(Record):

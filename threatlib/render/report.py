@@ -160,13 +160,15 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templates: Path | None = None) -> str:
-    """The report with the diagram embedded, so the file stands alone (SVG for browsers, PNG for the PDF)."""
+def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templates: Path | None = None, *,
+                template: str = "report.html", view: type[ReportView] = ReportView,
+                stylesheets: tuple[str, ...] = ("report.css",)) -> str:
+    """A page with the diagram embedded, so the file stands alone (SVG for browsers, PNG for the PDF)."""
     env = environment(user_templates)
-    css = env.loader.get_source(env, "report.css")[0]
+    css = "\n".join(env.loader.get_source(env, name)[0] for name in stylesheets)
     uri = f"data:{media_type};base64," + base64.b64encode(diagram).decode("ascii")
-    return env.get_template("report.html").render(
-        a=analysis, v=ReportView(analysis), css=Markup(css), diagram_uri=uri,
+    return env.get_template(template).render(
+        a=analysis, v=view(analysis), css=Markup(css), diagram_uri=uri,
         version=threatlib.__version__, generated=analysis.model.as_of)
 
 
