@@ -1,0 +1,63 @@
+"""The policy brief for TikTok: 4 to 8 A4 pages that answer the question a policymaker asks."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT
+from threatlib import pipeline
+from threatlib.render.brief import BriefView
+from threatlib.render.report import render_html, render_pdf
+
+TIKTOK = ROOT / "models" / "tiktok.yaml"
+
+
+@pytest.fixture(scope="module")
+def tiktok(library):
+    return pipeline.analyse_file(TIKTOK, library)[1]
+
+
+@pytest.fixture(scope="module")
+def brief_pdf(tiktok):
+    from threatlib.render.diagram import render_diagram
+
+    png = render_diagram(tiktok)["dfd.png"]
+    html = render_html(tiktok, png, "image/png", template="brief.html", view=BriefView, stylesheets=("report.css", "brief.css"))
+    return PdfReader(io.BytesIO(render_pdf(html)))
+
+
+def test_brief_is_four_to_eight_a4_pages(brief_pdf) -> None:
+    assert 4 <= len(brief_pdf.pages) <= 8
+    width, height = float(brief_pdf.pages[0].mediabox.width), float(brief_pdf.pages[0].mediabox.height)
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+
+
+def test_china_judgement_names_childrens_data_a_route_and_a_yardstick_word(tiktok) -> None:
+    view = BriefView(tiktok)
+    cn = next(j for j in view.judgements if j.jurisdiction == "CN")
+    assert cn.likelihood in {"realistic possibility", "likely or probable", "highly likely", "almost certain"}
+    assert cn.children  # children's data is among what China can reach
+    assert cn.path[-1] == "ByteDance engineering and support staff in China"
+    assert "Dublin data centre" in cn.path
+    assert cn.finding.id == "XB-01@dublin-to-china"
+    assert cn.sources and all(s in view._source_number for s in cn.sources)
+
+
+def test_brief_shows_how_project_clover_would_change_it(tiktok) -> None:
+    clover = next(s for s in tiktok.scenarios if s.id == "project-clover-as-described")
+    closed = {(j, h) for _, j, h in clover.closed}
+    assert {("CN", "singapore-dc"), ("CN", "us-dc-virginia"), ("SG", "singapore-dc"), ("US", "us-dc-virginia")} <= closed
+    assert any(j == "CN" for _, j, _ in clover.remaining)  # storage moves; control and the app stay in China's reach
+    assert [c.status for c in next(s for s in tiktok.scenarios if s.id == "project-clover-as-described").claims] == ["vendor_claim"]
+
+
+def test_brief_text_carries_the_judgements_positions_and_sources(brief_pdf, tiktok) -> None:
+    text = " ".join(" ".join(p.extract_text().split()) for p in brief_pdf.pages)
+    assert "People's Republic of China: it is " in text
+    assert "Key judgements" in text and "Recommendations" in text and "What would change the judgement" in text
+    assert "Project Clover as TikTok describes it" in text
+    for position in tiktok.positions:
+        assert " ".join(position.topic.split()) in text
