@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from conftest import ROOT
 from pypdf import PdfReader
 
-from conftest import ROOT
 from threatlib import pipeline
 from threatlib.render.brief import BriefView
 from threatlib.render.report import render_html, render_pdf

@@ -57,7 +57,8 @@ def test_report_writes_every_output(tmp_path: Path) -> None:
     result = run("report", "tests/models/small.yaml", "-o", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "small-app").iterdir()) == [
-        "analysis.json", "dfd.dot", "dfd.png", "dfd.svg", "report.html", "report.pdf", "threats.csv", "threats.json"]
+        "analysis.json", "brief.pdf", "dfd.dot", "dfd.png", "dfd.svg", "findings.sarif", "model.otm.json", "model.threatdragon.json",
+        "report.html", "report.pdf", "threats.csv", "threats.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small-app"]  # no staging folder left behind
 
 

@@ -16,6 +16,7 @@ import threatlib
 from threatlib import pipeline
 from threatlib.errors import InputError, ThreatConditionError
 from threatlib.library import load_library
+from threatlib.render.exports import EXPORTS
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -88,6 +89,34 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
             for warning in warnings:
                 err.print(f"{path}: warning: {warning}", markup=False)
             err.print(f"{path}: wrote {written}", markup=False)
+
+
+@main.command()
+@click.argument("export_format", metavar="FORMAT", type=click.Choice(list(EXPORTS)))
+@click.argument("model", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write; standard output if not given.")
+def export(export_format: str, model: Path, output: Path | None) -> None:
+    """Write one machine-readable view of MODEL: otm (Open Threat Model), threatdragon (OWASP Threat Dragon v2),
+    sarif (SARIF 2.1.0), json (as threats.json) or csv (as threats.csv).
+
+    The model is validated first; if it is invalid nothing is written and the exit code is 2.
+    """
+    library = _library()
+    try:
+        _, analysis = pipeline.analyse_file(model, library)
+    except InputError as exc:
+        _print_problems(exc)
+        sys.exit(2)
+    except ThreatConditionError as exc:
+        err.print(f"error: broken threat rule: {exc}", markup=False)
+        sys.exit(1)
+    content = EXPORTS[export_format](analysis)
+    if output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(content)
 
 
 @main.command(name="library")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from threatlib.analysis import Analysis, analyse, with_scenarios
-from threatlib.errors import InputError
-from threatlib.scenarios import apply_scenario
 from threatlib.compile import CompiledModel, compile_model
+from threatlib.errors import InputError
 from threatlib.library import Library
 from threatlib.output import write_outputs
 from threatlib.pytm_import import load_pytm_script
 from threatlib.render import render_all
+from threatlib.scenarios import apply_scenario
 from threatlib.spec import Model, load_model
 
 

@@ -63,8 +63,8 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
         for s in provision.sources:
             if s.id not in cite:
                 cite[s.id] = SourceRef(**s.model_dump(mode="json"))
-        converted[b] = Basis(jurisdiction=b.jurisdiction, provision_id=b.provision_id, law=b.law_short, law_rank=b.law_rank, article=b.article,
-                     label=b.label, powers=[p.value for p in b.powers], via=b.via.value, chain=list(b.chain),
+        converted[b] = Basis(jurisdiction=b.jurisdiction, provision_id=b.provision_id, law=b.law_short, law_rank=b.law_rank,
+                     article=b.article, label=b.label, powers=[p.value for p in b.powers], via=b.via.value, chain=list(b.chain),
                      status=b.status, summary=provision.summary, sources=[s.id for s in provision.sources])
         return converted[b]
 
@@ -83,7 +83,8 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
 
     m = spec.metadata
     return Analysis(
-        model=ModelInfo(id=m.id, file=doc.file if doc else "", name=m.name, description=m.description, scope=m.scope, as_of=m.as_of.isoformat(),
+        model=ModelInfo(id=m.id, file=doc.file if doc else "", name=m.name, description=m.description, scope=m.scope,
+                        as_of=m.as_of.isoformat(),
                         data_subjects_in=list(m.data_subjects_in), authors=list(m.authors),
                         domestic=sorted(compiled.domestic), legal_layer=compiled.legal_layer),
         jurisdictions=jurisdictions,
@@ -96,7 +97,8 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
         data=[DataView(id=d.id, name=d.name, description=d.description, classification=d.classification.value,
                        personal=d.personal, sensitive=d.sensitive, children=d.children) for d in spec.data],
         boundaries=[BoundaryView(id=b.id, name=b.name, parent=b.parent) for b in spec.boundaries],
-        elements=[ElementView(id=e.id, line=line("elements", i), name=e.name, kind=e.kind.value, description=e.description, operator=e.operator,
+        elements=[ElementView(id=e.id, line=line("elements", i), name=e.name, kind=e.kind.value, description=e.description,
+                              operator=e.operator,
                               location=e.location, boundary=e.boundary, stores=list(e.stores), in_scope=e.in_scope,
                               compelling=list(compiled.facts[e.id].compelling),
                               foreign_compelling=list(compiled.facts[e.id].foreign_compelling),

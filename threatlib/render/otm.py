@@ -8,7 +8,7 @@ with ", " and booleans written "true" or "false". Numbers for our rating words a
 
 from __future__ import annotations
 
-from threatlib.analysis.model import Analysis, Basis, CompulsionView, ElementView, Finding, FlowView
+from threatlib.analysis.model import Analysis, AuthorityView, Basis, CompulsionView, ElementView, Finding, FlowView
 from threatlib.render.interop import (
     LIKELIHOOD_SCORE,
     SEVERITY_SCORE,
@@ -25,7 +25,9 @@ OTM_VERSION = "0.2.0"
 MODEL_FILE = "model-file"
 # threatlib tells a legal order only as the users' own or foreign; these two numbers mark that split and
 # measure nothing finer. Trust boundaries take the rating of the legal order they lie in.
-TRUST_RATING = {False: 75, True: 25}
+# An element whose location was not modelled (a pytm script) sits in a zone rated 50: nothing is known either way.
+TRUST_RATING = {False: 75, True: 25, None: 50}
+UNMODELLED = "_unmodelled"  # no jurisdiction code has an underscore
 THREAT_STATE = "exposed"  # every finding is open: threatlib records no mitigation as implemented
 MITIGATION_STATE = "recommended"
 # threatlib does not estimate how far a mitigation lowers a risk; 0 claims no reduction rather than inventing one.
@@ -40,15 +42,15 @@ def otm_document(analysis: Analysis) -> dict:
     m = analysis.model
     groups = findings_by_threat(analysis)
     mitigation_ids = _mitigation_ids(groups)
-    by_target: dict[str, list[Finding]] = {}
+    by_target: dict[tuple[bool, str], list[Finding]] = {}
     for finding in analysis.findings:
-        by_target.setdefault(finding.element_id, []).append(finding)
+        by_target.setdefault((finding.element_kind == "flow", finding.element_id), []).append(finding)
 
-    def instances(target: str) -> list[dict]:
+    def instances(target: str, flow: bool = False) -> list[dict]:
         return [{"threat": f.threat_id, "state": THREAT_STATE,
                  "mitigations": [{"mitigation": mitigation_ids[(f.threat_id, text)], "state": MITIGATION_STATE}
                                  for text in dict.fromkeys(f.mitigations)]}
-                for f in by_target.get(target, [])]
+                for f in by_target.get((flow, target), [])]
 
     zones, zone_of = _trust_zones(analysis)
     source_file = model_path(analysis)
@@ -77,8 +79,9 @@ def otm_document(analysis: Analysis) -> dict:
             "parent": {"trustZone": _jurisdiction_zone(a.jurisdiction)}, "tags": ["state-authority"],
             "attributes": {"jurisdiction": a.jurisdiction}} for a in analysis.authorities]
     )
-    document["dataflows"] = ([_flow(f, instances(f.id)) for f in analysis.flows]
-                             + [_compulsion(link, analysis) for link in analysis.compulsion])
+    authorities = {a.id: a for a in analysis.authorities}
+    document["dataflows"] = ([_flow(f, instances(f.id, flow=True)) for f in analysis.flows]
+                             + [_compulsion(link, authorities[link.authority]) for link in analysis.compulsion])
     document["threats"] = [_threat(findings[0]) for findings in groups.values()]
     document["mitigations"] = [{"id": mitigation_id, "name": plain(text, 100), "description": text,
                                 "riskReduction": RISK_REDUCTION, "attributes": {"threat": threat_id}}
@@ -99,34 +102,37 @@ def _trust_zones(analysis: Analysis):
     boundaries = {b.id: b for b in analysis.boundaries}
     jurisdictions = {j.id: j for j in analysis.jurisdictions}
     domestic = set(analysis.model.domestic)
-    used = {e.location for e in analysis.elements} | {a.jurisdiction for a in analysis.authorities}
+    used = {e.location or UNMODELLED for e in analysis.elements} | {a.jurisdiction for a in analysis.authorities}
     # (legal order, boundary) pairs in use, with every enclosing boundary of each.
     placed: set[tuple[str, str]] = set()
     for element in analysis.elements:
         boundary = element.boundary
         while boundary:
-            placed.add((element.location, boundary))
+            placed.add((element.location or UNMODELLED, boundary))
             boundary = boundaries[boundary].parent
     known = [j.id for j in analysis.jurisdictions]
     zones = []
     for code in [c for c in known if c in used] + sorted(used - set(known)):
         j = jurisdictions.get(code)
-        foreign = j.foreign if j else code not in domestic
-        zone = {"id": _jurisdiction_zone(code), "name": f"{code}: {j.name}" if j else code, "type": "legal-order",
-                "description": j.summary if j else None, "risk": {"trustRating": TRUST_RATING[foreign]},
-                "attributes": {"jurisdiction": code, "foreign": _word(foreign), "part_of": (j.part_of or "") if j else ""}}
-        zones.append(zone)
+        if code == UNMODELLED:
+            foreign = None
+            zones.append({"id": _jurisdiction_zone(code), "name": "Jurisdiction not modelled", "type": "legal-order",
+                          "risk": {"trustRating": TRUST_RATING[foreign]}, "attributes": {"jurisdiction": ""}})
+        else:
+            foreign = j.foreign if j else code not in domestic
+            zones.append({"id": _jurisdiction_zone(code), "name": f"{code}: {j.name}" if j else code, "type": "legal-order",
+                          "description": j.summary if j else None, "risk": {"trustRating": TRUST_RATING[foreign]},
+                          "attributes": {"jurisdiction": code, "foreign": _word(foreign), "part_of": (j.part_of or "") if j else ""}})
         for b in analysis.boundaries:
             if (code, b.id) in placed:
                 parent = _boundary_zone(code, b.parent) if b.parent else _jurisdiction_zone(code)
                 zones.append({"id": _boundary_zone(code, b.id), "name": b.name, "type": "trust-boundary",
                               "risk": {"trustRating": TRUST_RATING[foreign]}, "parent": {"trustZone": parent},
-                              "attributes": {"boundary": b.id, "jurisdiction": code}})
+                              "attributes": {"boundary": b.id, "jurisdiction": "" if code == UNMODELLED else code}})
 
     def zone_of(element: ElementView) -> str:
-        if element.boundary:
-            return _boundary_zone(element.location, element.boundary)
-        return _jurisdiction_zone(element.location)
+        code = element.location or UNMODELLED
+        return _boundary_zone(code, element.boundary) if element.boundary else _jurisdiction_zone(code)
 
     return zones, zone_of
 
@@ -144,7 +150,7 @@ def _element(e: ElementView, zone: str, analysis: Analysis, threats: list[dict],
     component["attributes"] = {
         "operator": e.operator or "",
         "operator_name": operators.get(e.operator, "") if e.operator else "",
-        "location": e.location,
+        "location": e.location or "",
         "boundary": e.boundary or "",
         "stores": ", ".join(e.stores),
         "in_scope": _word(e.in_scope),
@@ -169,8 +175,7 @@ def _flow(f: FlowView, threats: list[dict]) -> dict:
     }
 
 
-def _compulsion(link: CompulsionView, analysis: Analysis) -> dict:
-    authority = next(a for a in analysis.authorities if a.id == link.authority)
+def _compulsion(link: CompulsionView, authority: AuthorityView) -> dict:
     labels = list(dict.fromkeys(b.label for b in link.bases))
     return {
         "id": link.id,

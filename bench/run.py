@@ -1,0 +1,96 @@
+"""Benchmark: synthetic estates of 100, 1,000 and 5,000 assets through each stage, and bare pytm beside.
+
+Each size runs in its own process, so peak memory (the process's maximum resident set) is per size;
+it is read after each stage, so it only grows. Run with `make bench`; never inside the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIZES = [100, 1000, 5000]
+DIAGRAM_UP_TO = 1000  # dot on one picture of 5,000 assets takes minutes and is unreadable anyway
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(assets: int) -> dict:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from generate import synthetic_model
+
+    from threatlib.analysis import analyse
+    from threatlib.compile import compile_model
+    from threatlib.library import load_library
+    from threatlib.pytm_state import active_state
+    from threatlib.render.diagram import render_diagram
+    from threatlib.render.report import render_html
+    from threatlib.render.tables import threats_csv, threats_json
+    from threatlib.spec import load_model
+
+    library = load_library()
+    path = Path(tempfile.mkdtemp()) / f"bench-{assets}.yaml"
+    path.write_text(synthetic_model(assets))
+    stages: list[tuple[str, float, float]] = []
+
+    def stage(name, fn):
+        start = time.perf_counter()
+        result = fn()
+        stages.append((name, time.perf_counter() - start, peak_mb()))
+        return result
+
+    model, doc = stage("load and validate", lambda: load_model(path, library))
+    compiled = stage("compile", lambda: compile_model(model, library))
+    analysis = stage("analyse", lambda: analyse(compiled, doc))
+    stage("threats.json", lambda: threats_json(analysis))
+    stage("threats.csv", lambda: threats_csv(analysis))
+    stage("report.html", lambda: render_html(analysis, b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"))
+    if assets <= DIAGRAM_UP_TO:
+        stage("diagram (dot)", lambda: render_diagram(analysis))
+
+    # Bare pytm on the same elements: its own threats only, check + resolve + dfd.
+    bare = compile_model(model, library)
+    with active_state(bare.state):
+        bare.state.threats[:] = [t for t in bare.state.threats if type(t).__name__ == "Threat"]
+        stage("pytm check", bare.tm.check)
+        stage("pytm resolve", bare.tm.resolve)
+        stage("pytm dfd", bare.tm.dfd)
+    return {"assets": assets, "findings": len(analysis.findings), "stages": stages}
+
+
+def main() -> None:
+    if len(sys.argv) == 2:
+        print(json.dumps(measure(int(sys.argv[1]))))
+        return
+    results = []
+    for assets in SIZES:
+        out = subprocess.run([sys.executable, __file__, str(assets)], check=True, capture_output=True, text=True)
+        results.append(json.loads(out.stdout))
+    ours = ("load and validate", "compile", "analyse", "threats.json", "threats.csv", "report.html")
+    print(f"{'stage':<22}" + "".join(f"{r['assets']:>10,} assets: s / peak MB" for r in results))
+    names = list(dict.fromkeys(name for r in results for name, _, _ in r["stages"]))
+    for name in names:
+        cells = []
+        for r in results:
+            hit = next(((t, m) for n, t, m in r["stages"] if n == name), None)
+            cells.append(f"{hit[0]:>17.2f} / {hit[1]:>7.0f}" if hit else f"{'-':>27}")
+        print(f"{name:<22}" + "".join(cells))
+    for r in results:
+        t = {n: s for n, s, _ in r["stages"]}
+        total = sum(t[n] for n in ours)
+        print(f"{r['assets']:>6,} assets, {r['findings']:,} findings: validate..HTML {total:.1f} s; "
+              f"analyse / pytm resolve = {t['analyse'] / t['pytm resolve']:.2f}")
+    small, large = results[1], results[2]
+    growth = sum(s for n, s, _ in large["stages"] if n in ours) / sum(s for n, s, _ in small["stages"] if n in ours)
+    print(f"time from 1,000 to 5,000 assets grows {growth:.1f} times (linear would be 5)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,325 @@
+"""OWASP Threat Dragon v2: the data-flow diagram with its findings, laid out as Graphviz lays out dfd.svg.
+
+Graphviz's JSON output gives each node's centre in points (1/72 inch, y growing upwards from the bottom of the
+drawing) and its size in inches, and each cluster's bounding box in points. Threat Dragon places a cell by its
+top-left corner in CSS pixels (1/96 inch, y growing downwards). So a length in points is multiplied by 96/72,
+which keeps the drawing at the size Graphviz chose for its 10-point labels, and y is measured down from the
+top of Graphviz's bounding box. Every cluster becomes a trust boundary box: legal order, operating
+organisation, trust boundary. Compulsion links are drawn for the authorities the diagram draws (those of
+foreign legal orders), one flow per link, so each carries its own legal basis.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from threatlib.analysis.model import Analysis, AuthorityView, CompulsionView, ElementView, Finding, FlowView
+from threatlib.render.diagram import COMPULSION, REMOTE, build_diagram, node_names
+from threatlib.render.interop import CATEGORY_WORDS, STRIDE, THREE_LEVELS, json_bytes
+
+PIXELS_PER_POINT = 96 / 72
+POINTS_PER_INCH = 72
+TD_VERSION = "2.3.0"
+SHAPES = {
+    "actor": ("actor", "tm.Actor"),
+    "external": ("actor", "tm.Actor"),
+    "device": ("process", "tm.Process"),
+    "process": ("process", "tm.Process"),
+    "server": ("process", "tm.Process"),
+    "datastore": ("store", "tm.Store"),
+}
+PLAIN_STROKE = "#333333"
+# Threat Dragon writes null for a solid line, but its schema wants a string there; "none" is SVG's word for solid.
+SOLID = "none"
+THREAT_STROKE = "red"  # Threat Dragon's own mark for a cell with open threats
+BOX_STROKE = {1: "#999999", 2: "#666666"}
+BOUNDARY_STROKE = "#b03a2e"
+NO_OPERATOR = "_unoperated"  # path keys that no model id or jurisdiction code can take (they have no underscore)
+NO_JURISDICTION = "_unmodelled"
+AUTHORITIES = "_authorities"
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in Threat Dragon pixels: top-left corner, width and height."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    nodes: dict[str, Box]  # by Graphviz node name
+    clusters: list[tuple[int, list[str], Box]]  # depth (1 = outermost), the node names inside, the box
+    edges: list[tuple[str, str, list[tuple[int, int]]]]  # tail, head, points on the drawn curve, in drawing order
+
+
+def diagram_layout(analysis: Analysis) -> Layout:
+    """Run dot on the diagram once and read back where it put each node, cluster and edge."""
+    drawn = json.loads(build_diagram(analysis).pipe(format="json"))
+    left, bottom, right, top = (float(v) for v in drawn["bb"].split(","))
+
+    def point(x: float, y: float) -> tuple[int, int]:
+        return round((x - left) * PIXELS_PER_POINT), round((top - y) * PIXELS_PER_POINT)
+
+    def box(x0: float, y0: float, x1: float, y1: float) -> Box:
+        x, y = point(x0, y1)
+        return Box(x, y, round((x1 - x0) * PIXELS_PER_POINT), round((y1 - y0) * PIXELS_PER_POINT))
+
+    objects = {o["_gvid"]: o for o in drawn.get("objects", [])}
+    nodes = {}
+    for o in objects.values():
+        if "pos" in o:
+            cx, cy = (float(v) for v in o["pos"].split(","))
+            half_w = float(o["width"]) * POINTS_PER_INCH / 2
+            half_h = float(o["height"]) * POINTS_PER_INCH / 2
+            nodes[o["name"]] = box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+    parent = {child: o["_gvid"] for o in objects.values() for child in o.get("subgraphs", [])}
+    clusters = []
+    for gvid, o in sorted(objects.items()):
+        if "bb" in o and o["name"].startswith("cluster"):
+            depth, up = 1, gvid
+            while up in parent:
+                depth, up = depth + 1, parent[up]
+            clusters.append((depth, [objects[n]["name"] for n in o.get("nodes", [])], box(*(float(v) for v in o["bb"].split(",")))))
+    edges = []
+    for e in sorted(drawn.get("edges", []), key=lambda e: e["_gvid"]):
+        edges.append((objects[e["tail"]]["name"], objects[e["head"]]["name"], [point(*p) for p in _curve_midpoints(e.get("pos", ""))]))
+    return Layout(nodes, clusters, edges)
+
+
+def _curve_midpoints(spline: str) -> list[tuple[float, float]]:
+    """The midpoint of each cubic Bezier piece of a Graphviz edge spline ("e,x,y x,y x,y ...")."""
+    points = [tuple(float(v) for v in p.split(",")) for p in spline.split() if not p.startswith(("e,", "s,"))]
+    midpoints = []
+    for i in range(0, len(points) - 3, 3):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[i:i + 4]
+        midpoints.append(((x0 + 3 * x1 + 3 * x2 + x3) / 8, (y0 + 3 * y1 + 3 * y2 + y3) / 8))
+    return midpoints
+
+
+def threatdragon_json(analysis: Analysis) -> bytes:
+    return json_bytes(threatdragon_document(analysis))
+
+
+def threatdragon_document(analysis: Analysis) -> dict:
+    m = analysis.model
+    layout = diagram_layout(analysis)
+    names = node_names(analysis)
+    numbers = {f.id: i for i, f in enumerate(analysis.findings, 1)}
+    by_target: dict[tuple[bool, str], list[dict]] = {}
+    for f in analysis.findings:
+        by_target.setdefault((f.element_kind == "flow", f.element_id), []).append(_threat(f, numbers[f.id]))
+
+    cells = _boxes(analysis, layout)
+    z = 0
+    drawn: dict[str, str] = {}  # element or authority id -> cell id, for those the diagram draws
+    for element in analysis.elements:
+        z += 1
+        drawn[element.id] = f"element.{element.id}"
+        cells.append(_node(drawn[element.id], element.kind, element.name, _element_text(element, analysis),
+                           layout.nodes[names[element.id]], z, by_target.get((False, element.id), []), element.in_scope))
+    for authority in analysis.authorities:
+        if names[authority.id] in layout.nodes:
+            z += 1
+            drawn[authority.id] = f"authority.{authority.id}"
+            cells.append(_node(drawn[authority.id], "actor", authority.name, _authority_text(authority),
+                               layout.nodes[names[authority.id]], z, [], True))
+    authorities = {a.id: a for a in analysis.authorities}
+    routes: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
+    for tail, head, points in layout.edges:
+        routes.setdefault((tail, head), []).append(points)
+    for flow in analysis.flows:
+        z += 1
+        # Flows are the first edges drawn between their two nodes, in the Analysis order.
+        pending = routes.get((names[flow.source], names[flow.sink]), [])
+        cells.append(_flow(flow, drawn, z, by_target.get((True, flow.id), []), pending.pop(0) if pending else []))
+    for link in analysis.compulsion:
+        if link.authority in drawn:
+            z += 1
+            cells.append(_compulsion(link, authorities[link.authority], drawn, z))
+
+    return {
+        "version": TD_VERSION,
+        "summary": {
+            "title": m.name,
+            "owner": ", ".join(m.authors),
+            "description": " ".join(filter(None, [m.description, f"Scope: {m.scope}" if m.scope else "",
+                                                  f"Facts as of {m.as_of}." if m.as_of else ""])),
+        },
+        "detail": {
+            "contributors": [{"name": author} for author in m.authors],
+            "diagrams": [{
+                "id": 0,
+                "title": "Data flows and legal compulsion",
+                "description": f"Laid out by Graphviz as in the threatlib report for {m.name}.",
+                "diagramType": "STRIDE",
+                "placeholder": "",
+                "thumbnail": "./public/content/images/thumbnail.stride.jpg",
+                "version": TD_VERSION,
+                "cells": cells,
+            }],
+            "diagramTop": 1,
+            "reviewer": "",
+            "threatTop": len(analysis.findings),
+        },
+    }
+
+
+def _boxes(analysis: Analysis, layout: Layout) -> list[dict]:
+    """A trust boundary box per Graphviz cluster, named after what it stands for in the diagram's nesting."""
+    names = node_names(analysis)
+    elements = {names[e.id]: e for e in analysis.elements}
+    authorities = {names[a.id]: a for a in analysis.authorities}
+    boundaries = {b.id: b for b in analysis.boundaries}
+    jurisdictions = {j.id: j for j in analysis.jurisdictions}
+    organisations = {o.id: o.name for o in analysis.organisations}
+    cells = []
+    for depth, members, box in layout.clusters:
+        first = members[0]
+        if first in authorities:
+            path = (authorities[first].jurisdiction, AUTHORITIES)
+        else:
+            element = elements[first]
+            chain = []
+            boundary = element.boundary
+            while boundary:
+                chain.insert(0, boundary)
+                boundary = boundaries[boundary].parent
+            path = (element.location or NO_JURISDICTION, element.operator or NO_OPERATOR, *chain)
+        path = path[:depth]
+        key = path[-1]
+        if depth == 1:
+            j = jurisdictions.get(key)
+            name = f"{key}: {j.name}" + (" (foreign legal order)" if j.foreign else " (users' legal order)") if j \
+                else "Jurisdiction not modelled"
+        elif depth == 2:
+            name = {AUTHORITIES: "State authorities", NO_OPERATOR: "Not operated by an organisation"}.get(key) \
+                or f"Operated by {organisations[key]}"
+        else:
+            name = boundaries[key].name
+        stroke = BOX_STROKE.get(depth, BOUNDARY_STROKE)
+        cells.append({
+            "id": "box." + ".".join(path),
+            "shape": "trust-boundary-box",
+            "zIndex": depth - 50,
+            "position": {"x": box.x, "y": box.y},
+            "size": {"width": box.width, "height": box.height},
+            "visible": True,
+            "attrs": {"headerText": {"text": name},
+                      "body": {"stroke": stroke, "strokeWidth": 2 if depth == 1 else 1.5, "strokeDasharray": "5 5"}},
+            "data": {"type": "tm.BoundaryBox", "name": name, "description": "", "isTrustBoundary": True,
+                     "hasOpenThreats": False},
+        })
+    return cells
+
+
+def _node(cell_id: str, kind: str, name: str, description: str, box: Box, z: int, threats: list[dict],
+          in_scope: bool) -> dict:
+    shape, td_type = SHAPES[kind]
+    stroke = {"stroke": THREAT_STROKE if threats else PLAIN_STROKE, "strokeWidth": 2.5 if threats else 1,
+              "strokeDasharray": SOLID if in_scope else "4 3"}
+    attrs = {"text": {"text": name}} | ({"topLine": stroke, "bottomLine": stroke} if shape == "store" else {"body": stroke})
+    return {
+        "id": cell_id,
+        "shape": shape,
+        "zIndex": z,
+        "position": {"x": box.x, "y": box.y},
+        "size": {"width": box.width, "height": box.height},
+        "visible": True,
+        "attrs": attrs,
+        "data": {"type": td_type, "name": name, "description": description, "isTrustBoundary": False,
+                 "outOfScope": not in_scope, "reasonOutOfScope": "" if in_scope else "Outside the model's scope.",
+                 "threats": threats, "hasOpenThreats": bool(threats)},
+    }
+
+
+def _flow(flow: FlowView, drawn: dict[str, str], z: int, threats: list[dict], route: list[tuple[int, int]]) -> dict:
+    stroke = THREAT_STROKE if threats else REMOTE if flow.remote_access else PLAIN_STROKE
+    description = [f"Carries {', '.join(flow.data)} over {flow.protocol}, encryption {flow.encryption}."]
+    if flow.remote_access:
+        description.append("Remote access: the sink reads the source's data from elsewhere.")
+    if flow.crosses_legal_order:
+        description.append("Crosses into another legal order.")
+    return {
+        "id": f"flow.{flow.id}",
+        "shape": "flow",
+        "zIndex": z,
+        "source": {"cell": drawn[flow.source]},
+        "target": {"cell": drawn[flow.sink]},
+        "vertices": [{"x": x, "y": y} for x, y in route],
+        "connector": "smooth",
+        "labels": _label(flow.name),
+        "attrs": {"line": {"stroke": stroke, "strokeWidth": 2.5 if threats else 1.5, "targetMarker": {"name": "block"},
+                           "sourceMarker": {"name": ""}, "strokeDasharray": "5 5" if flow.remote_access else SOLID}},
+        "data": {"type": "tm.Flow", "name": flow.name, "description": " ".join(description), "isTrustBoundary": False,
+                 "outOfScope": False, "reasonOutOfScope": "", "protocol": flow.protocol,
+                 "isEncrypted": flow.encryption != "none", "isBidirectional": False,
+                 "threats": threats, "hasOpenThreats": bool(threats)},
+    }
+
+
+def _compulsion(link: CompulsionView, authority: AuthorityView, drawn: dict[str, str], z: int) -> dict:
+    laws = list(dict.fromkeys(b.law for b in sorted(link.bases, key=lambda b: b.law_rank)))
+    name = f"Compelled access: {laws[0]}" + (f" +{len(laws) - 1} more" if len(laws) > 1 else "") if laws else "Compelled access"
+    provisions = "; ".join(dict.fromkeys(f"{b.label} ({', '.join(p.replace('_', ' ') for p in b.powers)})" for b in link.bases))
+    return {
+        "id": f"compulsion.{link.id}",
+        "shape": "flow",
+        "zIndex": z,
+        "source": {"cell": drawn[link.element]},
+        "target": {"cell": drawn[link.authority]},
+        "connector": "smooth",
+        "labels": _label(name),
+        "attrs": {"line": {"stroke": COMPULSION, "strokeWidth": 2, "targetMarker": {"name": "block"},
+                           "sourceMarker": {"name": ""}, "strokeDasharray": "8 4"}},
+        "data": {"type": "tm.Flow", "name": name,
+                 "description": f"Derived by threatlib: {link.jurisdiction} can oblige the operator of this element to give "
+                                f"{authority.name} access. Legal basis: {provisions}.",
+                 "isTrustBoundary": False, "outOfScope": False, "reasonOutOfScope": "", "protocol": "",
+                 "isBidirectional": False, "threats": [], "hasOpenThreats": False},
+    }
+
+
+def _label(text: str) -> list[dict]:
+    """A flow label in the form Threat Dragon's own flows carry."""
+    return [{
+        "markup": [{"tagName": "ellipse", "selector": "labelBody"}, {"tagName": "text", "selector": "labelText"}],
+        "attrs": {"labelText": {"text": text, "textAnchor": "middle", "textVerticalAnchor": "middle"},
+                  "labelBody": {"ref": "labelText", "refRx": "50%", "refRy": "60%", "fill": "#fff", "strokeWidth": 0}},
+        "position": 0.5,
+    }]
+
+
+def _threat(f: Finding, number: int) -> dict:
+    stride = [c for c in f.stride if c in STRIDE]
+    return {
+        "id": f.id,
+        "number": number,
+        "title": f.title,
+        "type": CATEGORY_WORDS[stride[0]] if stride else "",
+        "modelType": "STRIDE",
+        "status": "Open",
+        "severity": THREE_LEVELS[f.severity],
+        "score": f"severity {f.severity.replace('_', ' ')}; likelihood {f.likelihood}",
+        "description": "\n\n".join(filter(None, [f.description, "Why it applies: " + " ".join(f.why) if f.why else ""])),
+        "mitigation": "\n\n".join(f.mitigations),
+    }
+
+
+def _element_text(e: ElementView, analysis: Analysis) -> str:
+    operators = {o.id: o.name for o in analysis.organisations}
+    where = (f"Located in {e.location}" if e.location else "Location not modelled") \
+        + (f"; operated by {operators[e.operator]}" if e.operator else "") + "."
+    parts = [e.description, where]
+    if e.compelling:
+        foreign = f" (foreign: {', '.join(e.foreign_compelling)})" if e.foreign_compelling else ""
+        parts.append(f"Legal orders that can compel its operator: {', '.join(e.compelling)}{foreign}.")
+    return " ".join(filter(None, parts))
+
+
+def _authority_text(a: AuthorityView) -> str:
+    return " ".join(filter(None, [a.description, f"State authority of {a.jurisdiction}, derived by threatlib from the law library."]))
