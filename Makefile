@@ -20,7 +20,7 @@ schema: setup
 	$(BIN)/threatlib schema -o docs/model.schema.json
 
 catalogue: setup
-	$(BIN)/python -c "from threatlib.library import load_library; from threatlib.library.catalogue import catalogue_markdown as c; open('docs/catalogue.md', 'w', encoding='utf-8').write(c(load_library()))"
+	$(BIN)/threatlib catalogue -o docs/catalogue.md
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,41 @@ def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "threatlib"
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     assert result.stdout.strip().startswith("threatlib, version ")
+
+
+def test_diff_a_model_against_its_scenario(tmp_path: Path) -> None:
+    model = tmp_path / "small.yaml"
+    model.write_text((TESTS / "models" / "small.yaml").read_text() + (
+        "\nscenarios:\n  - id: no-remote\n    name: No remote access\n    description: The remote read stops.\n"
+        "    remove: [remote-read]\n"))
+    text = run("diff", str(model), f"{model}#no-remote")
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[:2] == ["--- Small App", "+++ Small App: No remote access"]
+    assert "- XB-01@remote-read" in lines and "- LC-03@beijing-eng" in lines
+    as_json = run("diff", str(model), f"{model}#no-remote", "--json")
+    data = json.loads(as_json.stdout)
+    assert "XB-01@remote-read" in data["findings"]["removed"] and data["findings"]["added"] == []
+    assert ["location", "CN", "beijing-eng"] in data["exposures"]["closed"]
+    missing = run("diff", str(model), f"{model}#nope")
+    assert missing.returncode == 2
+    assert missing.stderr.strip().endswith("no scenario 'nope'; this model has no-remote")
+
+
+def test_new_writes_a_model_that_validate_says_is_unfinished(tmp_path: Path) -> None:
+    result = run("new", "myapp", "--from", "tests/models/small.yaml", "--models-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "myapp.yaml").exists()
+    check = run("validate", str(tmp_path / "myapp.yaml"))
+    assert check.returncode == 2
+    assert check.stderr.splitlines()[0] == f"{tmp_path / 'myapp.yaml'}:6:9: left to fill in: metadata.name is still a placeholder"
+    again = run("new", "myapp", "--from", "tests/models/small.yaml", "--models-dir", str(tmp_path))
+    assert (again.returncode, again.stderr.strip()) == (2, f"error: {tmp_path / 'myapp.yaml'} already exists; choose another name or remove it")
+
+
+def test_schema_catalogue_and_pytm_threats_commands(tmp_path: Path) -> None:
+    assert run("schema").stdout == (ROOT / "docs" / "model.schema.json").read_text()
+    assert run("catalogue").stdout == (ROOT / "docs" / "catalogue.md").read_text()
+    out = tmp_path / "threats.json"
+    assert run("export-pytm-threats", str(out)).returncode == 0
+    assert json.loads(out.read_text())[0]["SID"] == "IA-01"

@@ -5,7 +5,10 @@ Exit codes: 0 success; 2 bad input (each problem printed as file:line:column: me
 
 from __future__ import annotations
 
+import json
+import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -19,6 +22,19 @@ from threatlib.library import load_library
 from threatlib.render.exports import EXPORTS
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _exit_codes():
+    """Bad input exits 2 with positioned problems; a broken threat rule exits 1; never a traceback for either."""
+    try:
+        yield
+    except InputError as exc:
+        _print_problems(exc)
+        sys.exit(2)
+    except ThreatConditionError as exc:
+        err.print(f"error: broken threat rule: {exc}", markup=False)
+        sys.exit(1)
 
 
 def _print_problems(exc: InputError) -> None:
@@ -58,9 +74,11 @@ def validate(models: tuple[Path, ...]) -> None:
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="Folder of templates that override the built-in ones by file name.")
 def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path | None) -> None:
-    """Write diagrams, threat lists and HTML/PDF reports for each model.
+    """Write diagrams, threat lists, exports, the HTML/PDF report and the PDF brief for each model.
 
-    Every model is validated first; if any is invalid nothing is written and the exit code is 2.
+    A MODEL is a threatlib YAML file or a pytm script (.py). A pytm script is RUN AS PYTHON CODE with your
+    privileges: only report scripts you trust. Every model is validated first; if any is invalid nothing
+    is written and the exit code is 2.
     """
     library = _library()
     problems: list = []
@@ -77,14 +95,8 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
         task = progress.add_task("reports", total=len(models))
         for path in models:
             progress.update(task, description=f"report {path.name}")
-            try:
+            with _exit_codes():
                 written, warnings = pipeline.report(path, library, out_dir, pdf=pdf, user_templates=templates)
-            except InputError as exc:
-                _print_problems(exc)
-                sys.exit(2)
-            except ThreatConditionError as exc:
-                err.print(f"error: broken threat rule: {exc}", markup=False)
-                sys.exit(1)
             progress.advance(task)
             for warning in warnings:
                 err.print(f"{path}: warning: {warning}", markup=False)
@@ -103,15 +115,99 @@ def export(export_format: str, model: Path, output: Path | None) -> None:
     The model is validated first; if it is invalid nothing is written and the exit code is 2.
     """
     library = _library()
-    try:
+    with _exit_codes():
         _, analysis = pipeline.analyse_file(model, library)
-    except InputError as exc:
-        _print_problems(exc)
+    _write(EXPORTS[export_format](analysis), output)
+
+
+def _variant(spec: str) -> tuple[Path, str | None]:
+    path, _, scenario = spec.partition("#")
+    return Path(path), scenario or None
+
+
+@main.command()
+@click.argument("before", metavar="A")
+@click.argument("after", metavar="B")
+@click.option("--json", "as_json", is_flag=True, help="Print the difference as JSON.")
+def diff(before: str, after: str, as_json: bool) -> None:
+    """Compare two models, or a model and one of its scenarios, by stable finding id.
+
+    A and B are model files, or MODEL#SCENARIO for one of a model's scenarios
+    (e.g. models/tiktok.yaml models/tiktok.yaml#project-clover-as-described).
+    """
+    from threatlib.analysis.diff import diff_exposures, diff_findings, diff_text
+
+    library = _library()
+    with _exit_codes():
+        a = pipeline.analyse_variant(*_variant(before), library)
+        b = pipeline.analyse_variant(*_variant(after), library)
+    findings = diff_findings(a, b)
+    if as_json:
+        result = {"before": a.model.name, "after": b.model.name, "findings": findings.model_dump(mode="json"),
+                  "exposures": diff_exposures(a, b).model_dump(mode="json")}
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(diff_text(a, b, findings), nl=False)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write; standard output if not given.")
+def schema(output: Path | None) -> None:
+    """Write the JSON Schema of the model format, for completion and checking in an editor."""
+    from threatlib.spec.json_schema import model_json_schema
+
+    _write(model_json_schema(), output)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--from", "source", required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="The model to start from, e.g. models/tiktok.yaml.")
+@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("models"), show_default=True)
+def new(name: str, source: Path, models_dir: Path) -> None:
+    """Start models/NAME.yaml from an existing model, with vendor facts and sources marked REPLACE;
+    `threatlib validate` then lists every one left to fill in."""
+    from threatlib.scaffold import scaffold
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", name):
+        err.print(f"error: '{name}' is not a model id: use lowercase letters, digits and hyphens", markup=False)
         sys.exit(2)
-    except ThreatConditionError as exc:
-        err.print(f"error: broken threat rule: {exc}", markup=False)
-        sys.exit(1)
-    content = EXPORTS[export_format](analysis)
+    target = models_dir / f"{name}.yaml"
+    if target.exists():
+        err.print(f"error: {target} already exists; choose another name or remove it", markup=False)
+        sys.exit(2)
+    with _exit_codes():
+        pipeline.load(source, _library())  # start only from a model that is valid
+    models_dir.mkdir(parents=True, exist_ok=True)
+    target.write_text(scaffold(source, name), encoding="utf-8")
+    click.echo(f"wrote {target}; run `threatlib validate {target}` to see what is left to fill in")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write; standard output if not given.")
+def catalogue(output: Path | None) -> None:
+    """Write the library catalogue (threats and jurisdictions) as Markdown, generated from the data."""
+    from threatlib.library.catalogue import catalogue_markdown
+
+    _write(catalogue_markdown(_library()).encode("utf-8"), output)
+
+
+@main.command(name="export-pytm-threats")
+@click.argument("output", type=click.Path(path_type=Path, dir_okay=False))
+def export_pytm_threats(output: Path) -> None:
+    """Write threatlib's threats as a pytm threats file (load it with TM(..., threatsFile=FILE)).
+
+    In plain pytm they fire only on elements that carry threatlib's derived `facts`.
+    """
+    from threatlib.library.pytm_export import pytm_threats_json
+
+    output.write_bytes(pytm_threats_json(_library()))
+    click.echo(f"wrote {output}")
+
+
+def _write(content: bytes, output: Path | None) -> None:
     if output is None:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
