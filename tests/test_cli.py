@@ -96,7 +96,8 @@ def test_new_writes_a_model_that_validate_says_is_unfinished(tmp_path: Path) -> 
     assert check.returncode == 2
     assert check.stderr.splitlines()[0] == f"{tmp_path / 'myapp.yaml'}:6:9: left to fill in: metadata.name is still a placeholder"
     again = run("new", "myapp", "--from", "tests/models/small.yaml", "--models-dir", str(tmp_path))
-    assert (again.returncode, again.stderr.strip()) == (2, f"error: {tmp_path / 'myapp.yaml'} already exists; choose another name or remove it")
+    expected = f"error: {tmp_path / 'myapp.yaml'} already exists; choose another name or remove it"
+    assert (again.returncode, again.stderr.strip()) == (2, expected)
 
 
 def test_schema_catalogue_and_pytm_threats_commands(tmp_path: Path) -> None:

@@ -40,3 +40,33 @@ def test_excluded_findings_show_in_the_report(tmp_path: Path, small_model_path: 
     assert 'id="XB-01@remote-read"' in html
     assert "strips identifiers." in html
     assert warnings == ["exclusion of LC-01@dublin-store matches no finding; remove it or check the ids"]
+
+
+DECISIONS = """
+decisions:
+  - finding: LC-01@dublin-store
+    decision: transferred
+    justification: Covered by the hosting contract's indemnity.
+    owner: Legal team
+    date: 2026-10-01
+  - finding: XB-09@nowhere
+    decision: accepted
+    justification: A decision whose finding no longer exists.
+    owner: Security team
+    date: 2026-10-02
+"""
+
+
+def test_decisions_show_in_reports_and_unmatched_ones_are_warned(tmp_path: Path, small_model_path: Path, library) -> None:
+    import csv
+    import io
+
+    model = tmp_path / "decided.yaml"
+    model.write_text(small_model_path.read_text() + DECISIONS)
+    written, warnings = pipeline.report(model, library, tmp_path / "out", pdf=False)
+    assert warnings == ["decision on XB-09@nowhere matches no finding; the threat or element may have changed"]
+    rows = {r["id"]: r["status"] for r in csv.DictReader(io.StringIO((written / "threats.csv").read_text("utf-8-sig")))}
+    assert rows["LC-01@dublin-store"] == "transferred"
+    assert rows["LC-02@app"] == "open"
+    html = (written / "report.html").read_text()
+    assert "transferred by Legal team, 2026-10-01" in html and "Covered by the hosting contract" in html

@@ -13,6 +13,7 @@ from threatlib.analysis.model import (
     CitedClaim,
     CompulsionView,
     DataView,
+    DecisionView,
     ElementView,
     ExcludedFinding,
     FlowView,
@@ -52,6 +53,13 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
         else:
             warnings.append(f"exclusion of {finding_id} matches no finding; remove it or check the ids")
     findings = [f for f in findings if f.id in by_id]
+    decisions = []
+    for d in spec.decisions:
+        if d.finding in by_id:
+            decisions.append(DecisionView(finding=d.finding, decision=d.decision.value, justification=d.justification,
+                                          owner=d.owner, date=d.date.isoformat()))
+        else:
+            warnings.append(f"decision on {d.finding} matches no finding; the threat or element may have changed")
 
     converted: dict[LegalBasis, Basis] = {}
 
@@ -111,6 +119,7 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
         exposures=exposure_paths(compiled),
         findings=findings,
         excluded=sorted(excluded, key=lambda x: x.finding.id),
+        decisions=sorted(decisions, key=lambda d: d.finding),
         warnings=warnings,
         scenarios=[],
         positions=[PositionView(id=p.id, topic=p.topic, vendor=_claims([p.vendor])[0], counter=_claims(p.counter))

@@ -77,6 +77,14 @@ class Finding(Record):
     jurisdictions: list[str]  # the foreign legal orders whose provisions the finding relies on
 
 
+class DecisionView(Record):
+    finding: str
+    decision: str  # accepted, mitigated, transferred
+    justification: str
+    owner: str
+    date: str
+
+
 class ExcludedFinding(Record):
     finding: Finding
     justification: str
@@ -226,6 +234,7 @@ class Analysis(Record):
     exposures: list[Exposure]
     findings: list[Finding]
     excluded: list[ExcludedFinding]
+    decisions: list[DecisionView]  # those that match a finding; the others are warnings
     warnings: list[str]
     scenarios: list[ScenarioView]
     positions: list[PositionView]

@@ -39,6 +39,7 @@ class ReportView:
         self._orgs = {o.id: o for o in a.organisations}
         self._jurisdictions = {j.id: j for j in a.jurisdictions}
         self._source_number = {s.id: i for i, s in enumerate(a.sources, 1)}
+        self._decisions = {d.finding: d for d in a.decisions}
         self._exposures: dict[tuple[str, str], list] = {}  # (data, jurisdiction) -> exposures
         for e in a.exposures:
             self._exposures.setdefault((e.data, e.jurisdiction), []).append(e)
@@ -85,6 +86,9 @@ class ReportView:
         return rows
 
     impact_words = IMPACT
+
+    def decision(self, finding_id: str):
+        return self._decisions.get(finding_id)
 
     def scenario_groups(self, triples: list) -> list[tuple[str, str, list[str]]]:
         """(jurisdiction, holder name, data names) for a scenario's exposure triples, grouped for reading."""

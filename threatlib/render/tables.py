@@ -41,6 +41,7 @@ CSV_COLUMNS = ["id", "threat_id", "title", "family", "element_id", "element_name
 
 def threats_csv(analysis: Analysis) -> bytes:
     sources = {s.id: s for s in analysis.sources}
+    decided = {d.finding: d.decision for d in analysis.decisions}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -53,7 +54,7 @@ def threats_csv(analysis: Analysis) -> bytes:
                              + (f" {src.url}" if src.url else ""))
         row = [f.id, f.threat_id, f.title, f.family, f.element_id, f.element_name, f.element_kind,
                f.severity.replace("_", " "), f.likelihood, " ".join(f.why), " | ".join(f.mitigations),
-               " | ".join(cited) or f.references, "open"]
+               " | ".join(cited) or f.references, decided.get(f.id, "open")]
         writer.writerow([spreadsheet_safe(str(v)) for v in row])
     # UTF-8 with a byte-order mark: spreadsheets then read accents and CJK names correctly.
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -197,6 +197,23 @@ class ThreatSelection(Spec):
     exclusions: list[Exclusion] = Field(default_factory=list)
 
 
+class DecisionKind(str, Enum):
+    accepted = "accepted"
+    mitigated = "mitigated"
+    transferred = "transferred"
+
+
+class Decision(Spec):
+    """A risk decision on one finding, by its stable id; reports show it and warn when it matches nothing."""
+
+    finding: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9-]{1,15}@[a-z0-9][a-z0-9-]{0,63}$")] = Field(
+        description="Finding id, THREAT-ID@element-id.")
+    decision: DecisionKind
+    justification: Text
+    owner: ShortText
+    date: dt.date
+
+
 class Update(Spec):
     id: Id = Field(description="Id of the organisation, data category, boundary, element or flow to change.")
     set: dict[str, object] = Field(min_length=1, description="Fields to replace, with their new values.")
@@ -235,3 +252,4 @@ class Model(Spec):
     positions: list[Position] = Field(default_factory=list)
     threats: ThreatSelection = Field(default_factory=ThreatSelection, description="Which threats apply.")
     scenarios: list[Scenario] = Field(default_factory=list, description="Alternatives analysed beside the baseline.")
+    decisions: list[Decision] = Field(default_factory=list, description="Risk decisions on findings, by finding id.")
