@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from threatlib.errors import InputError, Problem
@@ -69,6 +70,7 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     if not text.strip():
         raise InputError([Problem(name, 1, 1, "file is empty; a model needs at least metadata, sources, data and elements")])
     yaml = YAML(typ="rt", pure=True)
+    yaml.Constructor = _TextDates
     try:
         root = yaml.load(text)
     except MarkedYAMLError as exc:
@@ -76,7 +78,7 @@ def parse_yaml(raw: bytes, name: str) -> Document:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         raise InputError([Problem(name, line, column, f"invalid YAML: {what}")]) from None
-    except YAMLError as exc:
+    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise InputError([Problem(name, 1, 1, f"invalid YAML: {exc}")]) from None
     positions = Positions()
     positions.values[()] = (1, 1)
@@ -85,6 +87,13 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     if converter.problems:
         raise InputError(converter.problems)
     return Document(name, data, positions)
+
+
+class _TextDates(RoundTripConstructor):
+    """Leave dates as text: the schema parses them, so a bad date is a positioned error, not a crash."""
+
+
+_TextDates.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
 def _decode(raw: bytes, name: str) -> str:
