@@ -1,22 +1,28 @@
 """Read YAML safely into plain Python values, keeping where each key and value was written.
 
-ruamel.yaml's round-trip loader records line and column for every mapping key and sequence item;
-it never builds Python objects from tags, and we refuse tagged nodes outright. Aliases are
+libyaml (through PyYAML's C composer) builds the node tree with the line and column of every node; we
+then build plain values ourselves, so nothing in a file can construct Python objects: tags other than
+YAML's standard ones are refused, scalars follow YAML 1.2's core schema (so `NO`, Norway's code, stays
+text, not false), dates stay text for the schema to parse, duplicate keys are errors, and aliases are
 expanded under a node budget, so an alias bomb is an error, not an exhausted machine.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from threatlib.errors import InputError, Problem
+
+_Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C composer when PyYAML has libyaml
+STANDARD = "tag:yaml.org,2002:"
+ALLOWED_TAGS = {STANDARD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_NODES = 2_000_000
@@ -69,16 +75,14 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     text = _decode(raw, name)
     if not text.strip():
         raise InputError([Problem(name, 1, 1, "file is empty; a model needs at least metadata, sources, data and elements")])
-    yaml = YAML(typ="rt", pure=True)
-    yaml.Constructor = _TextDates
     try:
-        root = yaml.load(text)
-    except MarkedYAMLError as exc:
+        root = yaml.compose(text, Loader=_Composer)
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         raise InputError([Problem(name, line, column, f"invalid YAML: {what}")]) from None
-    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise InputError([Problem(name, 1, 1, f"invalid YAML: {exc}")]) from None
     positions = Positions()
     positions.values[()] = (1, 1)
@@ -87,13 +91,6 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     if converter.problems:
         raise InputError(converter.problems)
     return Document(name, data, positions)
-
-
-class _TextDates(RoundTripConstructor):
-    """Leave dates as text: the schema parses them, so a bad date is a positioned error, not a crash."""
-
-
-_TextDates.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -117,44 +114,64 @@ class _Converter:
         self.nodes = 0
         self.problems: list[Problem] = []
 
-    def convert(self, node: object, path: Path_, depth: int = 0) -> object:
+    def convert(self, node, path: Path_, depth: int = 0) -> object:
+        if node is None:
+            return None
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise InputError([Problem(self.name, *self.positions.of_value(path),
                                       f"document expands to more than {MAX_NODES:,} values (an alias bomb?)")])
         if depth > MAX_DEPTH:
-            raise InputError([Problem(self.name, *self.positions.of_value(path),
-                                      f"nesting deeper than {MAX_DEPTH} levels")])
-        tag = getattr(getattr(node, "tag", None), "value", None)
-        if isinstance(node, TaggedScalar) or tag is not None:
-            self.problems.append(Problem(self.name, *self.positions.of_value(path),
-                                         f"YAML tag {tag or node.tag!s} is not allowed; write plain values"))
+            raise InputError([Problem(self.name, *self.positions.of_value(path), f"nesting deeper than {MAX_DEPTH} levels")])
+        if node.tag not in ALLOWED_TAGS:
+            tag = node.tag.replace(STANDARD, "!!")
+            self.problems.append(Problem(self.name, *_at(node), f"YAML tag {tag} is not allowed; write plain values"))
             return None
-        if isinstance(node, CommentedMap):
-            result = {}
-            for key in node:
+        if isinstance(node, MappingNode):
+            result: dict = {}
+            first: dict = {}
+            for key_node, value_node in node.value:
+                key = self.convert(key_node, path, depth + 1)
                 if not isinstance(key, str):
-                    line, col = node.lc.key(key)
-                    self.problems.append(Problem(self.name, line + 1, col + 1, f"key {key!r} must be text"))
+                    self.problems.append(Problem(self.name, *_at(key_node), f"key {key!r} must be text"))
                     continue
+                if key in first:
+                    line, column = first[key]
+                    self.problems.append(Problem(self.name, *_at(key_node),
+                                                 f"duplicate key '{key}' (first at line {line}, column {column})"))
+                    continue
+                first[key] = _at(key_node)
                 child = path + (key,)
-                kline, kcol = node.lc.key(key)
-                vline, vcol = node.lc.value(key)
-                self.positions.keys[child] = (kline + 1, kcol + 1)
-                self.positions.values[child] = (vline + 1, vcol + 1)
-                result[key] = self.convert(node[key], child, depth + 1)
+                self.positions.keys[child] = _at(key_node)
+                self.positions.values[child] = _at(value_node)
+                result[key] = self.convert(value_node, child, depth + 1)
             return result
-        if isinstance(node, CommentedSeq):
+        if isinstance(node, SequenceNode):
             items = []
-            for index, item in enumerate(node):
-                line, col = node.lc.item(index)
-                self.positions.values[path + (index,)] = (line + 1, col + 1)
+            for index, item in enumerate(node.value):
+                self.positions.values[path + (index,)] = _at(item)
                 items.append(self.convert(item, path + (index,), depth + 1))
             return items
-        if isinstance(node, (dt.date, dt.datetime)):
-            return node.isoformat()
-        if isinstance(node, bool) or node is None or isinstance(node, (int, float)):
-            return node
-        if isinstance(node, str):
-            return str(node)
-        return str(node)
+        return _scalar(node)
+
+
+def _at(node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _scalar(node: ScalarNode) -> object:
+    """YAML 1.2 core schema for plain scalars; anything quoted, or tagged !!str, is text."""
+    text = node.value
+    if node.style or node.tag == STANDARD + "str":
+        return text
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text):
+        return float(text)
+    return text
