@@ -79,3 +79,17 @@ def test_china_can_compel_through_control(library) -> None:
     via_control = {p.id for law in cn.laws for p in law.provisions
                    if "control" in p.applies_via and REACHING_POWERS.intersection(p.powers)}
     assert via_control, "the CN library entry has no power that reaches through a parent's control"
+
+
+def test_a_condition_that_raises_stops_the_run_instead_of_staying_silent(tmp_path, small_model_path) -> None:
+    from threatlib.analysis import analyse
+    from threatlib.compile import compile_model
+    from threatlib.errors import ThreatConditionError
+    from threatlib.spec import load_model
+
+    root = make_library(tmp_path, "LC-96", "target.facts.no_such_fact")
+    broken = load_library(root)  # the condition is in the language; it only fails when it runs
+    model, _ = load_model(small_model_path, broken)
+    with pytest.raises(ThreatConditionError) as caught:
+        analyse(compile_model(model, broken, pytm_threats=False))
+    assert str(caught.value).startswith("threat LC-96: condition raised AttributeError: ")

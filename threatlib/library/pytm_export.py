@@ -9,8 +9,8 @@ only on elements that carry threatlib's derived facts.
 from __future__ import annotations
 
 import ast
-import json
 
+from threatlib.jsontext import json_bytes
 from threatlib.library import Library
 
 PYTM_TARGETS = {
@@ -61,4 +61,4 @@ def pytm_threats_json(library: Library) -> bytes:
             "example": " ".join(c.statement for c in t.evidence),
             "references": references,
         })
-    return (json.dumps(entries, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return json_bytes(entries)

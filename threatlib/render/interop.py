@@ -6,7 +6,6 @@ Other tools want numbers or their own words where threatlib keeps words, so each
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -94,5 +93,3 @@ def model_path(analysis: Analysis) -> str | None:
     return path.as_posix()
 
 
-def json_bytes(value: object) -> bytes:
-    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -9,6 +9,7 @@ with ", " and booleans written "true" or "false". Numbers for our rating words a
 from __future__ import annotations
 
 from threatlib.analysis.model import Analysis, AuthorityView, Basis, CompulsionView, ElementView, Finding, FlowView
+from threatlib.jsontext import json_bytes
 from threatlib.render.interop import (
     LIKELIHOOD_SCORE,
     SEVERITY_SCORE,
@@ -16,7 +17,6 @@ from threatlib.render.interop import (
     category_words,
     cwe_ids,
     findings_by_threat,
-    json_bytes,
     model_path,
 )
 from threatlib.render.text import plain

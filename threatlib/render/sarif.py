@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import threatlib
 from threatlib.analysis.model import Analysis, Finding
+from threatlib.jsontext import json_bytes
 from threatlib.render.interop import (
     SARIF_LEVEL,
     SEVERITY_SCORE,
@@ -20,7 +21,6 @@ from threatlib.render.interop import (
     category_words,
     cwe_ids,
     findings_by_threat,
-    json_bytes,
     model_path,
 )
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 from threatlib.analysis.model import Analysis
+from threatlib.jsontext import json_bytes
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def analysis_json(analysis: Analysis) -> bytes:
-    return _dump(analysis.model_dump(mode="json"))
+    return json_bytes(analysis.model_dump(mode="json"))
 
 
 def threats_json(analysis: Analysis) -> bytes:
@@ -23,11 +23,9 @@ def threats_json(analysis: Analysis) -> bytes:
         entry["sources"] = [sources[s] | {"status": claim.status} for claim in f.evidence for s in claim.sources]
         findings.append(entry)
     m = analysis.model
-    return _dump({"model": {"id": m.id, "name": m.name, "as_of": m.as_of}, "findings": findings})
+    return json_bytes({"model": {"id": m.id, "name": m.name, "as_of": m.as_of}, "findings": findings})
 
 
-def _dump(value: object) -> bytes:
-    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def spreadsheet_safe(value: str) -> str:

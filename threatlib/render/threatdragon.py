@@ -15,8 +15,9 @@ import json
 from dataclasses import dataclass
 
 from threatlib.analysis.model import Analysis, AuthorityView, CompulsionView, ElementView, Finding, FlowView
+from threatlib.jsontext import json_bytes
 from threatlib.render.diagram import COMPULSION, REMOTE, build_diagram, node_names
-from threatlib.render.interop import CATEGORY_WORDS, STRIDE, THREE_LEVELS, json_bytes
+from threatlib.render.interop import CATEGORY_WORDS, STRIDE, THREE_LEVELS
 
 PIXELS_PER_POINT = 96 / 72
 POINTS_PER_INCH = 72

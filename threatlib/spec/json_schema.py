@@ -5,8 +5,7 @@ Editors use it for completion and checking (see the README); docs/model.schema.j
 
 from __future__ import annotations
 
-import json
-
+from threatlib.jsontext import json_bytes
 from threatlib.spec.model import Model
 
 SCHEMA_ID = "https://threatlib.invalid/model.schema.json"  # a name, not an address: nothing is fetched from it
@@ -16,4 +15,4 @@ def model_json_schema() -> bytes:
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
               **Model.model_json_schema(mode="validation")}
     schema["title"] = "threatlib model"
-    return (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return json_bytes(schema)
