@@ -71,13 +71,18 @@ def test_findings_are_in_deterministic_severity_order(analysed) -> None:
     assert keys == sorted(keys)
 
 
-def test_threats_json_lists_every_finding_with_sources(analysed, outputs) -> None:
+def test_threats_json_lists_every_finding_with_its_threat_mitigations_and_sources(analysed, outputs) -> None:
     _, analysis = analysed
     data = json.loads(outputs["threats.json"])
     assert [f["id"] for f in data["findings"]] == [f.id for f in analysis.findings]
     xb = next(f for f in data["findings"] if f["id"] == "XB-01@remote-read")
-    assert {s["id"] for s in xb["sources"]} == {"simmons-2025-dpc-tiktok", "buzzfeed-2022-leaked-audio"}
-    assert all(s["status"] in {"confirmed", "reported"} for s in xb["sources"])
+    assert (xb["element_id"], xb["severity"], xb["status"]) == ("remote-read", "high", "open")
+    threat = data["threats"][xb["threat_id"]]
+    assert threat["mitigations"] and threat["title"] == "Personal data remotely readable from another legal order"
+    cited = {s for claim in threat["evidence"] for s in claim["sources"]}
+    assert cited == {"simmons-2025-dpc-tiktok", "buzzfeed-2022-leaked-audio"}
+    assert cited <= set(data["sources"])
+    assert {claim["status"] for claim in threat["evidence"]} == {"confirmed", "reported"}
 
 
 def test_csv_is_a_risk_register_with_one_row_per_finding(analysed, outputs) -> None:

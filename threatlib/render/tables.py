@@ -15,17 +15,34 @@ def analysis_json(analysis: Analysis) -> bytes:
     return json_bytes(analysis.model_dump(mode="json"))
 
 
+# What a finding shares with every other finding of its threat: written once, under "threats".
+THREAT_FIELDS = ("title", "family", "origin", "description", "mitigations", "evidence", "references", "stride", "capec", "cwe")
+
+
 def threats_json(analysis: Analysis) -> bytes:
-    sources = {s.id: s.model_dump(mode="json") for s in analysis.sources}
+    """Findings in the analysis's order, each naming its threat; each threat's text, mitigations and sourced
+    evidence once; the sources by id. A large estate has many findings per threat, so nothing is repeated."""
+    decided = {d.finding: d.decision for d in analysis.decisions}
+    threats: dict[str, dict] = {}
     findings = []
     for f in analysis.findings:
-        entry = f.model_dump(mode="json")
-        entry["sources"] = [sources[s] | {"status": claim.status} for claim in f.evidence for s in claim.sources]
-        findings.append(entry)
+        if f.threat_id not in threats:
+            threats[f.threat_id] = {name: getattr(f, name) for name in THREAT_FIELDS}
+            threats[f.threat_id]["evidence"] = [c.model_dump(mode="json") for c in f.evidence]
+        findings.append({
+            "id": f.id, "threat_id": f.threat_id, "element_id": f.element_id, "element_name": f.element_name,
+            "element_kind": f.element_kind, "severity": f.severity, "likelihood": f.likelihood,
+            "likelihood_scale": f.likelihood_scale, "why": f.why, "risk": f.risk.model_dump(mode="json"),
+            "jurisdictions": f.jurisdictions, "status": decided.get(f.id, "open"),
+        })
+    cited = {s for t in threats.values() for c in t["evidence"] for s in c["sources"]}
     m = analysis.model
-    return json_bytes({"model": {"id": m.id, "name": m.name, "as_of": m.as_of}, "findings": findings})
-
-
+    return json_bytes({
+        "model": {"id": m.id, "name": m.name, "as_of": m.as_of},
+        "findings": findings,
+        "threats": dict(sorted(threats.items())),
+        "sources": {s.id: s.model_dump(mode="json") for s in analysis.sources if s.id in cited},
+    })
 
 
 def spreadsheet_safe(value: str) -> str:
