@@ -44,3 +44,17 @@ def test_csv_cells_cannot_run_as_formulas(outputs) -> None:
     assert "'=HYPERLINK(\"http://evil.example\",\"click\") \x07 bell" in names
     assert "'-2+3 \t\r\n line" in names
     assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for v in r.values())
+
+
+def test_json_sarif_and_pdf_carry_hostile_text_as_inert_text(library) -> None:
+    import json
+
+    from pypdf import PdfReader
+
+    _, analysis = pipeline.analyse_file(HOSTILE, library)
+    files = render_all(analysis)
+    assert json.loads(files["threats.json"])["model"]["name"] == '<script>alert(1)</script> & "Friends"'
+    sarif = json.loads(files["findings.sarif"])
+    assert sarif["version"] == "2.1.0"
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(files["report.pdf"])).pages)
+    assert '<script>alert(1)</script> & "Friends"' in " ".join(pdf_text.split())  # printed as text, never run
