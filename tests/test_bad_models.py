@@ -31,3 +31,21 @@ def test_bad_model_reports_exact_problems(path: Path, library) -> None:
     got = [f"{p.line}:{p.column}: {p.message}" for p in caught.value.problems]
     assert all(p.file == path.name for p in caught.value.problems)
     assert sorted(got) == sorted(expected)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_report_on_a_bad_model_exits_2_prints_each_problem_and_writes_nothing(path: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from threatlib.cli import main
+
+    out = tmp_path / "reports"
+    (out / "previous").mkdir(parents=True)
+    (out / "previous" / "threats.json").write_text("from an earlier run")
+    result = CliRunner().invoke(main, ["report", str(path), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
+    assert result.stderr.splitlines() == [f"{path}:{line}" for line in sorted(expected_problems(path))] or \
+        sorted(result.stderr.splitlines()) == sorted(f"{path}:{line}" for line in expected_problems(path))
+    assert sorted(p.name for p in out.iterdir()) == ["previous"]
+    assert (out / "previous" / "threats.json").read_text() == "from an earlier run"

@@ -43,11 +43,22 @@ def scaffold(source: Path, name: str) -> str:
             s["url"] = "https://example.org/REPLACE"
     for org in doc.get("organisations", []):
         org["name"] = _mark(org["name"])
+    # Descriptions carry the old vendor's facts too: mark every one, so none survives unread.
+    for section in ("organisations", "data", "boundaries", "elements", "flows"):
+        for item in doc.get(section, []):
+            if item.get("description"):
+                item["description"] = _mark(item["description"])
     claims = [claim for section in ("organisations", "data", "elements", "flows")
               for item in doc.get(section, []) for claim in item.get("claims", [])]
     for position in doc.get("positions", []):
         position["topic"] = _mark(position["topic"])
         claims += [position["vendor"], *position.get("counter", [])]
+    for scenario in doc.get("scenarios", []):
+        scenario["description"] = _mark(scenario["description"])
+        claims += list(scenario.get("claims", []))
+        for section in ("organisations", "data", "elements", "flows"):
+            for item in scenario.get("add", {}).get(section, []):
+                claims += list(item.get("claims", []))
     for claim in claims:
         claim["statement"] = _mark(claim["statement"])
         for i, source_id in enumerate(claim["sources"]):

@@ -82,8 +82,8 @@ class BriefView(ReportView):
         holders = list(dict.fromkeys(self.element_name(e.holder)
                                      for e in sorted(exposures, key=lambda e: (len(e.elements), e.holder))))
         laws = sorted({self.provision_label(p) for e in exposures for p in e.bases})
-        sources = sorted({s for e in exposures for p in e.bases for s in self._provisions[p].sources}
-                         | {s for c in top.evidence for s in c.sources})
+        # The law's own sources: the threat's evidence is about whichever app showed the threat, often another.
+        sources = sorted({s for e in exposures for p in e.bases for s in self._provisions[p].sources})
         jurisdiction = next(j for j in self.analysis.jurisdictions if j.id == code)
         return Judgement(code, jurisdiction.name, top.risk.likelihood_words, top.risk.band,
                          sorted({data_names[e.data] for e in exposures}), children, holders,

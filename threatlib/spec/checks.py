@@ -106,6 +106,13 @@ def _claims(model: Model) -> Iterator[tuple[tuple, Claim]]:
         yield ("positions", i, "vendor"), position.vendor
         for j, claim in enumerate(position.counter):
             yield ("positions", i, "counter", j), claim
+    for i, scenario in enumerate(model.scenarios):
+        for j, claim in enumerate(scenario.claims):
+            yield ("scenarios", i, "claims", j), claim
+        for section in ("organisations", "data", "elements", "flows"):
+            for k, item in enumerate(getattr(scenario.add, section)):
+                for j, claim in enumerate(item.claims):
+                    yield ("scenarios", i, "add", section, k, "claims", j), claim
 
 
 def _jurisdiction_codes(model: Model, doc: Document, known: frozenset[str]) -> list[Problem]:
@@ -115,7 +122,9 @@ def _jurisdiction_codes(model: Model, doc: Document, known: frozenset[str]) -> l
         used += [(("organisations", i, "incorporated_in"), o.incorporated_in), (("organisations", i, "headquarters"), o.headquarters)]
         used += [(("organisations", i, "staff_access_from", j), c) for j, c in enumerate(o.staff_access_from)]
     used += [(("elements", i, "location"), e.location) for i, e in enumerate(model.elements)]
-    return [doc.problem(path, f"unknown jurisdiction '{code}': not in the library (`threatlib library` lists the codes)")
+    return [doc.problem(path, f"unknown jurisdiction '{code}': not in the library; `threatlib library` lists the codes. "
+                              "Use the nearest legal order and say so in the description, or add the jurisdiction "
+                              "to threatlib/library/jurisdictions/")
             for path, code in used if code not in known]
 
 
