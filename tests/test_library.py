@@ -66,7 +66,9 @@ def test_every_provision_names_powers_links_and_a_source(library) -> None:
 def test_a_source_id_used_twice_for_different_sources_is_refused(tmp_path) -> None:
     root = make_library(tmp_path, "LC-97", "True")
     path = root / "threats" / "legal-compulsion" / "LC-97" / "threat.yaml"
-    path.write_text(path.read_text().replace("publisher: China Law Translate", "publisher: Someone Else"))
+    text = path.read_text()
+    assert "publisher: \"China Law Translate (Jeremy Daum)\"" in text
+    path.write_text(text.replace("publisher: \"China Law Translate (Jeremy Daum)\"", "publisher: Someone Else"))
     with pytest.raises(InputError) as caught:
         load_library(root)
     [problem] = caught.value.problems
