@@ -124,8 +124,7 @@ def explain(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compile
         why.append(f"The flow carries {_data_names(facts.handles, compiled)} {route}, {access}.")
         if facts.sink_foreign_compelling:
             why.append(f"Its sink can be compelled by {', '.join(facts.sink_foreign_compelling)}.")
-        bases = compiled.bases.get(facts.sink, ())
-        subject = compiled.facts[facts.sink].name
+        subject = compiled.facts[facts.sink].name  # relevant_bases looks at the sink's bases for a flow
     else:
         subject = facts.name
         held = facts.stores or facts.handles

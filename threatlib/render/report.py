@@ -107,12 +107,6 @@ class ReportView:
     def element_name(self, element_id: str) -> str:
         return self._elements[element_id].name
 
-    def data_name(self, data_id: str) -> str:
-        return self._data[data_id].name
-
-    def authority_name(self, authority_id: str) -> str:
-        return self._authorities[authority_id].name
-
     def org_name(self, org_id: str) -> str:
         return self._orgs[org_id].name
 
