@@ -6,13 +6,13 @@ import csv
 import io
 
 from threatlib.analysis.model import Analysis
-from threatlib.jsontext import json_bytes
+from threatlib.jsontext import json_bytes, model_json_bytes
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def analysis_json(analysis: Analysis) -> bytes:
-    return json_bytes(analysis.model_dump(mode="json"))
+    return model_json_bytes(analysis)
 
 
 # What a finding shares with every other finding of its threat: written once, under "threats".
@@ -57,8 +57,11 @@ CSV_COLUMNS = ["id", "threat_id", "title", "family", "element_id", "element_name
 def threats_csv(analysis: Analysis) -> bytes:
     sources = {s.id: s for s in analysis.sources}
     decided = {d.finding: d.decision for d in analysis.decisions}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    # UTF-8 with a byte-order mark: spreadsheets then read accents and CJK names correctly. Rows are
+    # encoded as they are written, so a large estate's register is held once, as bytes.
+    out = io.BytesIO()
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for f in analysis.findings:
         cited = []
@@ -71,5 +74,5 @@ def threats_csv(analysis: Analysis) -> bytes:
                f.severity.replace("_", " "), f.likelihood, " ".join(f.why), " | ".join(f.mitigations),
                " | ".join(cited) or f.references, decided.get(f.id, "open")]
         writer.writerow([spreadsheet_safe(str(v)) for v in row])
-    # UTF-8 with a byte-order mark: spreadsheets then read accents and CJK names correctly.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    text.flush()
+    return out.getvalue()
