@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytm
 from pytm.tm import TMState
 
+from threatlib.collector import collector_paused
 from threatlib.errors import ThreatConditionError
 from threatlib.facts import Facts, PowersByLink
 from threatlib.legal import LegalBasis, LegalReach, reaching
@@ -72,11 +73,12 @@ class LibraryThreat(pytm.Threat):
         super().__init__(id=t.id, description=t.title, details=t.description, severity=t.severity.label,
                          likelihood=t.likelihood.label, condition="True", target=())
         object.__setattr__(self, "_loaded", loaded)
+        object.__setattr__(self, "kinds", frozenset(k.value for k in t.targets))
 
     def apply(self, target) -> bool:
         facts = getattr(target, "facts", None)
         loaded = self._loaded
-        if facts is None or facts.kind not in {k.value for k in loaded.threat.targets}:
+        if facts is None or facts.kind not in self.kinds:
             return False
         try:
             # `target` is a global, not a local, so comprehensions inside the condition can see it too.
@@ -95,6 +97,7 @@ class Derived:
     domestic: frozenset[str]
 
 
+@collector_paused()
 def compile_model(model: Model, library: Library, *, pytm_threats: bool | None = None) -> CompiledModel:
     """pytm_threats overrides the model's own `threats.pytm` choice (the fixtures turn them off)."""
     if pytm_threats is None:

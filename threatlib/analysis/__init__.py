@@ -24,6 +24,7 @@ from threatlib.analysis.model import (
     ScenarioView,
     SourceRef,
 )
+from threatlib.collector import collector_paused
 from threatlib.compile import CompiledModel
 from threatlib.legal import LegalBasis
 from threatlib.spec import Document
@@ -33,6 +34,7 @@ from threatlib.spec.model import Scenario
 __all__ = ["Analysis", "analyse", "with_scenarios"]
 
 
+@collector_paused()
 def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
     """doc, the parsed model file, lets outputs point at the line where each element is written."""
     spec = compiled.spec

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from threatlib.analysis.model import CitedClaim, Finding, Risk, SourceRef
+from threatlib.analysis.model import CitedClaim, Finding, SourceRef
 from threatlib.analysis.risk import PYTM_LIKELIHOOD, assess
 from threatlib.compile import CompiledModel, LibraryThreat
 from threatlib.facts import Facts
@@ -29,53 +29,74 @@ def matches(compiled: CompiledModel):
 
     pytm's check() runs as usual (consistency checks, flow defaults). Its resolve() is not called: it
     writes every finding back onto its element through pydantic's validate-on-assignment, which made it
-    the slowest step by far; we call the same Threat.apply on the same in-scope elements instead.
+    the slowest step by far; we call the same Threat.apply on the same in-scope elements instead, and only
+    on the elements of the kinds or classes a threat targets (apply would refuse the others anyway).
     """
     with active_state(compiled.state):
         compiled.tm.check()
-        threats = list(compiled.state.threats)
+        by_class: dict[type, list] = {}
         for element in compiled.state.elements:
-            if not element.inScope or not hasattr(element, "facts"):
-                continue
-            for threat in threats:
+            if element.inScope and hasattr(element, "facts"):
+                by_class.setdefault(type(element), []).append(element)
+        by_kind: dict[str, list] = {}
+        for elements in by_class.values():
+            for element in elements:
+                by_kind.setdefault(element.facts.kind, []).append(element)
+        for threat in list(compiled.state.threats):
+            if isinstance(threat, LibraryThreat):
+                candidates = [e for kind in sorted(threat.kinds) for e in by_kind.get(kind, ())]
+            else:
+                candidates = [e for cls, elements in by_class.items() if _targets(threat, cls) for e in elements]
+            for element in candidates:
                 if threat.apply(element):
                     yield threat, element
+
+
+def _targets(threat, cls: type) -> bool:
+    """pytm's own test of a threat's target: a class name, or a class the element is an instance of."""
+    if not threat.target:
+        return True
+    return any(t == cls.__name__ if isinstance(t, str) else isinstance(t, type) and issubclass(cls, t) for t in threat.target)
 
 
 def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef]) -> list[Finding]:
     names = {o.id: o.name for o in compiled.spec.organisations}
     findings: dict[str, Finding] = {}
-    pytm_risks: dict[str, Risk] = {}
+    # What a finding shares with every other finding of its threat is worked out once per threat: a large
+    # estate has hundreds of thousands of findings and only about a hundred threats.
+    shared: dict[str, dict] = {}
     for threat, element in matches(compiled):
         facts: Facts = element.facts
+        if threat.id not in shared:
+            shared[threat.id] = _ours_shared(threat._loaded.threat, cite) if isinstance(threat, LibraryThreat) else _pytm_shared(threat)
         if isinstance(threat, LibraryThreat):
-            finding = _ours(threat._loaded.threat, facts, compiled.bases.get(facts.id, ()), compiled, names, cite)
+            finding = _ours(threat._loaded.threat, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id])
         else:
-            if threat.id not in pytm_risks:  # depends on the threat only: rate each once
-                pytm_risks[threat.id] = _pytm_risk(threat)
-            finding = _pytm(threat, facts, pytm_risks)
+            finding = Finding(**shared[threat.id], id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name,
+                              element_kind=facts.kind, why=[f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"])
         findings[finding.id] = finding
     return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
 
 
-def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
-          names: dict[str, str], cite: dict[str, SourceRef]) -> Finding:
+def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
     evidence = [CitedClaim(statement=c.statement, status=c.status.value, sources=[_cite(s, cite) for s in c.sources])
                 for c in threat.evidence]
+    return dict(threat_id=threat.id, title=threat.title, family=threat.family, origin="threatlib",
+                severity=threat.severity.value, likelihood_scale="yardstick", description=threat.description,
+                mitigations=list(threat.mitigations), evidence=evidence, references="", stride=list(threat.stride),
+                capec=list(threat.capec), cwe=list(threat.cwe))
+
+
+def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
+          names: dict[str, str], shared: dict) -> Finding:
     relevant = relevant_bases(threat, facts, bases, compiled)
     guarantees = {b.jurisdiction: _safeguard_level(compiled, b.jurisdiction) for b in relevant}
     risk = assess(threat.likelihood.value, threat.severity.value, safeguards=sorted(guarantees.values()),
                   control_only=bool(relevant) and all(b.via.value == "control" for b in relevant),
                   children=facts.handles_children, sensitive=facts.handles_sensitive)
-    return Finding.model_construct(
-        id=f"{threat.id}@{facts.id}", threat_id=threat.id, title=threat.title, family=threat.family,
-        origin="threatlib", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
-        severity=threat.severity.value, likelihood=risk.likelihood_words, likelihood_scale="yardstick",
-        description=threat.description, why=explain(threat, facts, bases, compiled, names),
-        mitigations=list(threat.mitigations), evidence=evidence, references="",
-        stride=list(threat.stride), capec=list(threat.capec), cwe=list(threat.cwe), risk=risk,
-        jurisdictions=sorted(guarantees),
-    )
+    return Finding(**shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
+                   likelihood=risk.likelihood_words, why=explain(threat, facts, bases, compiled, names), risk=risk,
+                   jurisdictions=sorted(guarantees))
 
 
 def _safeguard_level(compiled: CompiledModel, code: str) -> str:
@@ -86,24 +107,14 @@ def _safeguard_level(compiled: CompiledModel, code: str) -> str:
     return "substantial" if ratings == {"substantial"} else "partial"
 
 
-def _pytm_risk(threat) -> Risk:
+def _pytm_shared(threat) -> dict:
+    """pytm's rating is the threat's alone, so every one of its findings shares one Risk."""
+    severity = PYTM_SEVERITY.get(threat.severity.strip().lower(), "medium")
     likelihood = PYTM_LIKELIHOOD.get((threat.likelihood or "").strip().lower(), "realistic_possibility")
-    return assess(likelihood, PYTM_SEVERITY.get(threat.severity.strip().lower(), "medium"), mapped_from_pytm=True)
-
-
-def _pytm(threat, facts: Facts, risks: dict[str, Risk]) -> Finding:
-    # Built without re-validation (model_construct): the values come from validated threats and facts,
-    # and a large estate has hundreds of thousands of findings.
-    return Finding.model_construct(
-        id=f"{threat.id}@{facts.id}", threat_id=threat.id, title=threat.description, family="pytm",
-        origin="pytm", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
-        severity=PYTM_SEVERITY.get(threat.severity.strip().lower(), "medium"),
-        likelihood=threat.likelihood or "not rated", likelihood_scale="pytm",
-        description=threat.details,
-        why=[f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"],
-        mitigations=[threat.mitigations] if threat.mitigations else [], evidence=[], references=threat.references,
-        stride=[], capec=[], cwe=[], risk=risks[threat.id], jurisdictions=[],
-    )
+    return dict(threat_id=threat.id, title=threat.description, family="pytm", origin="pytm", severity=severity,
+                likelihood=threat.likelihood or "not rated", likelihood_scale="pytm", description=threat.details,
+                mitigations=[threat.mitigations] if threat.mitigations else [], evidence=[], references=threat.references,
+                stride=[], capec=[], cwe=[], risk=assess(likelihood, severity, mapped_from_pytm=True), jurisdictions=[])
 
 
 def relevant_bases(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel) -> list[LegalBasis]:
