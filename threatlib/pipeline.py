@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from threatlib.analysis import Analysis, analyse, with_scenarios
+from threatlib.collector import collector_paused
 from threatlib.compile import CompiledModel, compile_model
 from threatlib.errors import InputError
 from threatlib.library import Library
@@ -55,5 +56,6 @@ def report(path: Path, library: Library, out_dir: Path, *, pdf: bool = True,
            user_templates: Path | None = None) -> tuple[Path, list[str]]:
     """Write one model's outputs; returns where, and the analysis's warnings for the user."""
     _, analysis = analyse_file(path, library)
-    files = render_all(analysis, pdf=pdf, user_templates=user_templates)
+    with collector_paused():  # the renderers build large, short-lived trees of dicts and strings
+        files = render_all(analysis, pdf=pdf, user_templates=user_templates)
     return write_outputs(files, out_dir, analysis.model.id), analysis.warnings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from threatlib.collector import collector_paused
 from threatlib.errors import InputError
 from threatlib.scaffold import placeholders
 from threatlib.spec.checks import check_model
@@ -14,6 +15,7 @@ from threatlib.spec.yaml_source import Document, read_yaml
 __all__ = ["Document", "Model", "load_model", "read_yaml", "validate_document"]
 
 
+@collector_paused()
 def load_model(path: Path, library, display_name: str | None = None) -> tuple[Model, Document]:
     """Read and validate a model file against the library's codes and sources; raise InputError with every problem."""
     doc = read_yaml(path, display_name)
