@@ -49,3 +49,19 @@ def test_report_on_a_bad_model_exits_2_prints_each_problem_and_writes_nothing(pa
         sorted(result.stderr.splitlines()) == sorted(f"{path}:{line}" for line in expected_problems(path))
     assert sorted(p.name for p in out.iterdir()) == ["previous"]
     assert (out / "previous" / "threats.json").read_text() == "from an earlier run"
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from threatlib.cli import main
+    from threatlib.spec.yaml_source import MAX_BYTES
+
+    huge = tmp_path / "huge.yaml"
+    line = b"# padding, never parsed: the size is checked first\n"
+    huge.write_bytes(b"metadata:\n" + line * (MAX_BYTES // len(line) + 1))
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(main, ["report", str(huge), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"{huge}:1:1: file is {huge.stat().st_size:,} bytes; the limit is 20,971,520"]
+    assert not out.exists() or list(out.iterdir()) == []
