@@ -27,6 +27,8 @@ def test_dot_draws_hostile_names_as_text(outputs) -> None:
     assert 'Store "]; evil [label="x\\\\l' in texts
     assert "<b>App</b> & {{ 7*7 }}" in texts
     assert "\x07" not in texts and "\t" not in texts
+    # A 300-character name with no spaces is wrapped and cut, never one line wider than the picture.
+    assert max(len(t) for t in texts.split(" ")) < 40 and "WWWWWWWWWWWWWWWWWWWWW…" in texts
     assert not any(e.tag.endswith("script") for e in root.iter())
 
 
@@ -36,6 +38,10 @@ def test_html_escapes_markup_and_ignores_template_syntax(outputs) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Friends&#34;" in html
     assert "&lt;b&gt;App&lt;/b&gt; &amp; {{ 7*7 }}" in html  # rendered once, as text: never evaluated to 49
     assert "<b>App</b>" not in html
+    # Markdown is not interpreted anywhere: it stays the literal text the model wrote.
+    assert "[click me](javascript:alert(1)) **bold** ![pixel](http://evil.example/p.png) &lt;!-- c --&gt; | a | b |" in html
+    assert "javascript:alert" not in html.replace("[click me](javascript:alert(1))", "")
+    assert "evil.example/p.png" not in html.replace("![pixel](http://evil.example/p.png)", "")
 
 
 def test_csv_cells_cannot_run_as_formulas(outputs) -> None:
