@@ -6,7 +6,7 @@ from pathlib import Path
 
 from threatlib.analysis.model import Analysis
 from threatlib.render.brief import BriefView
-from threatlib.render.diagram import render_diagram
+from threatlib.render.diagram import draw_diagrams
 from threatlib.render.otm import otm_json
 from threatlib.render.report import render_html, render_pdf
 from threatlib.render.sarif import sarif_json
@@ -18,17 +18,18 @@ __all__ = ["render_all"]
 
 def render_all(analysis: Analysis, *, pdf: bool = True, user_templates: Path | None = None) -> dict[str, bytes]:
     """Every output file of one model, by file name."""
-    files = render_diagram(analysis)
+    drawing = draw_diagrams(analysis)
+    files = dict(drawing.files)
     files["analysis.json"] = analysis_json(analysis)
     files["threats.json"] = threats_json(analysis)
     files["threats.csv"] = threats_csv(analysis)
     files["model.otm.json"] = otm_json(analysis)
-    files["model.threatdragon.json"] = threatdragon_json(analysis)
+    files["model.threatdragon.json"] = threatdragon_json(analysis, drawing.layout)
     files["findings.sarif"] = sarif_json(analysis)
     files["report.html"] = render_html(analysis, files["dfd.svg"], "image/svg+xml", user_templates).encode("utf-8")
     if pdf:
         # WeasyPrint's SVG support misdraws Graphviz clusters; the high-resolution PNG prints faithfully.
-        files["report.pdf"] = render_pdf(render_html(analysis, files["dfd.png"], "image/png", user_templates))
+        files["report.pdf"] = render_pdf(render_html(analysis, files["dfd.png"], "image/png", user_templates, link_files=False))
         files["brief.pdf"] = render_pdf(render_html(analysis, files["dfd.png"], "image/png", user_templates, template="brief.html",
-                                                    view=BriefView, stylesheets=("report.css", "brief.css")))
+                                                    view=BriefView, stylesheets=("report.css", "brief.css"), link_files=False))
     return files

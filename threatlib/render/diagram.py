@@ -4,39 +4,58 @@ Clusters nest as jurisdiction > operating organisation > trust boundary, so the 
 reaches this?" at a glance. Derived compulsion flows are red and dashed, one per foreign jurisdiction and
 organisation cluster, labelled with the laws they rest on. Every label passes through graphviz.escape after control
 characters are removed, so no model text can change the DOT program.
+
+A model with more than SINGLE_DIAGRAM_LIMIT elements and flows together is too large for one readable picture
+(and dot takes minutes on it): it is drawn as an overview of legal orders and organisations (overview.py) plus
+one diagram per trust boundary (boundary_diagrams.py), each small, so the cost grows with the model.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 import graphviz
 
 from threatlib.analysis.model import Analysis
-from threatlib.render.text import plain, wrapped
+from threatlib.render.boundary_diagrams import BoundaryDiagrams, Page, boundary_pages
+from threatlib.render.dot import run_dot
+from threatlib.render.graphstyle import (
+    COMPULSION,
+    DOMESTIC_FILL,
+    FONT,
+    FOREIGN_FILL,
+    REMOTE,
+    SHAPES,
+    label,
+    legend,
+    node_names,
+)
+from threatlib.render.overview import build_overview
+from threatlib.render.text import plain
 
-FONT = "DejaVu Sans"
-SHAPES = {
-    "actor": ("box", "rounded"),
-    "device": ("box3d", ""),
-    "process": ("ellipse", ""),
-    "server": ("box3d", ""),
-    "datastore": ("cylinder", ""),
-    "external": ("box", ""),
-}
-FOREIGN_FILL = "#fdecea"
-DOMESTIC_FILL = "#eaf2fb"
-COMPULSION = "#c0392b"
-REMOTE = "#1f5fa8"
+__all__ = ["COMPULSION", "REMOTE", "SINGLE_DIAGRAM_LIMIT", "Drawing", "build_diagram", "diagram_pages", "draw_diagrams",
+           "is_large", "node_names", "render_diagram"]
+
+# Elements and flows together. The shipped models have at most 52; beyond about 150 one picture stops being
+# readable on a page, and dot's time grows much faster than the model (31 s at 1,000 assets).
+SINGLE_DIAGRAM_LIMIT = 150
 
 
-def label(text: str, width: int = 22, max_lines: int = 4) -> str:
-    return "\n".join(graphviz.escape(line) for line in wrapped(text, width, max_lines))
+def is_large(analysis: Analysis) -> bool:
+    """Whether the model is drawn as an overview plus one diagram per boundary instead of one picture."""
+    return len(analysis.elements) + len(analysis.flows) > SINGLE_DIAGRAM_LIMIT
 
 
-def node_names(analysis: Analysis) -> dict[str, str]:
-    """The Graphviz node name of each element (e0, e1, ...) and authority (a0, a1, ...), in Analysis order."""
-    names = {e.id: f"e{i}" for i, e in enumerate(analysis.elements)}
-    names.update({a.id: f"a{i}" for i, a in enumerate(analysis.authorities)})
-    return names
+def diagram_pages(analysis: Analysis) -> list[Page]:
+    """The boundary diagrams beside dfd.svg: none for a model drawn in one picture."""
+    return boundary_pages(analysis) if is_large(analysis) else []
+
+
+@dataclass(frozen=True)
+class Drawing:
+    files: dict[str, bytes]  # dfd.dot, dfd.svg, dfd.png, and for a large model each boundary diagram's SVG
+    layout: dict | None  # dot's own JSON of the single picture, for the Threat Dragon export; None for a large model
 
 
 def build_diagram(analysis: Analysis) -> graphviz.Digraph:
@@ -156,8 +175,7 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
 
 
 def _legend(graph: graphviz.Digraph) -> None:
-    """A compact key as one HTML-like table node; its text is ours, never model text."""
-    rows = [
+    legend(graph, [
         ("&#9711;", "process", "#333333"),
         ("&#9707;", "data store (cylinder), device or server (box)", "#333333"),
         ("&#9634;", "person or external party", "#333333"),
@@ -165,19 +183,31 @@ def _legend(graph: graphviz.Digraph) -> None:
         ("&#8594;", "data flow", "#444444"),
         ("&#8674;", "remote access (dashed blue)", REMOTE),
         ("&#8674;", "compelled access, with its legal basis (dashed red)", COMPULSION),
-    ]
-    cells = "".join(f'<TR><TD><FONT COLOR="{colour}">{symbol}</FONT></TD><TD ALIGN="LEFT">{text}</TD></TR>'
-                    for symbol, text, colour in rows)
-    table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1"><TR><TD COLSPAN="2"><B>Legend</B></TD></TR>{cells}</TABLE>'
-    graph.node("legend", label=f"<{table}>",
-               shape="box", style="rounded", color="#999999", fontsize="8")
+    ])
 
 
 def render_diagram(analysis: Analysis) -> dict[str, bytes]:
-    """dfd.dot, dfd.svg and dfd.png as bytes; `dot` runs once per format."""
-    graph = build_diagram(analysis)
-    return {
-        "dfd.dot": graph.source.encode("utf-8"),
-        "dfd.svg": graph.pipe(format="svg"),
-        "dfd.png": graph.pipe(format="png"),
-    }
+    """dfd.dot, dfd.svg and dfd.png as bytes, and for a large model each boundary diagram."""
+    return draw_diagrams(analysis).files
+
+
+def draw_diagrams(analysis: Analysis) -> Drawing:
+    """Every diagram of the model; dot lays each picture out once and writes all its formats from that layout.
+
+    A model within SINGLE_DIAGRAM_LIMIT is one picture, also laid out as JSON for the Threat Dragon export. A larger
+    one is the overview (dfd.*) and one SVG per boundary page; those are small, so SVG alone serves (a PNG each would
+    double dot's work for pictures nobody prints), and they are drawn side by side.
+    """
+    if not is_large(analysis):
+        graph = build_diagram(analysis)
+        [drawn] = run_dot([(graph.source, ("svg", "png", "json"))])
+        return Drawing({"dfd.dot": graph.source.encode("utf-8"), "dfd.svg": drawn["svg"], "dfd.png": drawn["png"]},
+                       json.loads(drawn["json"]))
+    overview = build_overview(analysis)
+    boundaries = BoundaryDiagrams(analysis)
+    sources = [(overview.source, ("svg", "png"))] + [(boundaries.graph(i).source, ("svg",)) for i in range(len(boundaries.pages))]
+    drawn = run_dot(sources)
+    files = {"dfd.dot": overview.source.encode("utf-8"), "dfd.svg": drawn[0]["svg"], "dfd.png": drawn[0]["png"]}
+    for page, picture in zip(boundaries.pages, drawn[1:], strict=True):
+        files[page.file] = picture["svg"]
+    return Drawing(files, None)

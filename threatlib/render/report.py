@@ -16,6 +16,7 @@ import threatlib
 from threatlib.analysis.model import Analysis, Basis, Finding
 from threatlib.analysis.risk import IMPACT, YARDSTICK, matrix
 from threatlib.library.schema import Severity
+from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
 
 TEMPLATES = Path(threatlib.__file__).parent / "templates"
 VIA = {
@@ -44,6 +45,11 @@ class ReportView:
         for e in a.exposures:
             self._exposures.setdefault((e.data, e.jurisdiction), []).append(e)
         self._provisions = {b.provision_id: b for c in a.compulsion for b in c.bases}
+        # A model too large for one picture: dfd.svg is an overview, and these boundary diagrams sit beside the report.
+        self.boundary_diagrams = diagram_pages(a)
+        self.single_diagram_limit = SINGLE_DIAGRAM_LIMIT
+        self.boundaries_in_parts = any(p.parts > 1 for p in self.boundary_diagrams)
+        self.outside_diagrams = any(p.boundary is None for p in self.boundary_diagrams)
         exposed = {e.jurisdiction for e in a.exposures}
         self.foreign_jurisdictions = [j for j in a.jurisdictions if j.foreign and j.id in exposed]
         groups: dict[str, list[Finding]] = {}
@@ -160,13 +166,17 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
 
 def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templates: Path | None = None, *,
                 template: str = "report.html", view: type[ReportView] = ReportView,
-                stylesheets: tuple[str, ...] = ("report.css",)) -> str:
-    """A page with the diagram embedded, so the file stands alone (SVG for browsers, PNG for the PDF)."""
+                stylesheets: tuple[str, ...] = ("report.css",), link_files: bool = True) -> str:
+    """A page with the diagram embedded, so the file stands alone (SVG for browsers, PNG for the PDF).
+
+    `link_files`: whether the page may link the files beside it (the boundary diagrams). The HTML report sits
+    beside them; a PDF would resolve such a link against the template folder, so it names them instead.
+    """
     env = environment(user_templates)
     css = "\n".join(env.loader.get_source(env, name)[0] for name in stylesheets)
     uri = f"data:{media_type};base64," + base64.b64encode(diagram).decode("ascii")
     return env.get_template(template).render(
-        a=analysis, v=view(analysis), css=Markup(css), diagram_uri=uri,
+        a=analysis, v=view(analysis), css=Markup(css), diagram_uri=uri, link_files=link_files,
         version=threatlib.__version__, generated=analysis.model.as_of)
 
 

@@ -1,5 +1,9 @@
 """OWASP Threat Dragon v2: the data-flow diagram with its findings, laid out as Graphviz lays out dfd.svg.
 
+A model too large for one picture (see diagram.SINGLE_DIAGRAM_LIMIT) is not laid out whole by dot, which would
+take minutes: its cells sit on a grid, one box per trust boundary (grid_layout). The rest of this note is about
+the Graphviz layout of a model drawn in one picture.
+
 Graphviz's JSON output gives each node's centre in points (1/72 inch, y growing upwards from the bottom of the
 drawing) and its size in inches, and each cluster's bounding box in points. Threat Dragon places a cell by its
 top-left corner in CSS pixels (1/96 inch, y growing downwards). So a length in points is multiplied by 96/72,
@@ -16,7 +20,9 @@ from dataclasses import dataclass
 
 from threatlib.analysis.model import Analysis, AuthorityView, CompulsionView, ElementView, Finding, FlowView
 from threatlib.jsontext import json_bytes
-from threatlib.render.diagram import COMPULSION, REMOTE, build_diagram, node_names
+from threatlib.render.diagram import COMPULSION, REMOTE, build_diagram, is_large, node_names
+from threatlib.render.grid_layout import AUTHORITIES as GRID_AUTHORITIES
+from threatlib.render.grid_layout import Box, grid_layout
 from threatlib.render.interop import CATEGORY_WORDS, STRIDE, THREE_LEVELS
 
 PIXELS_PER_POINT = 96 / 72
@@ -42,25 +48,15 @@ AUTHORITIES = "_authorities"
 
 
 @dataclass(frozen=True)
-class Box:
-    """A rectangle in Threat Dragon pixels: top-left corner, width and height."""
-
-    x: int
-    y: int
-    width: int
-    height: int
-
-
-@dataclass(frozen=True)
 class Layout:
     nodes: dict[str, Box]  # by Graphviz node name
     clusters: list[tuple[int, list[str], Box]]  # depth (1 = outermost), the node names inside, the box
     edges: list[tuple[str, str, list[tuple[int, int]]]]  # tail, head, points on the drawn curve, in drawing order
 
 
-def diagram_layout(analysis: Analysis) -> Layout:
-    """Run dot on the diagram once and read back where it put each node, cluster and edge."""
-    drawn = json.loads(build_diagram(analysis).pipe(format="json"))
+def diagram_layout(analysis: Analysis, dot_json: dict | None = None) -> Layout:
+    """Where dot put each node, cluster and edge of the diagram: from the layout it gave with the SVG, or a run of its own."""
+    drawn = json.loads(build_diagram(analysis).pipe(format="json")) if dot_json is None else dot_json
     left, bottom, right, top = (float(v) for v in drawn["bb"].split(","))
 
     def point(x: float, y: float) -> tuple[int, int]:
@@ -102,20 +98,27 @@ def _curve_midpoints(spline: str) -> list[tuple[float, float]]:
     return midpoints
 
 
-def threatdragon_json(analysis: Analysis) -> bytes:
-    return json_bytes(threatdragon_document(analysis))
+def threatdragon_json(analysis: Analysis, dot_json: dict | None = None) -> bytes:
+    """`dot_json`: dot's JSON of the single diagram when the caller already has it (render_all does), to save a layout."""
+    return json_bytes(threatdragon_document(analysis, dot_json))
 
 
-def threatdragon_document(analysis: Analysis) -> dict:
+def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> dict:
     m = analysis.model
-    layout = diagram_layout(analysis)
     names = node_names(analysis)
+    if is_large(analysis):
+        grid = grid_layout(analysis, [a.id for a in analysis.authorities if a.jurisdiction not in m.domestic])
+        layout = Layout({names[key]: box for key, box in grid.nodes.items()}, [], [])
+        cells = _boundary_boxes(analysis, grid.boxes)
+        how = "Laid out on a grid, one box per trust boundary: the model is too large for one Graphviz picture."
+    else:
+        layout = diagram_layout(analysis, dot_json)
+        cells = _boxes(analysis, layout)
+        how = f"Laid out by Graphviz as in the threatlib report for {m.name}."
     numbers = {f.id: i for i, f in enumerate(analysis.findings, 1)}
     by_target: dict[tuple[bool, str], list[dict]] = {}
     for f in analysis.findings:
         by_target.setdefault((f.element_kind == "flow", f.element_id), []).append(_threat(f, numbers[f.id]))
-
-    cells = _boxes(analysis, layout)
     z = 0
     drawn: dict[str, str] = {}  # element or authority id -> cell id, for those the diagram draws
     for element in analysis.elements:
@@ -156,7 +159,7 @@ def threatdragon_document(analysis: Analysis) -> dict:
             "diagrams": [{
                 "id": 0,
                 "title": "Data flows and legal compulsion",
-                "description": f"Laid out by Graphviz as in the threatlib report for {m.name}.",
+                "description": how,
                 "diagramType": "STRIDE",
                 "placeholder": "",
                 "thumbnail": "./public/content/images/thumbnail.stride.jpg",
@@ -202,20 +205,31 @@ def _boxes(analysis: Analysis, layout: Layout) -> list[dict]:
                 or f"Operated by {organisations[key]}"
         else:
             name = boundaries[key].name
-        stroke = BOX_STROKE.get(depth, BOUNDARY_STROKE)
-        cells.append({
-            "id": "box." + ".".join(path),
-            "shape": "trust-boundary-box",
-            "zIndex": depth - 50,
-            "position": {"x": box.x, "y": box.y},
-            "size": {"width": box.width, "height": box.height},
-            "visible": True,
-            "attrs": {"headerText": {"text": name},
-                      "body": {"stroke": stroke, "strokeWidth": 2 if depth == 1 else 1.5, "strokeDasharray": "5 5"}},
-            "data": {"type": "tm.BoundaryBox", "name": name, "description": "", "isTrustBoundary": True,
-                     "hasOpenThreats": False},
-        })
+        cells.append(_box("box." + ".".join(path), name, depth, box, BOX_STROKE.get(depth, BOUNDARY_STROKE)))
     return cells
+
+
+def _boundary_boxes(analysis: Analysis, boxes: list[tuple[str, int, Box]]) -> list[dict]:
+    """A trust boundary box per boundary of the grid layout, and one around the foreign state authorities."""
+    names = {b.id: b.name for b in analysis.boundaries}
+    return [_box(f"box.{key}", "State authorities of foreign legal orders", depth, box, BOX_STROKE[1])
+            if key == GRID_AUTHORITIES else _box(f"box.{key}", names[key], depth, box, BOUNDARY_STROKE)
+            for key, depth, box in boxes]
+
+
+def _box(cell_id: str, name: str, depth: int, box: Box, stroke: str) -> dict:
+    return {
+        "id": cell_id,
+        "shape": "trust-boundary-box",
+        "zIndex": depth - 50,
+        "position": {"x": box.x, "y": box.y},
+        "size": {"width": box.width, "height": box.height},
+        "visible": True,
+        "attrs": {"headerText": {"text": name},
+                  "body": {"stroke": stroke, "strokeWidth": 2 if depth == 1 else 1.5, "strokeDasharray": "5 5"}},
+        "data": {"type": "tm.BoundaryBox", "name": name, "description": "", "isTrustBoundary": True,
+                 "hasOpenThreats": False},
+    }
 
 
 def _node(cell_id: str, kind: str, name: str, description: str, box: Box, z: int, threats: list[dict],

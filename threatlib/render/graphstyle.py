@@ -1,0 +1,61 @@
+"""What every diagram shares: fonts, shapes, colours, safe labels and the legend box.
+
+Every label made from model text passes through `label` (or `plain` then graphviz.escape): control characters
+are removed first, so no model text can change the DOT program.
+"""
+
+from __future__ import annotations
+
+import graphviz
+
+from threatlib.analysis.model import Analysis
+from threatlib.render.text import plain, wrapped
+
+FONT = "DejaVu Sans"
+SHAPES = {
+    "actor": ("box", "rounded"),
+    "device": ("box3d", ""),
+    "process": ("ellipse", ""),
+    "server": ("box3d", ""),
+    "datastore": ("cylinder", ""),
+    "external": ("box", ""),
+}
+FOREIGN_FILL = "#fdecea"
+DOMESTIC_FILL = "#eaf2fb"
+COMPULSION = "#c0392b"
+REMOTE = "#1f5fa8"
+BOUNDARY = "#b03a2e"
+
+
+def node_names(analysis: Analysis) -> dict[str, str]:
+    """The Graphviz node name of each element (e0, e1, ...) and authority (a0, a1, ...), in Analysis order."""
+    names = {e.id: f"e{i}" for i, e in enumerate(analysis.elements)}
+    names.update({a.id: f"a{i}" for i, a in enumerate(analysis.authorities)})
+    return names
+
+
+def label(text: str, width: int = 22, max_lines: int = 4) -> str:
+    return "\n".join(graphviz.escape(line) for line in wrapped(text, width, max_lines))
+
+
+def lines(*texts: str, limit: int = 60) -> str:
+    """Several one-line texts as one label, each on its own line."""
+    return "\n".join(graphviz.escape(plain(text, limit)) for text in texts if text)
+
+
+def capped(names: list[str], shown: int = 2) -> list[str]:
+    """The first few names, then how many more there are."""
+    return names[:shown] + ([f"+{len(names) - shown} more"] if len(names) > shown else [])
+
+
+def legend(graph: graphviz.Digraph, rows: list[tuple[str, str, str]]) -> None:
+    """A compact key as one HTML-like table node; its text is ours, never model text."""
+    cells = "".join(f'<TR><TD><FONT COLOR="{colour}">{symbol}</FONT></TD><TD ALIGN="LEFT">{text}</TD></TR>'
+                    for symbol, text, colour in rows)
+    table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1"><TR><TD COLSPAN="2"><B>Legend</B></TD></TR>{cells}</TABLE>'
+    graph.node("legend", label=f"<{table}>",
+               shape="box", style="rounded", color="#999999", fontsize="8")
+
+
+def jurisdiction_title(code: str, name: str, foreign: bool) -> str:
+    return f"{code}: {name}" + (" (foreign legal order)" if foreign else " (users' legal order)")
