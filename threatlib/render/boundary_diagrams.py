@@ -175,7 +175,7 @@ class BoundaryDiagrams:
         inside = self.chain[page.boundary]
         graph = graphviz.Digraph(f"boundary{number}", engine="dot")
         where = "trust boundary " if page.boundary else ""
-        graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.35",
+        graph.attr(rankdir="LR", compound="true", fontname=FONT, fontsize="12", nodesep="0.35",
                    ranksep="0.9", label=label(f"{a.model.name}: {where}{page.title}", 120, 1),
                    labelloc="t", fontcolor="#222222", bgcolor="white", pad="0.3")
         graph.attr("node", fontname=FONT, fontsize="10", style="filled", fillcolor="white", color="#333333")
