@@ -303,3 +303,16 @@ def test_dot_runs_once_per_picture_and_keeps_the_order() -> None:
     assert len(json.loads(drawn[0]["json"])["objects"]) == 301
     with pytest.raises(graphviz.CalledProcessError):
         run_dot([(small, ("svg",)), ("digraph { a -> }", ("svg",))])
+
+
+def test_every_element_is_drawn_inside_its_boundary_frame(analysis, files) -> None:
+    names = node_names(analysis)
+    for page in boundary_pages(analysis):
+        root = ET.fromstring(files[page.file])
+        frame = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "cluster" and g.find(f"{SVG}title").text == "cluster_boundary")
+        xs, ys = zip(*(map(float, p.split(",")) for p in frame.find(f"{SVG}polygon").get("points").split()), strict=True)
+        drawn = nodes(files[page.file])
+        for element in page.elements:
+            for t in drawn[names[element]].iter(f"{SVG}text"):
+                x, y = float(t.get("x")), float(t.get("y"))
+                assert min(xs) < x < max(xs) and min(ys) < y < max(ys), (page.file, element)
