@@ -6,7 +6,7 @@ from pathlib import Path
 
 from threatlib.analysis.model import Analysis
 from threatlib.render.brief import BriefView
-from threatlib.render.diagram import draw_diagrams
+from threatlib.render.diagram import draw_diagrams, is_large
 from threatlib.render.otm import otm_json
 from threatlib.render.report import render_html, render_pdf
 from threatlib.render.sarif import sarif_json
@@ -14,6 +14,8 @@ from threatlib.render.tables import analysis_json, threats_csv, threats_json
 from threatlib.render.threatdragon import threatdragon_json
 
 __all__ = ["render_all"]
+
+PRINTED_DETAIL_LIMIT = 12
 
 
 def render_all(analysis: Analysis, *, pdf: bool = True, user_templates: Path | None = None) -> dict[str, bytes]:
@@ -28,8 +30,12 @@ def render_all(analysis: Analysis, *, pdf: bool = True, user_templates: Path | N
     files["findings.sarif"] = sarif_json(analysis)
     files["report.html"] = render_html(analysis, files["dfd.svg"], "image/svg+xml", user_templates).encode("utf-8")
     if pdf:
+        # A printed report of a large estate sets out a few elements per threat, or it would run to thousands of pages.
+        printed_limit = PRINTED_DETAIL_LIMIT if is_large(analysis) else None
         # WeasyPrint's SVG support misdraws Graphviz clusters; the high-resolution PNG prints faithfully.
-        files["report.pdf"] = render_pdf(render_html(analysis, files["dfd.png"], "image/png", user_templates, link_files=False))
+        files["report.pdf"] = render_pdf(render_html(analysis, files["dfd.png"], "image/png", user_templates, link_files=False,
+                                                     detail_limit=printed_limit))
         files["brief.pdf"] = render_pdf(render_html(analysis, files["dfd.png"], "image/png", user_templates, template="brief.html",
-                                                    view=BriefView, stylesheets=("report.css", "brief.css"), link_files=False))
+                                                    view=BriefView, stylesheets=("report.css", "brief.css"), link_files=False,
+                                                    detail_limit=printed_limit))
     return files

@@ -39,8 +39,8 @@ class Judgement:
 
 
 class BriefView(ReportView):
-    def __init__(self, analysis: Analysis):
-        super().__init__(analysis)
+    def __init__(self, analysis: Analysis, detail_limit: int | None = None):
+        super().__init__(analysis, detail_limit)
         legal = [f for f in analysis.findings if f.origin == "threatlib"]
         self.top_risks = sorted(legal, key=_strength)[:6]
         self.judgements = [j for j in (self._judgement(code) for code in (x.id for x in self.foreign_jurisdictions)) if j]

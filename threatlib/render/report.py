@@ -14,11 +14,12 @@ from markupsafe import Markup, escape
 
 import threatlib
 from threatlib.analysis.model import Analysis, Basis, Finding
-from threatlib.analysis.risk import IMPACT, YARDSTICK, matrix
+from threatlib.analysis.risk import IMPACT, RATINGS, YARDSTICK, matrix
 from threatlib.library.schema import Severity
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
 
 TEMPLATES = Path(threatlib.__file__).parent / "templates"
+RATING_RANK = {r: i for i, r in enumerate(RATINGS)}
 VIA = {
     "incorporation": "incorporation",
     "headquarters": "headquarters",
@@ -31,9 +32,12 @@ VIA = {
 class ReportView:
     """Look-ups and groupings the templates need, so templates stay free of logic."""
 
-    def __init__(self, analysis: Analysis):
+    def __init__(self, analysis: Analysis, detail_limit: int | None = None):
         a = analysis
         self.analysis = a
+        # A printed report of a large estate sets out at most this many elements per threat or authority;
+        # the HTML report, threats.csv and threats.json keep every one.
+        self.detail_limit = detail_limit
         self._elements = {e.id: e for e in a.elements}
         self._data = {d.id: d for d in a.data}
         self._authorities = {x.id: x for x in a.authorities}
@@ -77,6 +81,33 @@ class ReportView:
                 "authority": authority, "foreign": links[0].foreign if links else True,
                 "elements": sorted({c.element for c in links}),
                 "bases": [(bases[k], sorted(routes[k])) for k in sorted(bases)]})
+
+    def shown(self, items: list) -> tuple[list, int]:
+        """The items to set out in full, and how many are left out under the detail limit."""
+        if self.detail_limit is None or len(items) <= self.detail_limit:
+            return items, 0
+        return items[: self.detail_limit], len(items) - self.detail_limit
+
+    def strongest_first(self, findings: list[Finding]) -> tuple[list[Finding], int]:
+        """For a threat's findings under the detail limit: the highest-rated set out first, then by element."""
+        if self.detail_limit is None or len(findings) <= self.detail_limit:
+            return findings, 0
+        return self.shown(sorted(findings, key=lambda f: (-RATING_RANK[f.risk.rating], f.element_id)))
+
+    def technical_rows(self, findings: list[Finding]) -> tuple[list[dict], bool]:
+        """pytm's findings of one severity: a row each, or under the detail limit a row per threat (then True)."""
+        technical = [f for f in findings if f.origin == "pytm"]
+        if self.detail_limit is None or len(technical) <= self.detail_limit:
+            return [{"id": f.id, "title": f.title, "elements": [f.element_name], "count": 1, "likelihood": f.likelihood}
+                    for f in technical], False
+        rows: dict[str, dict] = {}
+        for f in technical:
+            row = rows.setdefault(f.threat_id, {"id": f.threat_id, "title": f.title, "elements": [], "count": 0,
+                                                "likelihood": f.likelihood})
+            row["count"] += 1
+            if len(row["elements"]) < 3:
+                row["elements"].append(f.element_name)
+        return list(rows.values()), True
 
     def heatmap(self, origin: str = "threatlib") -> list[dict]:
         """Rows from most to least likely; each cell the matrix rating and how many findings sit there."""
@@ -166,17 +197,19 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
 
 def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templates: Path | None = None, *,
                 template: str = "report.html", view: type[ReportView] = ReportView,
-                stylesheets: tuple[str, ...] = ("report.css",), link_files: bool = True) -> str:
+                stylesheets: tuple[str, ...] = ("report.css",), link_files: bool = True,
+                detail_limit: int | None = None) -> str:
     """A page with the diagram embedded, so the file stands alone (SVG for browsers, PNG for the PDF).
 
     `link_files`: whether the page may link the files beside it (the boundary diagrams). The HTML report sits
     beside them; a PDF would resolve such a link against the template folder, so it names them instead.
+    `detail_limit`: see ReportView; the PDFs of a large estate set one, or they would run to thousands of pages.
     """
     env = environment(user_templates)
     css = "\n".join(env.loader.get_source(env, name)[0] for name in stylesheets)
     uri = f"data:{media_type};base64," + base64.b64encode(diagram).decode("ascii")
     return env.get_template(template).render(
-        a=analysis, v=view(analysis), css=Markup(css), diagram_uri=uri, link_files=link_files,
+        a=analysis, v=view(analysis, detail_limit), css=Markup(css), diagram_uri=uri, link_files=link_files,
         version=threatlib.__version__, generated=analysis.model.as_of)
 
 
