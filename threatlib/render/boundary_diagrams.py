@@ -24,14 +24,13 @@ from threatlib.analysis.model import Analysis, ElementView, FlowView
 from threatlib.render.graphstyle import (
     BOUNDARY,
     COMPULSION,
-    DOMESTIC_FILL,
     FONT,
-    FOREIGN_FILL,
     REMOTE,
+    SHAPE_KEY,
     SHAPES,
     capped,
-    jurisdiction_title,
     label,
+    legal_order_box,
     legend,
     lines,
     node_names,
@@ -220,9 +219,7 @@ class BoundaryDiagrams:
 
         self._compulsion(graph, page, clusters)
         legend(graph, [
-            ("&#9711;", "process", "#333333"),
-            ("&#9707;", "data store (cylinder), device or server (box)", "#333333"),
-            ("&#9634;", "person or external party", "#333333"),
+            *SHAPE_KEY,
             ("&#9645;", "a boundary inside this one, drawn in its own diagram", BOUNDARY),
             ("&#9633;", "elsewhere (dashed): where flows come from or go to, drawn in its own diagram", "#777777"),
             ("&#9632;", "state authority (red octagon)", COMPULSION),
@@ -241,13 +238,7 @@ class BoundaryDiagrams:
         clusters = {}
         for i, (code, by_operator) in enumerate(sorted(groups.items())):
             with graph.subgraph(name=f"cluster_{i}") as sub:
-                j = self.jurisdictions.get(code)
-                if j is None:
-                    sub.attr(label="Jurisdiction not modelled", style="dashed,rounded", color="#999999", fontsize="12")
-                else:
-                    sub.attr(label=label(jurisdiction_title(code, j.name, j.foreign), 60, 1), style="filled,rounded",
-                             fillcolor=FOREIGN_FILL if j.foreign else DOMESTIC_FILL, color="#999999", fontsize="12",
-                             fontcolor="#222222")
+                legal_order_box(sub, code, self.jurisdictions.get(code))
                 for k, (operator, elements) in enumerate(sorted(by_operator.items())):
                     clusters[(code, operator)] = name = f"cluster_{i}_{k}"
                     with sub.subgraph(name=name) as inner:

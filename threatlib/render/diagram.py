@@ -22,12 +22,12 @@ from threatlib.render.boundary_diagrams import BoundaryDiagrams, Page, boundary_
 from threatlib.render.dot import run_dot
 from threatlib.render.graphstyle import (
     COMPULSION,
-    DOMESTIC_FILL,
     FONT,
-    FOREIGN_FILL,
     REMOTE,
+    SHAPE_KEY,
     SHAPES,
     label,
+    legal_order_box,
     legend,
     node_names,
 )
@@ -110,13 +110,7 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
         with parent.subgraph(name=cluster_names[path]) as sub:
             key = path[-1]
             if len(path) == 1:
-                j = jurisdictions.get(key)
-                if j is None:
-                    sub.attr(label="Jurisdiction not modelled", style="dashed,rounded", color="#999999", fontsize="12")
-                else:
-                    sub.attr(label=label(f"{key}: {j.name}" + (" (foreign legal order)" if j.foreign else " (users' legal order)"), 60, 1),
-                             style="filled,rounded", fillcolor=FOREIGN_FILL if j.foreign else DOMESTIC_FILL,
-                             color="#999999", fontsize="12", fontcolor="#222222")
+                legal_order_box(sub, key, jurisdictions.get(key))
             elif len(path) == 2:
                 if key == "#authorities":
                     sub.attr(label="State authorities", style="dashed", color=COMPULSION, fontcolor=COMPULSION, fontsize="10")
@@ -176,9 +170,7 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
 
 def _legend(graph: graphviz.Digraph) -> None:
     legend(graph, [
-        ("&#9711;", "process", "#333333"),
-        ("&#9707;", "data store (cylinder), device or server (box)", "#333333"),
-        ("&#9634;", "person or external party", "#333333"),
+        *SHAPE_KEY,
         ("&#9632;", "state authority (red octagon)", COMPULSION),
         ("&#8594;", "data flow", "#444444"),
         ("&#8674;", "remote access (dashed blue)", REMOTE),

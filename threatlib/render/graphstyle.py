@@ -57,5 +57,19 @@ def legend(graph: graphviz.Digraph, rows: list[tuple[str, str, str]]) -> None:
                shape="box", style="rounded", color="#999999", fontsize="8")
 
 
-def jurisdiction_title(code: str, name: str, foreign: bool) -> str:
-    return f"{code}: {name}" + (" (foreign legal order)" if foreign else " (users' legal order)")
+# The legend's rows for element shapes, which every picture of elements shares.
+SHAPE_KEY = [
+    ("&#9711;", "process", "#333333"),
+    ("&#9707;", "data store (cylinder), device or server (box)", "#333333"),
+    ("&#9634;", "person or external party", "#333333"),
+]
+
+
+def legal_order_box(cluster: graphviz.Digraph, code: str, jurisdiction) -> None:
+    """A legal order's cluster: red when foreign to the users, blue when theirs, dashed when the library lacks it."""
+    if jurisdiction is None:
+        cluster.attr(label="Jurisdiction not modelled", style="dashed,rounded", color="#999999", fontsize="12")
+        return
+    title = f"{code}: {jurisdiction.name}" + (" (foreign legal order)" if jurisdiction.foreign else " (users' legal order)")
+    cluster.attr(label=label(title, 60, 1), style="filled,rounded", fillcolor=FOREIGN_FILL if jurisdiction.foreign else DOMESTIC_FILL,
+                 color="#999999", fontsize="12", fontcolor="#222222")

@@ -21,12 +21,11 @@ import graphviz
 from threatlib.analysis.model import Analysis
 from threatlib.render.graphstyle import (
     COMPULSION,
-    DOMESTIC_FILL,
     FONT,
     FOREIGN_FILL,
     capped,
-    jurisdiction_title,
     label,
+    legal_order_box,
     legend,
     lines,
 )
@@ -96,13 +95,7 @@ def build_overview(analysis: Analysis) -> graphviz.Digraph:
     anchor: dict[str, str] = {}  # the node a legal order's summed edges leave from: the end of its grid's first row
     for code in sorted(members):
         with graph.subgraph(name=cluster[code]) as sub:
-            j = jurisdictions.get(code)
-            if j is None:
-                sub.attr(label="Jurisdiction not modelled", style="dashed,rounded", color="#999999", fontsize="12")
-            else:
-                sub.attr(label=label(jurisdiction_title(code, j.name, j.foreign), 60, 1), style="filled,rounded",
-                         fillcolor=FOREIGN_FILL if j.foreign else DOMESTIC_FILL, color="#999999", fontsize="12",
-                         fontcolor="#222222")
+            legal_order_box(sub, code, jurisdictions.get(code))
             for node in members[code]:
                 if node in unoperated.values():
                     title, details, style = label("Not operated by an organisation", 28, 2), [], "filled,dashed"
