@@ -85,6 +85,21 @@ def test_threats_json_lists_every_finding_with_its_threat_mitigations_and_source
     assert {claim["status"] for claim in threat["evidence"]} == {"confirmed", "reported"}
 
 
+def test_analysis_json_is_the_whole_analysis_with_each_threats_text_once(analysed, outputs) -> None:
+    from threatlib.analysis.model import Analysis, Finding
+    from threatlib.render.tables import THREAT_FIELDS
+
+    _, analysis = analysed
+    data = json.loads(outputs["analysis.json"])
+    threats = data.pop("threats")
+    assert sorted(threats) == sorted({f.threat_id for f in analysis.findings})
+    assert all(set(f) == set(Finding.model_fields) - set(THREAT_FIELDS)
+               for f in data["findings"])
+    # Each finding with its threat's text put back is exactly the analysis's finding.
+    data["findings"] = [f | threats[f["threat_id"]] for f in data["findings"]]
+    assert Analysis.model_validate(data) == analysis
+
+
 def test_csv_is_a_risk_register_with_one_row_per_finding(analysed, outputs) -> None:
     _, analysis = analysed
     text = outputs["threats.csv"].decode("utf-8-sig")
