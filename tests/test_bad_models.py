@@ -6,6 +6,7 @@ file, not new test code.
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -19,7 +20,10 @@ EXPECT = re.compile(rb"^# error: (\d+):(\d+): (.*)$", re.M)
 
 
 def expected_problems(path: Path) -> list[str]:
-    return [f"{m[1].decode()}:{m[2].decode()}: {m[3].decode('utf-8')}" for m in EXPECT.finditer(path.read_bytes())]
+    raw = path.read_bytes()
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # a case about the wrong encoding
+        raw = raw.decode("utf-16").encode("utf-8")
+    return [f"{m[1].decode()}:{m[2].decode()}: {m[3].decode('utf-8')}" for m in EXPECT.finditer(raw)]
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])

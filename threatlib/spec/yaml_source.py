@@ -9,6 +9,7 @@ expanded under a node budget, so an alias bomb is an error, not an exhausted mac
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,15 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     return Document(name, data, positions)
 
 
+# Byte-order marks of the encodings an editor may have saved the file in instead of UTF-8 (longest first).
+WIDE_ENCODINGS = [(codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                  (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")]
+
+
 def _decode(raw: bytes, name: str) -> str:
+    for bom, encoding in WIDE_ENCODINGS:
+        if raw.startswith(bom):
+            raise InputError([Problem(name, 1, 1, f"the file is {encoding}; save it as UTF-8")])
     if b"\x00" in raw[:8192]:
         raise InputError([Problem(name, 1, 1, "not a text file (it contains NUL bytes); expected UTF-8 YAML")])
     try:
