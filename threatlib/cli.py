@@ -91,12 +91,12 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
         _print_problems(InputError(problems))
         sys.exit(2)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=not err.is_terminal) as progress:
+    # The progress bar is closed before any problem is printed, so the message is the last thing on screen.
+    with _exit_codes(), Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("reports", total=len(models))
         for path in models:
             progress.update(task, description=f"report {path.name}")
-            with _exit_codes():
-                written, warnings = pipeline.report(path, library, out_dir, pdf=pdf, user_templates=templates)
+            written, warnings = pipeline.report(path, library, out_dir, pdf=pdf, user_templates=templates)
             progress.advance(task)
             for warning in warnings:
                 err.print(f"{path}: warning: {warning}", markup=False)

@@ -10,11 +10,13 @@ import base64
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 import threatlib
 from threatlib.analysis.model import Analysis, Basis, Finding
 from threatlib.analysis.risk import IMPACT, RATINGS, YARDSTICK, matrix
+from threatlib.errors import InputError, Problem
 from threatlib.library.schema import Severity
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
 
@@ -187,12 +189,14 @@ class ReportView:
 
 
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
+    """Templates in a sandbox: one from elsewhere can format the analysis but never reach Python (no dunders,
+    no changing the objects it is given), as a threat's condition cannot."""
     loaders: list[jinja2.BaseLoader] = []
     if user_templates:
         loaders.append(jinja2.FileSystemLoader(str(user_templates)))
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
-    return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return ImmutableSandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                                         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templates: Path | None = None, *,
@@ -204,13 +208,35 @@ def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templa
     `link_files`: whether the page may link the files beside it (the boundary diagrams). The HTML report sits
     beside them; a PDF would resolve such a link against the template folder, so it names them instead.
     `detail_limit`: see ReportView; the PDFs of a large estate set one, or they would run to thousands of pages.
+    A user's template that is broken or reaches for what the sandbox refuses is an InputError at its line.
     """
     env = environment(user_templates)
-    css = "\n".join(env.loader.get_source(env, name)[0] for name in stylesheets)
-    uri = f"data:{media_type};base64," + base64.b64encode(diagram).decode("ascii")
-    return env.get_template(template).render(
-        a=analysis, v=view(analysis, detail_limit), css=Markup(css), diagram_uri=uri, link_files=link_files,
-        version=threatlib.__version__, generated=analysis.model.as_of)
+    try:
+        css = "\n".join(env.loader.get_source(env, name)[0] for name in stylesheets)
+        uri = f"data:{media_type};base64," + base64.b64encode(diagram).decode("ascii")
+        return env.get_template(template).render(
+            a=analysis, v=view(analysis, detail_limit), css=Markup(css), diagram_uri=uri, link_files=link_files,
+            version=threatlib.__version__, generated=analysis.model.as_of)
+    except jinja2.TemplateError as exc:
+        if user_templates is None:
+            raise  # our own templates failing is a defect, not bad input
+        raise InputError([_template_problem(exc, user_templates)]) from None
+
+
+def _template_problem(exc: jinja2.TemplateError, user_templates: Path) -> Problem:
+    """Where in the user's templates it went wrong: a syntax error knows its line; for an error while
+    rendering, Jinja2 puts template lines into the traceback, and the innermost user template frame is it."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Problem(exc.filename, exc.lineno, 1, f"template error: {exc.message}")
+    folder = str(user_templates.resolve())
+    place = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(Path(tb.tb_frame.f_code.co_filename).resolve()).startswith(folder):
+            place = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    file, line = place or (str(user_templates), 1)
+    return Problem(file, line, 1, f"template error: {exc.message or type(exc).__name__}")
 
 
 def render_pdf(html: str) -> bytes:
