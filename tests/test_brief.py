@@ -61,3 +61,13 @@ def test_brief_text_carries_the_judgements_positions_and_sources(brief_pdf, tikt
     assert "Project Clover as TikTok describes it" in text
     for position in tiktok.positions:
         assert " ".join(position.topic.split()) in text
+
+
+def test_a_judgement_names_the_best_evidenced_hand_over_among_equally_telling_routes(library) -> None:
+    # WeChat data reaches two places in mainland China in the same number of steps: the Weixin service, by a
+    # hand-off its privacy policy confirms, and a content-screening system known from research (reported).
+    wechat = pipeline.analyse_file(ROOT / "models" / "wechat.yaml", library)[1]
+    cn = next(j for j in BriefView(wechat).judgements if j.jurisdiction == "CN")
+    assert cn.path == ["UK adult user", "WeChat app (UK phone)", "WeChat servers (Singapore)", "WeChat data store (Singapore)",
+                       "Weixin service (mainland China)"]
+    assert {"Weixin service (mainland China)", "Weixin content censorship system (mainland China)"} <= set(cn.holders)

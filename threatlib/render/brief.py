@@ -17,6 +17,8 @@ RATING_ORDER = {"very high": 0, "high": 1, "medium": 2, "low": 3}
 # Key judgements rest on the threats that are about a state obtaining data, not on side effects.
 JUDGEMENT_FAMILIES = ("legal-compulsion", "cross-border", "insider-access")
 LIKELIHOOD_INDEX = {key: i for i, (key, _, _) in enumerate(YARDSTICK)}
+# How well a flow is evidenced, best first: by its best-evidenced claim; a flow with no claim sits mid-way.
+EVIDENCE_ORDER = {"confirmed": 0, "vendor_claim": 1, "reported": 2, None: 3, "alleged": 4, "disputed": 5}
 
 
 def _strength(f: Finding) -> tuple:
@@ -41,6 +43,7 @@ class Judgement:
 class BriefView(ReportView):
     def __init__(self, analysis: Analysis, detail_limit: int | None = None):
         super().__init__(analysis, detail_limit)
+        self._flows = {f.id: f for f in analysis.flows}
         legal = [f for f in analysis.findings if f.origin == "threatlib"]
         self.top_risks = sorted(legal, key=_strength)[:6]
         self.judgements = [j for j in (self._judgement(code) for code in (x.id for x in self.foreign_jurisdictions)) if j]
@@ -68,11 +71,13 @@ class BriefView(ReportView):
             return None
         data_names = {d.id: d.name for d in self.analysis.data}
         children = sorted({data_names[e.data] for e in exposures if self._data[e.data].children})
-        # The most telling route: to a place inside that legal order, preferably a data store, carrying
-        # children's data where there is such a route; the shortest of those.
+        # The most telling route: to a place inside that legal order, preferably a data store; of those, the
+        # one whose last step (the hand-over to the place that can be compelled) is best evidenced; then one
+        # carrying children's data where there is such a route; the shortest of those.
         def telling(e):
             holder = self._elements[e.holder]
-            return (holder.location != code, holder.kind != "datastore", not self._data[e.data].children, len(e.elements), e.holder)
+            return (holder.location != code, holder.kind != "datastore", self._evidence(e.flows[-1]) if e.flows else 0,
+                    not self._data[e.data].children, len(e.elements), e.holder)
 
         shortest = min(exposures, key=telling)
         # Rate the judgement on the findings about the route it names: its holder, or flows into it.
@@ -88,6 +93,10 @@ class BriefView(ReportView):
         return Judgement(code, jurisdiction.name, top.risk.likelihood_words, top.risk.band,
                          sorted({data_names[e.data] for e in exposures}), children, holders,
                          [self.element_name(x) for x in shortest.elements], laws, top, sources)
+
+    def _evidence(self, flow_id: str) -> int:
+        claims = self._flows[flow_id].claims
+        return min((EVIDENCE_ORDER[c.status] for c in claims), default=EVIDENCE_ORDER[None])
 
     @staticmethod
     def _recommendations(legal: list[Finding]) -> list[tuple[str, list[str]]]:
