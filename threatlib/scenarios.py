@@ -55,7 +55,7 @@ def apply_scenario(model: Model, index: int, doc: Document, library) -> Model:
                           for e in exc.errors()]) from None
     # Whole-model checks on the variant; positions would point into the merged model, so report at the scenario.
     merged = check_model(variant, _Positionless(doc), library.codes, library.sources,
-                         {t.threat.id: t.threat.family for t in library.threats})
+                         {t.threat.id: t.threat.family for t in library.threats}, whole_file=False)
     if merged:
         raise InputError([doc.problem(at, f"scenario '{scenario.id}': {p.message}") for p in merged])
     return variant

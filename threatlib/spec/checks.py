@@ -20,8 +20,9 @@ def _pytm_control_names() -> frozenset[str]:
 
 def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
                 library_sources: Mapping[str, Source] | None = None,
-                library_threats: Mapping[str, str] | None = None) -> list[Problem]:
-    """library_threats maps each library threat id to its family."""
+                library_threats: Mapping[str, str] | None = None, *, whole_file: bool = True) -> list[Problem]:
+    """library_threats maps each library threat id to its family. A scenario's variant is not a whole file
+    (its scenarios are gone, elements may be removed), so sources it no longer cites are not a problem."""
     known = frozenset(jurisdictions)
     problems: list[Problem] = []
     problems += _unique_ids(model, doc)
@@ -31,6 +32,8 @@ def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
             problems.append(doc.problem(("sources", i, "id"), f"source id '{source.id}' is used by the library for "
                                         f"'{shared.title}' ({shared.publisher}); use the same details or another id"))
     problems += _references(model, doc)
+    if whole_file:
+        problems += _uncited_sources(model, doc)
     problems += _jurisdiction_codes(model, doc, known)
     problems += _cycles(doc, "organisations", {o.id: o.parent for o in model.organisations}, "parent")
     problems += _cycles(doc, "boundaries", {b.id: b.parent for b in model.boundaries}, "parent")
@@ -95,6 +98,14 @@ def _references(model: Model, doc: Document) -> list[Problem]:
             hint = f"; did you mean '{close[0]}'?" if close else ""
             problems.append(doc.problem(path, f"no {what} with id '{ref}'{hint}"))
     return problems
+
+
+def _uncited_sources(model: Model, doc: Document) -> list[Problem]:
+    """A listed source that no claim cites would sit in the report's source list backing nothing: usually a
+    citation that was lost, or a leftover from the model this one was started from."""
+    cited = {s for _, claim in _claims(model) for s in claim.sources}
+    return [doc.problem(("sources", i, "id"), f"source '{s.id}' is listed but no claim cites it; cite it or remove it")
+            for i, s in enumerate(model.sources) if s.id not in cited]
 
 
 def _claims(model: Model) -> Iterator[tuple[tuple, Claim]]:
