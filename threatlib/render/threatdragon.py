@@ -259,43 +259,39 @@ def _flow(flow: FlowView, drawn: dict[str, str], z: int, threats: list[dict], ro
         description.append("Remote access: the sink reads the source's data from elsewhere.")
     if flow.crosses_legal_order:
         description.append("Crosses into another legal order.")
-    return {
-        "id": f"flow.{flow.id}",
-        "shape": "flow",
-        "zIndex": z,
-        "source": {"cell": drawn[flow.source]},
-        "target": {"cell": drawn[flow.sink]},
-        "vertices": [{"x": x, "y": y} for x, y in route],
-        "connector": "smooth",
-        "labels": _label(flow.name),
-        "attrs": {"line": {"stroke": stroke, "strokeWidth": 2.5 if threats else 1.5, "targetMarker": {"name": "block"},
-                           "sourceMarker": {"name": ""}, "strokeDasharray": "5 5" if flow.remote_access else SOLID}},
-        "data": {"type": "tm.Flow", "name": flow.name, "description": " ".join(description), "isTrustBoundary": False,
-                 "outOfScope": False, "reasonOutOfScope": "", "protocol": flow.protocol,
-                 "isEncrypted": flow.encryption != "none", "isBidirectional": False,
-                 "threats": threats, "hasOpenThreats": bool(threats)},
-    }
+    return _edge(f"flow.{flow.id}", drawn[flow.source], drawn[flow.sink], z, flow.name, " ".join(description),
+                 stroke=stroke, width=2.5 if threats else 1.5, dash="5 5" if flow.remote_access else SOLID,
+                 protocol=flow.protocol, encrypted=flow.encryption != "none", threats=threats, route=route)
 
 
 def _compulsion(link: CompulsionView, authority: AuthorityView, drawn: dict[str, str], z: int) -> dict:
     laws = list(dict.fromkeys(b.law for b in sorted(link.bases, key=lambda b: b.law_rank)))
     name = f"Compelled access: {laws[0]}" + (f" +{len(laws) - 1} more" if len(laws) > 1 else "") if laws else "Compelled access"
     provisions = "; ".join(dict.fromkeys(f"{b.label} ({', '.join(p.replace('_', ' ') for p in b.powers)})" for b in link.bases))
-    return {
-        "id": f"compulsion.{link.id}",
-        "shape": "flow",
-        "zIndex": z,
-        "source": {"cell": drawn[link.element]},
-        "target": {"cell": drawn[link.authority]},
+    description = (f"Derived by threatlib: {link.jurisdiction} can oblige the operator of this element to give "
+                   f"{authority.name} access. Legal basis: {provisions}.")
+    return _edge(f"compulsion.{link.id}", drawn[link.element], drawn[link.authority], z, name, description,
+                 stroke=COMPULSION, width=2, dash="8 4")
+
+
+def _edge(cell_id: str, source: str, target: str, z: int, name: str, description: str, *, stroke: str, width: float,
+          dash: str, protocol: str = "", encrypted: bool | None = None, threats: list[dict] | None = None,
+          route: list[tuple[int, int]] | None = None) -> dict:
+    """A Threat Dragon flow cell: a modelled flow (with its route and threats) or a derived compulsion link."""
+    cell: dict = {"id": cell_id, "shape": "flow", "zIndex": z, "source": {"cell": source}, "target": {"cell": target}}
+    if route is not None:
+        cell["vertices"] = [{"x": x, "y": y} for x, y in route]
+    data: dict = {"type": "tm.Flow", "name": name, "description": description, "isTrustBoundary": False,
+                  "outOfScope": False, "reasonOutOfScope": "", "protocol": protocol}
+    if encrypted is not None:
+        data["isEncrypted"] = encrypted
+    data |= {"isBidirectional": False, "threats": threats or [], "hasOpenThreats": bool(threats)}
+    return cell | {
         "connector": "smooth",
         "labels": _label(name),
-        "attrs": {"line": {"stroke": COMPULSION, "strokeWidth": 2, "targetMarker": {"name": "block"},
-                           "sourceMarker": {"name": ""}, "strokeDasharray": "8 4"}},
-        "data": {"type": "tm.Flow", "name": name,
-                 "description": f"Derived by threatlib: {link.jurisdiction} can oblige the operator of this element to give "
-                                f"{authority.name} access. Legal basis: {provisions}.",
-                 "isTrustBoundary": False, "outOfScope": False, "reasonOutOfScope": "", "protocol": "",
-                 "isBidirectional": False, "threats": [], "hasOpenThreats": False},
+        "attrs": {"line": {"stroke": stroke, "strokeWidth": width, "targetMarker": {"name": "block"},
+                           "sourceMarker": {"name": ""}, "strokeDasharray": dash}},
+        "data": data,
     }
 
 
