@@ -61,6 +61,7 @@ def _targets(threat, cls: type) -> bool:
 
 def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef]) -> list[Finding]:
     names = {o.id: o.name for o in compiled.spec.organisations}
+    safeguards = {code: _safeguard_level(compiled, code) for code in compiled.library.jurisdictions}
     findings: dict[str, Finding] = {}
     # What a finding shares with every other finding of its threat is worked out once per threat: a large
     # estate has hundreds of thousands of findings and only about a hundred threats.
@@ -70,7 +71,8 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef]) -> lis
         if threat.id not in shared:
             shared[threat.id] = _ours_shared(threat._loaded.threat, cite) if isinstance(threat, LibraryThreat) else _pytm_shared(threat)
         if isinstance(threat, LibraryThreat):
-            finding = _ours(threat._loaded.threat, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id])
+            finding = _ours(threat._loaded.threat, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id],
+                            safeguards)
         else:
             finding = Finding(**shared[threat.id], id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name,
                               element_kind=facts.kind, why=[f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"])
@@ -88,14 +90,14 @@ def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
 
 
 def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
-          names: dict[str, str], shared: dict) -> Finding:
+          names: dict[str, str], shared: dict, safeguards: dict[str, str]) -> Finding:
     relevant = relevant_bases(threat, facts, bases, compiled)
-    guarantees = {b.jurisdiction: _safeguard_level(compiled, b.jurisdiction) for b in relevant}
+    guarantees = {b.jurisdiction: safeguards[b.jurisdiction] for b in relevant}
     risk = assess(threat.likelihood.value, threat.severity.value, safeguards=sorted(guarantees.values()),
                   control_only=bool(relevant) and all(b.via.value == "control" for b in relevant),
                   children=facts.handles_children, sensitive=facts.handles_sensitive)
     return Finding(**shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
-                   likelihood=risk.likelihood_words, why=explain(threat, facts, bases, compiled, names), risk=risk,
+                   likelihood=risk.likelihood_words, why=explain(facts, relevant, compiled, names), risk=risk,
                    jurisdictions=sorted(guarantees))
 
 
@@ -121,13 +123,12 @@ def relevant_bases(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], 
     """The foreign provisions granting a power the threat relies on; for a flow, those reaching its sink."""
     if facts.kind == "flow":
         bases = compiled.bases.get(facts.sink, ())
-    powers = {p.value for p in threat.powers}
-    return [b for b in bases if b.jurisdiction not in compiled.domestic and powers.intersection(p.value for p in b.powers)]
+    powers = set(threat.powers)  # the same Power enum as the bases': no conversion needed
+    return [b for b in bases if b.jurisdiction not in compiled.domestic and not powers.isdisjoint(b.powers)]
 
 
-def explain(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
-            names: dict[str, str]) -> list[str]:
-    """Say, in sentences a reader can check, which facts made the threat apply."""
+def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, names: dict[str, str]) -> list[str]:
+    """Say, in sentences a reader can check, which facts made the threat apply; `relevant` is relevant_bases()."""
     why = []
     if facts.kind == "flow":
         route = f"from {facts.source_jurisdiction} to {facts.jurisdiction}" if facts.crosses_legal_order else f"within {facts.jurisdiction}"
@@ -142,7 +143,6 @@ def explain(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compile
         if held:
             verb = "stores" if facts.stores else "handles"
             why.append(f"It {verb} {_data_names(held, compiled)}.")
-    relevant = relevant_bases(threat, facts, bases, compiled)
     # One sentence per jurisdiction and organisation: the routes by which it reaches, then the provisions.
     grouped: dict[tuple[str, str], dict[str, list[LegalBasis]]] = {}
     for b in relevant:
