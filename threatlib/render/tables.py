@@ -73,16 +73,20 @@ def threats_csv(analysis: Analysis) -> bytes:
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    threat_cells: dict[str, tuple[str, str, str, str]] = {}  # a threat's title, family, mitigations, sources: once each
     for f in analysis.findings:
-        cited = []
-        for claim in f.evidence:
-            for s in claim.sources:
-                src = sources[s]
-                cited.append(f"{src.title} ({src.publisher}, {src.date}; {claim.status.replace('_', ' ')})"
-                             + (f" {src.url}" if src.url else ""))
-        row = [f.id, f.threat_id, f.title, f.family, f.element_id, f.element_name, f.element_kind,
-               f.severity.replace("_", " "), f.likelihood, " ".join(f.why), " | ".join(f.mitigations),
-               " | ".join(cited) or f.references, decided.get(f.id, "open")]
-        writer.writerow([spreadsheet_safe(str(v)) for v in row])
+        if f.threat_id not in threat_cells:
+            cited = []
+            for claim in f.evidence:
+                for s in claim.sources:
+                    src = sources[s]
+                    cited.append(f"{src.title} ({src.publisher}, {src.date}; {claim.status.replace('_', ' ')})"
+                                 + (f" {src.url}" if src.url else ""))
+            threat_cells[f.threat_id] = tuple(spreadsheet_safe(v) for v in (
+                f.title, f.family, " | ".join(f.mitigations), " | ".join(cited) or f.references))
+        title, family, mitigations, cited_text = threat_cells[f.threat_id]
+        row = [spreadsheet_safe(v) for v in (f.id, f.threat_id)] + [title, family] + [spreadsheet_safe(v) for v in (
+            f.element_id, f.element_name, f.element_kind, f.severity.replace("_", " "), f.likelihood, " ".join(f.why))]
+        writer.writerow(row + [mitigations, cited_text, spreadsheet_safe(decided.get(f.id, "open"))])
     text.flush()
     return out.getvalue()
