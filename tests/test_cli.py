@@ -27,7 +27,7 @@ def test_validate_rejects_a_typo_with_its_position(tmp_path: Path) -> None:
     broken.write_text((TESTS / "models" / "small.yaml").read_text().replace("    kind: datastore", "    kind: datastor"))
     result = run("validate", str(broken))
     assert result.returncode == 2
-    assert result.stdout == ""
+    assert result.stdout == f"{broken}: invalid (1 problem, listed on standard error)\n"
     assert result.stderr == (f"{broken}:82:11: elements[3].kind: input should be 'actor', 'device', 'process', "
                              f"'server', 'datastore' or 'external' (got 'datastor')\n")
 

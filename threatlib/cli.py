@@ -59,6 +59,8 @@ def validate(models: tuple[Path, ...]) -> None:
             model = pipeline.load(path, library)
         except InputError as exc:
             _print_problems(exc)
+            count = len(exc.problems)
+            click.echo(f"{path}: invalid ({count} problem{'s' if count != 1 else ''}, listed on standard error)")
             failed = True
             continue
         click.echo(f"{path}: valid ({len(model.elements)} elements, {len(model.flows)} flows, "
