@@ -85,7 +85,7 @@ def test_threats_json_lists_every_finding_with_its_threat_mitigations_and_source
     assert {claim["status"] for claim in threat["evidence"]} == {"confirmed", "reported"}
 
 
-def test_analysis_json_is_the_whole_analysis_with_each_threats_text_once(analysed, outputs) -> None:
+def test_analysis_json_is_the_whole_analysis_with_each_threats_and_provisions_text_once(analysed, outputs) -> None:
     from threatlib.analysis.model import Analysis, Finding
     from threatlib.render.tables import THREAT_FIELDS
 
@@ -95,8 +95,13 @@ def test_analysis_json_is_the_whole_analysis_with_each_threats_text_once(analyse
     assert sorted(threats) == sorted({f.threat_id for f in analysis.findings})
     assert all(set(f) == set(Finding.model_fields) - set(THREAT_FIELDS)
                for f in data["findings"])
-    # Each finding with its threat's text put back is exactly the analysis's finding.
+    provisions = data.pop("provisions")
+    assert sorted(provisions) == sorted({b.provision_id for c in analysis.compulsion for b in c.bases})
+    assert all(set(b) == {"provision_id", "via", "chain"} for c in data["compulsion"] for b in c["bases"])
+    # Each finding with its threat's text put back, and each basis with its provision's, is exactly the analysis.
     data["findings"] = [f | threats[f["threat_id"]] for f in data["findings"]]
+    for link in data["compulsion"]:
+        link["bases"] = [b | provisions[b["provision_id"]] for b in link["bases"]]
     assert Analysis.model_validate(data) == analysis
 
 

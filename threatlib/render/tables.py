@@ -15,11 +15,25 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 THREAT_FIELDS = ("title", "family", "origin", "description", "mitigations", "evidence", "references", "stride", "capec", "cwe")
 
 
+# What a legal basis shares with every other basis resting on its provision: written once, under "provisions".
+PROVISION_FIELDS = ("jurisdiction", "law", "law_rank", "article", "label", "powers", "status", "summary", "sources")
+
+
 def analysis_json(analysis: Analysis) -> bytes:
-    """The whole analysis, each finding without its threat's text, which is under "threats" once: with the
-    text in every finding, a 5,000-asset estate's file was 440 MB."""
-    whole = analysis.model_dump(mode="json", exclude={"findings": {"__all__": set(THREAT_FIELDS)}})
+    """The whole analysis, each finding without its threat's text and each compulsion link's legal bases without
+    their provision's text; those are under "threats" and "provisions", once each. With the text repeated, a
+    5,000-asset estate's file was 440 MB."""
+    whole = analysis.model_dump(mode="json", exclude={
+        "findings": {"__all__": set(THREAT_FIELDS)},
+        "compulsion": {"__all__": {"bases": {"__all__": set(PROVISION_FIELDS)}}},
+    })
     whole["threats"] = _threat_texts(analysis)
+    provisions: dict[str, dict] = {}
+    for link in analysis.compulsion:
+        for b in link.bases:
+            if b.provision_id not in provisions:
+                provisions[b.provision_id] = b.model_dump(mode="json", include=set(PROVISION_FIELDS))
+    whole["provisions"] = dict(sorted(provisions.items()))
     return json_bytes(whole)
 
 
