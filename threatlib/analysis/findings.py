@@ -68,12 +68,14 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef]) -> lis
     shared: dict[str, dict] = {}
     for threat, element in matches(compiled):
         facts: Facts = element.facts
-        if threat.id not in shared:
-            shared[threat.id] = _ours_shared(threat._loaded.threat, cite) if isinstance(threat, LibraryThreat) else _pytm_shared(threat)
         if isinstance(threat, LibraryThreat):
-            finding = _ours(threat._loaded.threat, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id],
-                            safeguards)
+            ours = threat._loaded.threat
+            if threat.id not in shared:
+                shared[threat.id] = _ours_shared(ours, cite)
+            finding = _ours(ours, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id], safeguards)
         else:
+            if threat.id not in shared:
+                shared[threat.id] = _pytm_shared(threat)
             finding = Finding(**shared[threat.id], id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name,
                               element_kind=facts.kind, why=[f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"])
         findings[finding.id] = finding
