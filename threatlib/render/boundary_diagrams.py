@@ -27,8 +27,9 @@ from threatlib.render.graphstyle import (
     FONT,
     REMOTE,
     SHAPE_KEY,
-    SHAPES,
     capped,
+    element_node,
+    flow_style,
     label,
     legal_order_box,
     legend,
@@ -202,7 +203,7 @@ class BoundaryDiagrams:
         stubs: dict[str, tuple[int, str | None]] = {}  # stub node -> (page, operator for the outside's stubs)
         for f in self.flows_on.get(number, []):
             if f.source in on_page and f.sink in on_page:
-                graph.edge(self.names[f.source], self.names[f.sink], **_flow_style(f))
+                graph.edge(self.names[f.source], self.names[f.sink], **flow_style(f))
                 continue
             ends = [self.names[x] if x in on_page else self._place(x, inside, stubs) for x in (f.source, f.sink)]
             summed.setdefault((ends[0], ends[1]), []).append(f)
@@ -212,7 +213,7 @@ class BoundaryDiagrams:
 
         summed = self._stubs(graph, summed, stubs)
         for (tail, head), flows in summed.items():
-            style = _flow_style(flows[0]) if len(flows) == 1 else {"label": lines(f"{len(flows)} flows")}
+            style = flow_style(flows[0]) if len(flows) == 1 else {"label": lines(f"{len(flows)} flows")}
             if len(flows) > 1 and all(f.remote_access for f in flows):
                 style.update(style="dashed", color=REMOTE, fontcolor=REMOTE)
             graph.edge(tail, head, **style)
@@ -248,10 +249,7 @@ class BoundaryDiagrams:
                         else:
                             inner.attr(label="Not operated by an organisation", style="dotted", color="#888888", fontsize="10")
                         for e in elements:
-                            shape, style = SHAPES[e.kind]
-                            inner.node(self.names[e.id], label=label(e.name), shape=shape,
-                                       style=",".join(filter(None, ["filled", style])),
-                                       fillcolor="#f2f2f2" if not e.in_scope else "white")
+                            element_node(inner, self.names[e.id], e)
         return clusters
 
     def _place(self, element: str, inside: tuple[str, ...], stubs: dict[str, tuple[int, str | None]]) -> str:
@@ -326,16 +324,6 @@ class BoundaryDiagrams:
 
 def _laws(links: list) -> list[str]:
     return [law for _, law in sorted({(b.law_rank, b.law) for link in links for b in link.bases})]
-
-
-def _flow_style(f: FlowView) -> dict[str, str]:
-    """A flow drawn on its own, styled and labelled as in the single diagram."""
-    attrs = {"label": label(f.name, 24, 2)}
-    if f.remote_access:
-        attrs.update(style="dashed", color=REMOTE, fontcolor=REMOTE, label=label(f"remote access: {f.name}", 24, 3))
-    if f.encryption == "none" and f.crosses_legal_order:
-        attrs["label"] = label(f"{f.name} (unencrypted)", 24, 3)
-    return attrs
 
 
 def _s(n: int) -> str:

@@ -25,7 +25,8 @@ from threatlib.render.graphstyle import (
     FONT,
     REMOTE,
     SHAPE_KEY,
-    SHAPES,
+    element_node,
+    flow_style,
     label,
     legal_order_box,
     legend,
@@ -125,10 +126,7 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
             for item in tree[path]:
                 if item in elements:
                     e = elements[item]
-                    shape, style = SHAPES[e.kind]
-                    sub.node(node_ids[item], label=label(e.name), shape=shape,
-                             style=",".join(filter(None, ["filled", style])),
-                             fillcolor="#f2f2f2" if not e.in_scope else "white")
+                    element_node(sub, node_ids[item], e)
                 else:
                     sub.node(node_ids[item], label=label(authorities[item].name, 24, 5), shape="octagon",
                              fillcolor="#f9d6d2", color=COMPULSION, fontcolor="#7b241c")
@@ -139,12 +137,7 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
         draw(graph, root)
 
     for flow in analysis.flows:
-        attrs = {"label": label(flow.name, 24, 2)}
-        if flow.remote_access:
-            attrs.update(style="dashed", color=REMOTE, fontcolor=REMOTE, label=label(f"remote access: {flow.name}", 24, 3))
-        if flow.encryption == "none" and flow.crosses_legal_order:
-            attrs["label"] = label(f"{flow.name} (unencrypted)", 24, 3)
-        graph.edge(node_ids[flow.source], node_ids[flow.sink], **attrs)
+        graph.edge(node_ids[flow.source], node_ids[flow.sink], **flow_style(flow))
 
     # One compulsion edge per (foreign jurisdiction, organisation cluster), into that jurisdiction's
     # authorities box, labelled with the laws it rests on: one edge per authority would be unreadable.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import graphviz
 
-from threatlib.analysis.model import Analysis
+from threatlib.analysis.model import Analysis, ElementView, FlowView
 from threatlib.render.text import plain, wrapped
 
 FONT = "DejaVu Sans"
@@ -46,6 +46,23 @@ def lines(*texts: str, limit: int = 60) -> str:
 def capped(names: list[str], shown: int = 2) -> list[str]:
     """The first few names, then how many more there are."""
     return names[:shown] + ([f"+{len(names) - shown} more"] if len(names) > shown else [])
+
+
+def element_node(graph: graphviz.Digraph, name: str, element: ElementView) -> None:
+    """An element as every diagram draws it: its kind's shape, greyed when out of scope."""
+    shape, style = SHAPES[element.kind]
+    graph.node(name, label=label(element.name), shape=shape, style=",".join(filter(None, ["filled", style])),
+               fillcolor="#f2f2f2" if not element.in_scope else "white")
+
+
+def flow_style(flow: FlowView) -> dict[str, str]:
+    """A flow's edge attributes: dashed blue for remote access, and said when it crosses unencrypted."""
+    attrs = {"label": label(flow.name, 24, 2)}
+    if flow.remote_access:
+        attrs.update(style="dashed", color=REMOTE, fontcolor=REMOTE, label=label(f"remote access: {flow.name}", 24, 3))
+    if flow.encryption == "none" and flow.crosses_legal_order:
+        attrs["label"] = label(f"{flow.name} (unencrypted)", 24, 3)
+    return attrs
 
 
 def legend(graph: graphviz.Digraph, rows: list[tuple[str, str, str]]) -> None:
