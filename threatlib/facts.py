@@ -19,7 +19,7 @@ class PowersByLink(dict):
 @dataclass(frozen=True)
 class Facts:
     id: str
-    kind: str  # actor, device, process, server, datastore, external, flow, authority
+    kind: str  # actor, device, process, server, datastore, external, flow
     name: str
     jurisdiction: str = ""  # where it physically is; for a flow, its sink's
     operator: str = ""  # organisation id, "" when none
