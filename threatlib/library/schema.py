@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from threatlib.spec.common import Id, JurisdictionCode, LibraryClaim, ShortText, Source, Spec, Status, Text
+from threatlib.spec.common import Id, JurisdictionCode, LibraryClaim, PartialDate, ShortText, Source, Spec, Status, Text
 from threatlib.spec.model import Sector
 
 
@@ -42,6 +42,23 @@ class Nexus(str, Enum):
     location = "location"
 
 
+class Purpose(str, Enum):
+    """What a power is for. The likelihood of its use on foreign users' data starts here."""
+
+    intelligence = "intelligence"  # collecting intelligence, foreigners included; no offence or threat need be shown
+    national_security = "national_security"  # security, counter-espionage or counter-terrorism work
+    law_enforcement = "law_enforcement"  # investigating a crime: an offence must be suspected
+    regulatory = "regulatory"  # localisation, export control, blocking rules: shapes access, grants none itself
+
+
+class Scope(str, Enum):
+    """How narrowly a demand under the power must be drawn."""
+
+    general = "general"  # any assistance or data the authority asks for; no named target, no set procedure
+    programmatic = "programmatic"  # selectors or categories approved in bulk; no order per person
+    targeted = "targeted"  # an order naming the person, account or records, made case by case
+
+
 class Authority(Spec):
     id: Id
     name: ShortText
@@ -56,6 +73,10 @@ class Provision(Spec):
     applies_via: list[Nexus] = Field(min_length=1)
     sectors: list[Sector] = Field(default_factory=list, description="Empty: any organisation; else only these sectors.")
     authorities: list[Id] = Field(default_factory=list)
+    purpose: Purpose = Field(description="What the power is for: intelligence, national_security, law_enforcement or regulatory.")
+    scope: Scope = Field(description="How narrowly a demand must be drawn: general, programmatic or targeted.")
+    article_verified: bool = Field(
+        default=True, description="False when the article's number or wording could not be checked against the primary text.")
     status: Status
     sources: list[Source] = Field(min_length=1)
     counter_reading: LibraryClaim | None = None
@@ -92,6 +113,18 @@ class EssentialGuarantees(Spec):
     effective_remedies: GuaranteeRating
 
 
+class Practice(Spec):
+    """A documented use of the legal order's powers: evidence that the power is used, not only written."""
+
+    statement: Text = Field(description="What was done, by whom, to which organisation, in your own words.")
+    date: PartialDate = Field(description="When it happened (or came to light).")
+    status: Status
+    powers: list[Power] = Field(min_length=1, description="The powers used.")
+    sectors: list[Sector] = Field(default_factory=list, description="Sectors of the organisations it was used on.")
+    foreign_data: bool = Field(description="Did it concern the data of people outside the legal order?")
+    sources: list[Source] = Field(min_length=1)
+
+
 class Jurisdiction(Spec):
     id: JurisdictionCode
     name: ShortText
@@ -100,6 +133,8 @@ class Jurisdiction(Spec):
     authorities: list[Authority] = Field(default_factory=list)
     laws: list[Law] = Field(default_factory=list)
     essential_guarantees: EssentialGuarantees
+    practice: list[Practice] = Field(
+        default_factory=list, description="Documented uses of these powers on organisations or data; a driver of likelihood.")
 
 
 class Severity(str, Enum):
