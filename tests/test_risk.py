@@ -19,20 +19,18 @@ def test_matrix_corners_and_rows() -> None:
     assert rating(3, 3) == "high" and rating(2, 2) == "low" and rating(2, 3) == "medium"
 
 
-def test_weak_safeguards_raise_and_control_only_lowers_with_reasons() -> None:
-    risk = assess("realistic_possibility", "high", safeguards=["weak"], control_only=True, children=True)
+def test_a_threat_without_legal_basis_keeps_its_library_likelihood_and_children_raise_impact() -> None:
+    risk = assess("realistic_possibility", "high", children=True)
     assert (risk.likelihood, risk.band, risk.impact, risk.rating) == ("realistic_possibility", "40-50%", 5, "high")
     assert risk.rationale == [
         "Base likelihood realistic possibility (40-50%), from the threat library.",
-        "Raised one step: every legal order relied on is rated weak or absent on an EDPB essential guarantee.",
-        "Lowered one step: the only route is control through a parent abroad, whose legal reach is contested.",
         "Base impact major (4 of 5), from the threat's severity.",
         "Impact raised one step: the data includes children's data.",
         "Rating high: realistic possibility likelihood with severe impact, from the rating matrix.",
     ]
 
 
-def test_substantial_safeguards_lower_and_mixed_ones_do_not_move() -> None:
-    assert assess("likely", "medium", safeguards=["substantial", "substantial"]).likelihood == "realistic_possibility"
-    assert assess("likely", "medium", safeguards=["substantial", "weak"]).likelihood == "likely"
-    assert assess("remote_chance", "low", safeguards=["substantial"]).likelihood == "remote_chance"  # clamped
+def test_a_legal_threat_states_the_drivers_that_gave_its_likelihood() -> None:
+    risk = assess("likely", "medium", likelihood_reasons=["+2 purpose: a power for intelligence collection."])
+    assert risk.rationale[:2] == ["+2 purpose: a power for intelligence collection.", "Likelihood likely or probable (55-75%)."]
+    assert (risk.likelihood, risk.impact, risk.rating) == ("likely", 3, "high")

@@ -162,12 +162,7 @@ def _tags(ids, data) -> frozenset[str]:
 
 def _weak_safeguards(codes, library: Library) -> tuple[str, ...]:
     """Jurisdictions rated weak or absent on at least one of the EDPB's essential guarantees."""
-    weak = []
-    for code in codes:
-        ratings = library.jurisdictions[code].essential_guarantees
-        if any(getattr(ratings, name).rating.value in {"weak", "absent"} for name in type(ratings).model_fields):
-            weak.append(code)
-    return tuple(weak)
+    return tuple(code for code in codes if library.jurisdictions[code].essential_guarantees.level() == "weak")
 
 
 def _element_facts(element: Element, element_bases, handled, data, domestic, library: Library) -> Facts:

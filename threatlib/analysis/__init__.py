@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from threatlib.analysis.diff import diff_exposures, diff_findings
+from threatlib.analysis.diff import diff_exposures, diff_findings, diff_judgements
 from threatlib.analysis.exposure import exposure_paths
 from threatlib.analysis.findings import resolve_findings
+from threatlib.analysis.judgements import ElementRater, judge
 from threatlib.analysis.model import (
     Analysis,
     AuthorityView,
@@ -18,6 +19,7 @@ from threatlib.analysis.model import (
     ExcludedFinding,
     FlowView,
     JurisdictionView,
+    KeyAssumption,
     ModelInfo,
     OrganisationView,
     PositionView,
@@ -43,8 +45,16 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
         return doc.positions.of_value((section, index))[0] if doc else 0
 
     cite: dict[str, SourceRef] = {s.id: SourceRef(**s.model_dump(mode="json")) for s in spec.sources}
+
+    def cite_source(source) -> str:
+        if source.id not in cite:
+            cite[source.id] = SourceRef(**source.model_dump(mode="json"))
+        return source.id
+
     provisions = compiled.library.provision_index()
-    findings = resolve_findings(compiled, cite)
+    exposures = exposure_paths(compiled)
+    judgements, no_judgement = judge(compiled, exposures, cite_source)
+    findings = resolve_findings(compiled, cite, ElementRater(compiled, exposures, judgements))
     excluded, warnings = [], []
     by_id = {f.id: f for f in findings}
     for exclusion in spec.threats.exclusions:
@@ -96,7 +106,8 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
         model=ModelInfo(id=m.id, file=doc.file if doc else "", name=m.name, description=m.description, scope=m.scope,
                         as_of=m.as_of.isoformat(),
                         data_subjects_in=list(m.data_subjects_in), authors=list(m.authors),
-                        domestic=sorted(compiled.domestic), legal_layer=compiled.legal_layer),
+                        domestic=sorted(compiled.domestic), legal_layer=compiled.legal_layer,
+                        timeframe_years=m.timeframe_years, data_subjects=[g.value for g in m.data_subjects]),
         jurisdictions=jurisdictions,
         authorities=authorities,
         organisations=[OrganisationView(id=o.id, name=o.name, description=o.description,
@@ -118,7 +129,11 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
                         crosses_legal_order=compiled.facts[f.id].crosses_legal_order, claims=_claims(f.claims))
                for i, f in enumerate(spec.flows)],
         compulsion=compulsion,
-        exposures=exposure_paths(compiled),
+        exposures=exposures,
+        judgements=judgements,
+        no_judgement=no_judgement,
+        assumptions=[KeyAssumption(id=x.id, statement=x.statement, why=x.why, would_change=x.would_change)
+                     for x in spec.assumptions],
         findings=findings,
         excluded=sorted(excluded, key=lambda x: x.finding.id),
         decisions=sorted(decisions, key=lambda d: d.finding),
@@ -142,10 +157,23 @@ def with_scenarios(baseline: Analysis, variants: list[tuple[Scenario, Analysis]]
         views.append(ScenarioView(
             id=scenario.id, name=scenario.name, description=scenario.description, claims=_claims(scenario.claims),
             closed=exposures.closed, remaining=exposures.remaining, opened=exposures.opened,
+            judgements=diff_judgements(baseline, variant),
             findings_added=findings.added, findings_removed=findings.removed,
             findings_changed=[c.id for c in findings.changed],
             legal_findings=sum(1 for f in variant.findings if f.origin == "threatlib")))
-    return baseline.model_copy(update={"scenarios": views, "sources": sorted(sources.values(), key=lambda s: s.id)})
+    judgements = [_with_scenario_indicators(j, views) for j in baseline.judgements]
+    return baseline.model_copy(update={"scenarios": views, "judgements": judgements,
+                                       "sources": sorted(sources.values(), key=lambda s: s.id)})
+
+
+def _with_scenario_indicators(j, views: list[ScenarioView]):
+    """A scenario that would lower a judgement is an indicator: if its premise comes true, the judgement falls."""
+    lower = list(j.indicators.lower)
+    for view in views:
+        for change in view.judgements:
+            if change.jurisdiction == j.jurisdiction and change.lowered:
+                lower.append(f"The premise of the scenario \"{view.name}\" coming true: {change.after or 'no judgement'}.")
+    return j.model_copy(update={"indicators": j.indicators.model_copy(update={"lower": lower})})
 
 
 def _claims(claims: list[Claim]) -> list[CitedClaim]:

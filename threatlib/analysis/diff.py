@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from threatlib.analysis.model import Analysis, Record
+from threatlib.analysis.model import Analysis, JudgementChange, Record
+from threatlib.analysis.risk import yardstick_index
 
 COMPARED = ("severity", "likelihood", "why", "title")
 
@@ -19,11 +20,11 @@ class FindingsDiff(Record):
 
 
 class ExposureDiff(Record):
-    """(data category, jurisdiction, holding element) triples: closed by the change, still open, newly opened."""
+    """(data category, jurisdiction, holding element, whose data) exposures: closed by the change, still open, opened."""
 
-    closed: list[tuple[str, str, str]]
-    remaining: list[tuple[str, str, str]]
-    opened: list[tuple[str, str, str]]
+    closed: list[tuple[str, str, str, str]]
+    remaining: list[tuple[str, str, str, str]]
+    opened: list[tuple[str, str, str, str]]
 
 
 def diff_findings(before: Analysis, after: Analysis) -> FindingsDiff:
@@ -38,13 +39,41 @@ def diff_findings(before: Analysis, after: Analysis) -> FindingsDiff:
     return FindingsDiff(added=sorted(new.keys() - old.keys()), removed=sorted(old.keys() - new.keys()), changed=changed)
 
 
-def exposure_triples(analysis: Analysis) -> set[tuple[str, str, str]]:
-    return {(e.data, e.jurisdiction, e.holder) for e in analysis.exposures}
+def exposure_triples(analysis: Analysis) -> set[tuple[str, str, str, str]]:
+    """Whose data counts as much as which: officials' contacts reaching a place is not the public's."""
+    return {(e.data, e.jurisdiction, e.holder, ",".join(e.subjects)) for e in analysis.exposures}
 
 
 def diff_exposures(before: Analysis, after: Analysis) -> ExposureDiff:
     old, new = exposure_triples(before), exposure_triples(after)
     return ExposureDiff(closed=sorted(old - new), remaining=sorted(old & new), opened=sorted(new - old))
+
+
+def diff_judgements(before: Analysis, after: Analysis) -> list[JudgementChange]:
+    """Per legal order whose judgement differs: before and after in words, and the drivers that moved."""
+    old = {j.jurisdiction: j for j in before.judgements}
+    new = {j.jurisdiction: j for j in after.judgements}
+    changes = []
+    for code in sorted(old.keys() | new.keys()):
+        a, b = old.get(code), new.get(code)
+        words = [_summary(x) if x else None for x in (a, b)]
+        effects = [{d.driver: d for d in x.drivers} if x else {} for x in (a, b)]
+        moved = [f"{name}: {effects[1][name].text}" for name in effects[1]
+                 if name not in effects[0] or effects[0][name].effect != effects[1][name].effect]
+        moved += [f"{name} no longer applies" for name in effects[0] if name not in effects[1] and effects[0][name].effect]
+        if words[0] != words[1] or moved or (a and b and a.route.holder != b.route.holder):
+            lowered = (b is None) or (a is not None and (yardstick_index(b.likelihood), _CONFIDENCE[b.confidence])
+                                      < (yardstick_index(a.likelihood), _CONFIDENCE[a.confidence]))
+            changes.append(JudgementChange(jurisdiction=code, before=words[0], after=words[1], drivers=moved,
+                                           lowered=bool(a) and lowered))
+    return changes
+
+
+_CONFIDENCE = {"low": 0, "moderate": 1, "high": 2}
+
+
+def _summary(j) -> str:
+    return f"{j.likelihood_words} ({j.band}), {j.confidence} confidence"
 
 
 def diff_text(before: Analysis, after: Analysis, findings: FindingsDiff) -> str:

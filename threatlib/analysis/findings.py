@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from threatlib.analysis.judgements import ElementRater
 from threatlib.analysis.model import CitedClaim, Finding, SourceRef
-from threatlib.analysis.risk import PYTM_LIKELIHOOD, assess
+from threatlib.analysis.risk import PYTM_LIKELIHOOD, YARDSTICK, assess
 from threatlib.compile import CompiledModel, LibraryThreat
 from threatlib.facts import Facts
 from threatlib.legal import LegalBasis
@@ -59,9 +60,8 @@ def _targets(threat, cls: type) -> bool:
     return any(t == cls.__name__ if isinstance(t, str) else isinstance(t, type) and issubclass(cls, t) for t in threat.target)
 
 
-def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef]) -> list[Finding]:
+def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater: ElementRater) -> list[Finding]:
     names = {o.id: o.name for o in compiled.spec.organisations}
-    safeguards = {code: _safeguard_level(compiled, code) for code in compiled.library.jurisdictions}
     findings: dict[str, Finding] = {}
     # What a finding shares with every other finding of its threat is worked out once per threat: a large
     # estate has hundreds of thousands of findings and only about a hundred threats.
@@ -72,7 +72,7 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef]) -> lis
             ours = threat._loaded.threat
             if threat.id not in shared:
                 shared[threat.id] = _ours_shared(ours, cite)
-            finding = _ours(ours, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id], safeguards)
+            finding = _ours(ours, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id], rater)
         else:
             if threat.id not in shared:
                 shared[threat.id] = _pytm_shared(threat)
@@ -92,23 +92,20 @@ def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
 
 
 def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
-          names: dict[str, str], shared: dict, safeguards: dict[str, str]) -> Finding:
+          names: dict[str, str], shared: dict, rater: ElementRater) -> Finding:
+    """A threat that relies on a state's powers is rated by the judgements' drivers at its element, so a finding
+    and its judgement never disagree without saying why; any other threat starts from its library likelihood."""
     relevant = relevant_bases(threat, facts, bases, compiled)
-    guarantees = {b.jurisdiction: safeguards[b.jurisdiction] for b in relevant}
-    risk = assess(threat.likelihood.value, threat.severity.value, safeguards=sorted(guarantees.values()),
-                  control_only=bool(relevant) and all(b.via.value == "control" for b in relevant),
-                  children=facts.handles_children, sensitive=facts.handles_sensitive)
+    if relevant:
+        index, reasons = rater.rate(facts.id, relevant)
+        risk = assess(YARDSTICK[index][0], threat.severity.value, likelihood_reasons=reasons,
+                      children=facts.handles_children, sensitive=facts.handles_sensitive)
+    else:
+        risk = assess(threat.likelihood.value, threat.severity.value,
+                      children=facts.handles_children, sensitive=facts.handles_sensitive)
     return Finding(**shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
                    likelihood=risk.likelihood_words, why=explain(facts, relevant, compiled, names), risk=risk,
-                   jurisdictions=sorted(guarantees))
-
-
-def _safeguard_level(compiled: CompiledModel, code: str) -> str:
-    g = compiled.library.jurisdictions[code].essential_guarantees
-    ratings = {getattr(g, name).rating.value for name in type(g).model_fields}
-    if ratings & {"weak", "absent"}:
-        return "weak"
-    return "substantial" if ratings == {"substantial"} else "partial"
+                   jurisdictions=sorted({b.jurisdiction for b in relevant}))
 
 
 def _pytm_shared(threat) -> dict:

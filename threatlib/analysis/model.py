@@ -182,6 +182,7 @@ class Exposure(Record):
     elements: list[str]  # from where the data originates to the compellable element
     flows: list[str]
     holder: str  # the compellable element
+    subjects: list[str]  # whose data: the subject groups declared where it originates
     bases: list[str]  # provision ids
 
 
@@ -199,13 +200,128 @@ class ScenarioView(Record):
     name: str
     description: str
     claims: list[CitedClaim]
-    closed: list[tuple[str, str, str]]  # (data category, jurisdiction, holder) exposures the scenario removes
-    remaining: list[tuple[str, str, str]]
-    opened: list[tuple[str, str, str]]
+    closed: list[tuple[str, str, str, str]]  # (data category, jurisdiction, holder, subjects) exposures it removes
+    remaining: list[tuple[str, str, str, str]]
+    opened: list[tuple[str, str, str, str]]
+    judgements: list[JudgementChange]
     findings_added: list[str]
     findings_removed: list[str]
     findings_changed: list[str]
     legal_findings: int
+
+
+class Driver(Record):
+    """One stated reason the likelihood moved (or was capped), in steps on the yardstick."""
+
+    driver: str  # purpose, scope, safeguards, practice, targeting, evidence, gateway, certainty, ceiling, cap
+    effect: int  # steps up (+) or down (-); a cap or the ceiling records the steps it took off
+    text: str
+
+
+class Premise(Record):
+    """A step a route cannot do without, and how well the model evidences it."""
+
+    kind: str  # data, flow, element, organisation
+    id: str
+    name: str
+    role: str  # collection, hand-over, holder, link
+    status: str  # confirmed, vendor_claim, reported, alleged, disputed, unsourced, assumption
+    sources: list[str]
+    primary: bool  # at least one of its sources is primary
+    assumption: str | None  # the id of the model assumption it rests on
+
+
+class ReachingProvision(Record):
+    provision_id: str
+    label: str
+    powers: list[str]
+    purpose: str
+    scope: str
+    via: str
+    chain: list[str]  # organisation ids from the holder's operator to the one that carries the link
+    organisation: str | None  # the organisation the provision binds (top of the control chain), None for a place
+    certainty: str  # settled, contested, unverified
+    counter_reading: CitedClaim | None
+    sources: list[str]
+
+
+class Reach(Record):
+    """Legal reach: a question of law, not of probability."""
+
+    certainty: str  # the best-settled provision that carries the reach: settled, contested or unverified
+    provisions: list[ReachingProvision]  # those that carry the reach first (settled, strongest), then the rest
+
+
+class Route(Record):
+    holder: str  # the compellable element the route ends at
+    elements: list[str]
+    flows: list[str]
+    data: list[str]  # the categories this route carries to the holder
+    subjects: list[str]  # whose data it is
+    premises: list[Premise]
+    weakest: Premise
+    reachable_data: list[str]  # every category that reaches any place this legal order can compel
+    places: list[str]  # every such place, nearest first
+    routes: int  # how many distinct routes there are in all
+
+
+class Timeframe(Record):
+    years: int
+    start: str
+    end: str
+
+
+class Alternative(Record):
+    statement: str
+    claims: list[CitedClaim]
+
+
+class Indicators(Record):
+    raise_: list[str]
+    lower: list[str]
+
+
+class KeyAssumption(Record):
+    id: str | None  # a model assumption's id; None for an unsourced step the judgement has to assume
+    statement: str
+    why: str
+    would_change: str | None
+
+
+class Judgement(Record):
+    """Per foreign legal order: legal reach, route, likelihood within a timeframe, and analytic confidence."""
+
+    jurisdiction: str
+    name: str
+    reach: Reach
+    route: Route
+    likelihood: str  # yardstick key
+    likelihood_words: str
+    band: str
+    timeframe: Timeframe
+    confidence: str  # high, moderate, low
+    confidence_reasons: list[str]
+    drivers: list[Driver]
+    assumptions: list[KeyAssumption]
+    alternative: Alternative
+    indicators: Indicators
+    holds_only_if: list[str]  # assumption statements the rating depends on
+
+
+class NoJudgement(Record):
+    """A foreign legal order in the model that gets no judgement, and why."""
+
+    jurisdiction: str
+    name: str
+    reason: str
+
+
+class JudgementChange(Record):
+    jurisdiction: str
+    before: str | None  # likelihood words and confidence, None when there was no judgement
+    after: str | None
+    drivers: list[str]  # drivers that differ, in words
+    lowered: bool  # likelihood or confidence went down, or the judgement went away
 
 
 class ModelInfo(Record):
@@ -219,6 +335,8 @@ class ModelInfo(Record):
     authors: list[str]
     domestic: list[str]
     legal_layer: bool  # False when organisations and jurisdictions were not modelled (a pytm script)
+    timeframe_years: int
+    data_subjects: list[str]
 
 
 class Analysis(Record):
@@ -232,6 +350,9 @@ class Analysis(Record):
     flows: list[FlowView]
     compulsion: list[CompulsionView]
     exposures: list[Exposure]
+    judgements: list[Judgement]
+    no_judgement: list[NoJudgement]
+    assumptions: list[KeyAssumption]
     findings: list[Finding]
     excluded: list[ExcludedFinding]
     decisions: list[DecisionView]  # those that match a finding; the others are warnings

@@ -1,16 +1,11 @@
 """Calibrated risk: likelihood in the words of the UK PHIA probability yardstick, impact on a stated
 five-point scale, a rating from a fixed matrix, and the reasons for each step.
 
-A threat in the library states a base likelihood and severity. The facts of the finding move them, one
-step at a time, each step with its reason:
-- likelihood +1 when every legal order the finding relies on is rated weak or absent on one or more of
-  the EDPB's essential guarantees (a demand is easier to make and harder to resist); -1 when every one
-  is rated substantial on all four;
-- likelihood -1 when the only route is control through a parent abroad: whether the law reaches a
-  foreign subsidiary is contested (see the provisions' counter-readings);
-- impact +1 when the data involved includes children's or sensitive data.
-pytm's own High/Medium/Low likelihoods are mapped onto the yardstick (High: likely, Medium: realistic
-possibility, Low: unlikely); they are about attacks, not states, and are labelled as mapped.
+A threat that relies on a state's powers takes its likelihood from the judgement drivers
+(threatlib.analysis.drivers) at its element. Any other threat starts from the likelihood the library states
+for it. Impact starts from the threat's severity, one step higher when the data involved includes children's
+or sensitive data. pytm's own High/Medium/Low likelihoods are mapped onto the yardstick (High: likely, Medium:
+realistic possibility, Low: unlikely); they are about attacks, not states, and are labelled as mapped.
 """
 
 from __future__ import annotations
@@ -49,28 +44,20 @@ def matrix() -> list[list[str]]:
     return [[rating(i, impact) for impact in range(1, 6)] for i in reversed(range(len(YARDSTICK)))]
 
 
-def _index(key: str) -> int:
+def yardstick_index(key: str) -> int:
     return next(i for i, (k, _, _) in enumerate(YARDSTICK) if k == key)
 
 
-def assess(base_likelihood: str, severity: str, *, safeguards: list[str] | None = None, control_only: bool = False,
-           children: bool = False, sensitive: bool = False, mapped_from_pytm: bool = False) -> Risk:
-    """safeguards: for each legal order the finding relies on, 'weak' (a guarantee rated weak or absent),
-    'substantial' (all four substantial) or 'partial'."""
-    index = _index(base_likelihood)
-    why = [f"Base likelihood {YARDSTICK[index][1]} ({YARDSTICK[index][2]})"
-           + (", mapped from pytm's own scale." if mapped_from_pytm else ", from the threat library.")]
-    if safeguards:
-        if all(s == "weak" for s in safeguards):
-            index += 1
-            why.append("Raised one step: every legal order relied on is rated weak or absent on an EDPB essential guarantee.")
-        elif all(s == "substantial" for s in safeguards):
-            index -= 1
-            why.append("Lowered one step: every legal order relied on is rated substantial on all four EDPB essential guarantees.")
-    if control_only:
-        index -= 1
-        why.append("Lowered one step: the only route is control through a parent abroad, whose legal reach is contested.")
-    index = max(0, min(index, len(YARDSTICK) - 1))
+def assess(likelihood: str, severity: str, *, likelihood_reasons: list[str] | None = None, children: bool = False,
+           sensitive: bool = False, mapped_from_pytm: bool = False) -> Risk:
+    """likelihood_reasons: how the drivers reached `likelihood`; without them it is the threat's base likelihood."""
+    index = yardstick_index(likelihood)
+    if likelihood_reasons:
+        why = list(likelihood_reasons)
+        why.append(f"Likelihood {YARDSTICK[index][1]} ({YARDSTICK[index][2]}).")
+    else:
+        why = [f"Base likelihood {YARDSTICK[index][1]} ({YARDSTICK[index][2]})"
+               + (", mapped from pytm's own scale." if mapped_from_pytm else ", from the threat library.")]
     impact = SEVERITY_IMPACT[severity]
     why.append(f"Base impact {IMPACT[impact - 1]} ({impact} of 5), from the threat's severity.")
     if children or sensitive:

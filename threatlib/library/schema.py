@@ -112,6 +112,13 @@ class EssentialGuarantees(Spec):
     independent_oversight: GuaranteeRating
     effective_remedies: GuaranteeRating
 
+    def level(self) -> str:
+        """weak: weak or absent on any guarantee; substantial: substantial on all four; else partial."""
+        ratings = {getattr(self, name).rating for name in type(self).model_fields}
+        if ratings & {Rating.weak, Rating.absent}:
+            return "weak"
+        return "substantial" if ratings == {Rating.substantial} else "partial"
+
 
 class Practice(Spec):
     """A documented use of the legal order's powers: evidence that the power is used, not only written."""

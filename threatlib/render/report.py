@@ -7,6 +7,7 @@ by dropping in one of the same name.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from pathlib import Path
 
 import jinja2
@@ -14,10 +15,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 import threatlib
-from threatlib.analysis.model import Analysis, Basis, Finding
+from threatlib.analysis.drivers import DOUBTFUL, STATUS_WORDS, UNSUPPORTED
+from threatlib.analysis.model import Analysis, Basis, Finding, Judgement
 from threatlib.analysis.risk import IMPACT, RATINGS, YARDSTICK, matrix
 from threatlib.errors import InputError, Problem
-from threatlib.library.schema import Severity
+from threatlib.library.schema import Power, Severity
+from threatlib.spec.common import Status
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
 
 TEMPLATES = Path(threatlib.__file__).parent / "templates"
@@ -31,12 +34,22 @@ VIA = {
 }
 
 
+def month_words(day: str) -> str:
+    return dt.date.fromisoformat(day).strftime("%B %Y")
+
+
+DRIVER_LABELS = {"purpose": "purpose", "scope": "scope", "safeguards": "safeguards", "practice": "documented practice",
+                 "targeting": "targeting", "certainty": "legal certainty", "evidence": "route evidence",
+                 "gateway": "access gateway", "ceiling": "ceiling", "cap": "weakest premise"}
+
+
 class ReportView:
     """Look-ups and groupings the templates need, so templates stay free of logic."""
 
     def __init__(self, analysis: Analysis, detail_limit: int | None = None):
         a = analysis
         self.analysis = a
+        self.judgements = a.judgements
         # A printed report of a large estate sets out at most this many elements per threat or authority;
         # the HTML report, threats.csv and threats.json keep every one.
         self.detail_limit = detail_limit
@@ -129,14 +142,14 @@ class ReportView:
     def decision(self, finding_id: str):
         return self._decisions.get(finding_id)
 
-    def scenario_groups(self, triples: list) -> list[tuple[str, str, list[str]]]:
-        """(jurisdiction, holder name, data names) for a scenario's exposure triples, grouped for reading."""
-        groups: dict[tuple[str, str], list[str]] = {}
-        for data_id, code, holder in triples:
+    def scenario_groups(self, exposures: list) -> list[tuple[str, str, str, list[str]]]:
+        """(jurisdiction, holder name, whose data, data names) for a scenario's exposures, grouped for reading."""
+        groups: dict[tuple[str, str, str], list[str]] = {}
+        for data_id, code, holder, subjects in exposures:
             holder_name = self._elements[holder].name if holder in self._elements else holder
             data_name = self._data[data_id].name if data_id in self._data else data_id
-            groups.setdefault((code, holder_name), []).append(data_name)
-        return [(code, holder, sorted(names)) for (code, holder), names in sorted(groups.items())]
+            groups.setdefault((code, holder_name, self.subject_words(subjects.split(","))), []).append(data_name)
+        return [(code, holder, whose, sorted(names)) for (code, holder, whose), names in sorted(groups.items())]
 
     @staticmethod
     def legal_only(finding_ids: list[str]) -> list[str]:
@@ -182,6 +195,54 @@ class ReportView:
             top = basis.chain[-1]
             return f"control by {self._orgs[top].name if top in self._orgs else top}"
         return VIA[basis.via]
+
+    def headline(self, j: Judgement) -> str:
+        """The judgement's sentence: likelihood, who, how, by when; and what it rests on when that is weak."""
+        holder = self.element_name(j.route.holder)
+        end = month_words(j.timeframe.end)
+        text = (f"It is {j.likelihood_words} ({j.band}) that {j.name}'s authorities obtain data of these users held "
+                f"by {holder} by {end}")
+        if j.route.weakest.status in DOUBTFUL | UNSUPPORTED:
+            text += (f", a judgement resting on {self.step_words(j.route.weakest)}, which is "
+                     f"{STATUS_WORDS[j.route.weakest.status]}")
+        return text + "."
+
+    def step_words(self, p) -> str:
+        return {"collection": f"the collection of {p.name}", "hand-over": f"the flow {p.name}",
+                "holder": f"{p.name} (where it is and who runs it)", "link": f"{p.name}'s link to the legal order"}[p.role]
+
+    @staticmethod
+    def status_words(status: str) -> str:
+        return STATUS_WORDS[status]
+
+    def data_names(self, ids: list[str]) -> list[str]:
+        return [self._data[i].name for i in ids]
+
+    def subject_words(self, groups: list[str]) -> str:
+        return ", ".join(g.replace("_", " ") for g in groups)
+
+    def children_count(self, j: Judgement) -> int:
+        return sum(1 for d in j.route.reachable_data if self._data[d].children)
+
+    def path_words(self, element_ids: list[str]) -> str:
+        return " → ".join(self.element_name(e) for e in element_ids)
+
+    def via_text(self, via: str) -> str:
+        return VIA[via]
+
+    @staticmethod
+    def power_words(powers: list[str]) -> str:
+        return ", ".join(Power(p).label for p in powers)
+
+    @staticmethod
+    def status_label(status: str) -> str:
+        return STATUS_WORDS.get(status, status) if status in ("unsourced", "assumption") else Status(status).label
+
+    @staticmethod
+    def driver_label(driver: str) -> str:
+        return DRIVER_LABELS[driver]
+
+    month_words = staticmethod(month_words)
 
     def cite(self, source_ids: list[str]) -> Markup:
         refs = ",".join(f'<a href="#src-{escape(s)}">{self._source_number[s]}</a>' for s in source_ids)

@@ -39,6 +39,10 @@ def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
     problems += _cycles(doc, "boundaries", {b.id: b.parent for b in model.boundaries}, "parent")
     problems += _controls(model, doc)
     problems += _threat_selection(model, doc, library_threats)
+    if whole_file:  # a scenario may remove what an assumption rests on; the assumption then rests on less
+        problems += _assumptions(model, doc)
+    problems += _jurisdiction_list(doc, [(("positions", i, "about", j), c) for i, p in enumerate(model.positions)
+                                         for j, c in enumerate(p.about)], known)
     for i, org in enumerate(model.organisations):
         if org.parent and not org.control:
             problems.append(doc.problem(("organisations", i, "parent"),
@@ -124,6 +128,25 @@ def _claims(model: Model) -> Iterator[tuple[tuple, Claim]]:
             for k, item in enumerate(getattr(scenario.add, section)):
                 for j, claim in enumerate(item.claims):
                     yield ("scenarios", i, "add", section, k, "claims", j), claim
+
+
+def _assumptions(model: Model, doc: Document) -> list[Problem]:
+    universe = {x.id for section in ("organisations", "data", "elements", "flows") for x in getattr(model, section)}
+    problems = []
+    for i, a in enumerate(model.assumptions):
+        for j, ref in enumerate(a.rests_on):
+            if ref not in universe:
+                close = difflib.get_close_matches(ref, sorted(universe), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                problems.append(doc.problem(("assumptions", i, "rests_on", j),
+                                            f"assumption '{a.id}' rests on '{ref}', which is no organisation, data category, "
+                                            f"element or flow{hint}"))
+    return problems
+
+
+def _jurisdiction_list(doc: Document, used: list[tuple[tuple, str]], known: frozenset[str]) -> list[Problem]:
+    return [doc.problem(path, f"unknown jurisdiction '{code}': not in the library; `threatlib library` lists the codes")
+            for path, code in used if code not in known]
 
 
 def _jurisdiction_codes(model: Model, doc: Document, known: frozenset[str]) -> list[Problem]:

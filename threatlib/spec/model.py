@@ -14,6 +14,23 @@ from pydantic import Field, StringConstraints
 from threatlib.spec.common import Claim, Id, JurisdictionCode, ShortText, Source, Spec, Text
 
 
+class SubjectGroup(str, Enum):
+    """Whose data it is. Groups of interest to intelligence services raise the likelihood of an intelligence or
+    national-security power being used (the targeting driver); children raise the impact of harm, not the likelihood."""
+
+    general_public = "general_public"  # ordinary users, no group singled out
+    children = "children"  # users under 18
+    public_officials = "public_officials"  # civil servants, ministers, staff of public bodies
+    parliamentarians = "parliamentarians"  # members of a parliament and their staff
+    journalists = "journalists"  # journalists and their sources
+    dissidents = "dissidents"  # critics, exiles and diaspora communities a foreign state watches
+    military = "military"  # armed forces and defence staff
+
+
+TARGETED_GROUPS = frozenset({SubjectGroup.public_officials, SubjectGroup.parliamentarians, SubjectGroup.journalists,
+                             SubjectGroup.dissidents, SubjectGroup.military})
+
+
 class Metadata(Spec):
     id: Id = Field(description="Model id; names the report folder.")
     name: ShortText = Field(description="Name of the app or system modelled.")
@@ -25,6 +42,11 @@ class Metadata(Spec):
         description="Jurisdictions where the people whose data matters live; other legal orders count as foreign.",
     )
     authors: list[ShortText] = Field(default_factory=list, description="Who maintains the model.")
+    timeframe_years: Annotated[int, Field(ge=1, le=10)] = Field(
+        default=2, description="The period each judgement's likelihood covers, in years from as_of (default 2).")
+    data_subjects: list[SubjectGroup] = Field(
+        default_factory=lambda: [SubjectGroup.general_public],
+        description="Whose data the model is about, where an element does not say (its `subjects`); default general_public.")
 
 
 class Sector(str, Enum):
@@ -151,6 +173,9 @@ class Element(Spec):
         default_factory=dict, description="pytm controls in place, by pytm's name (isEncryptedAtRest, usesMFA, ...)."
     )
     in_scope: bool = Field(default=True, description="Out-of-scope elements are drawn but get no findings.")
+    subjects: list[SubjectGroup] = Field(
+        default_factory=list,
+        description="Whose data starts here (on the people and devices where data originates); else metadata.data_subjects.")
     claims: list[Claim] = Field(default_factory=list)
 
 
@@ -177,8 +202,21 @@ class Flow(Spec):
 class Position(Spec):
     id: Id
     topic: ShortText = Field(description="The contested question.")
+    about: list[JurisdictionCode] = Field(
+        default_factory=list, description="Legal orders whose judgement the position bears on: it is that judgement's alternative view.")
     vendor: Claim = Field(description="The vendor's own position.")
     counter: list[Claim] = Field(min_length=1, description="The strongest counter-arguments.")
+
+
+class Assumption(Spec):
+    """A premise the model relies on without evidence: the judgements that rest on it say so, and hold only if it does."""
+
+    id: Id
+    statement: Text = Field(description="What is assumed.")
+    why: Text = Field(description="Why the model assumes it (what evidence is missing, why the assumption is reasonable).")
+    rests_on: list[Id] = Field(
+        min_length=1, description="Ids of the elements, flows, organisations or data categories that rest on it.")
+    would_change: Text | None = Field(default=None, description="What evidence would confirm or overturn it.")
 
 
 class Exclusion(Spec):
@@ -250,6 +288,7 @@ class Model(Spec):
     elements: list[Element] = Field(min_length=1)
     flows: list[Flow] = Field(default_factory=list)
     positions: list[Position] = Field(default_factory=list)
+    assumptions: list[Assumption] = Field(default_factory=list, description="Premises relied on without evidence.")
     threats: ThreatSelection = Field(default_factory=ThreatSelection, description="Which threats apply.")
     scenarios: list[Scenario] = Field(default_factory=list, description="Alternatives analysed beside the baseline.")
     decisions: list[Decision] = Field(default_factory=list, description="Risk decisions on findings, by finding id.")

@@ -1,0 +1,142 @@
+"""Likelihood from stated drivers: the one method by which judgements and legal findings are rated.
+
+The question is always the same: that a legal order's authorities obtain these users' data, by the means the
+model shows, within the model's timeframe. The answer starts at the foot of the PHIA yardstick (remote chance)
+and each driver moves it by whole steps, each with its reason:
+
+- purpose of the power that carries the reach: intelligence +2 (collecting on foreigners is what it is for),
+  national security +1, law enforcement 0 (an offence must be suspected, which these users rarely are);
+- scope: general +1 (any help the authority asks for, no named target), programmatic 0 (selectors approved in
+  bulk), targeted -1 (an order naming the person or account);
+- safeguards, the EDPB essential guarantees as rated in the library: weak or absent on any +1, partial 0,
+  substantial on all four -1;
+- documented practice: +1 when the library records a confirmed or reported use of these powers on organisations
+  of the holder's sectors or on foreigners' data;
+- targeting: +1 when the data is about public officials, parliamentarians, journalists, dissidents or military
+  staff and the power is for intelligence or national security (children's data raises impact, not likelihood);
+- legal certainty: -1 when no provision carrying the reach is settled (each is contested or unverified);
+- route evidence: -1 when the route's weakest necessary step is only alleged or disputed;
+- access gateway: -1 when the data reaches the holder only through an access gateway run by an organisation
+  outside the holder's group (a group-run gateway opens on the group's say, so it does not count).
+
+Then two limits, each recorded as a driver when it bites: the ceiling, likely, because covert access under a
+secrecy duty is by design never confirmed in public, so no public evidence can carry a forecast higher; and a cap
+at realistic possibility when the weakest necessary step is alleged, disputed, unsourced or a modelling
+assumption. No judgement is stronger than its weakest necessary premise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from threatlib.analysis.model import Driver
+from threatlib.analysis.risk import YARDSTICK, yardstick_index
+from threatlib.library.schema import Jurisdiction, Power
+from threatlib.spec.model import TARGETED_GROUPS
+
+PURPOSE_STEPS = {"intelligence": 2, "national_security": 1, "law_enforcement": 0, "regulatory": 0}
+SCOPE_STEPS = {"general": 1, "programmatic": 0, "targeted": -1}
+SAFEGUARD_STEPS = {"weak": 1, "partial": 0, "substantial": -1}
+CEILING = yardstick_index("likely")
+CAP = yardstick_index("realistic_possibility")
+# Evidence of a step, strongest first. A vendor's own statement that data goes somewhere is an admission.
+WEAKNESS = ("confirmed", "vendor_claim", "reported", "alleged", "disputed", "unsourced", "assumption")
+DOUBTFUL = frozenset({"alleged", "disputed"})
+UNSUPPORTED = frozenset({"unsourced", "assumption"})
+TARGETED = frozenset(g.value for g in TARGETED_GROUPS)
+STATUS_WORDS = {"confirmed": "confirmed", "vendor_claim": "stated by the vendor", "reported": "reported",
+                "alleged": "only alleged", "disputed": "disputed", "unsourced": "given no source in the model",
+                "assumption": "a modelling assumption"}
+PURPOSE_WORDS = {"intelligence": "intelligence collection", "national_security": "national security",
+                 "law_enforcement": "criminal investigation", "regulatory": "regulation"}
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What the rating needs of the provision that carries the reach."""
+
+    label: str
+    purpose: str
+    scope: str
+    powers: frozenset[Power]
+
+
+@dataclass(frozen=True)
+class Rated:
+    index: int
+    raw: int  # the sum of the drivers before the ceiling and the cap: ranks routes the limits make equal
+    drivers: tuple[Driver, ...]
+    practice: tuple[str, ...]  # the documented cases that counted
+
+    @property
+    def key(self) -> str:
+        return YARDSTICK[self.index][0]
+
+
+def strength(purpose: str, scope: str) -> int:
+    return PURPOSE_STEPS[purpose] + SCOPE_STEPS[scope]
+
+
+def matching_practice(jurisdiction: Jurisdiction, powers: frozenset[Power], sectors: frozenset[str]) -> list[str]:
+    """Statements of the documented uses of these powers on organisations like this one or on foreigners' data."""
+    return [p.statement for p in jurisdiction.practice
+            if p.status.value in ("confirmed", "reported") and powers.intersection(p.powers)
+            and (p.foreign_data or sectors.intersection(s.value for s in p.sectors))]
+
+
+def rate(jurisdiction: Jurisdiction, lead: Basis, *, settled: bool, sectors: frozenset[str], subjects: frozenset[str],
+         weakest: tuple[str, str], gateway: str | None) -> Rated:
+    """weakest: (status, what) of the route's weakest necessary step; gateway: the gateway's name, if any."""
+    name = jurisdiction.name
+    drivers: list[Driver] = []
+
+    def step(driver: str, effect: int, text: str) -> None:
+        drivers.append(Driver(driver=driver, effect=effect, text=text))
+
+    step("purpose", PURPOSE_STEPS[lead.purpose], f"{lead.label} is a power for {PURPOSE_WORDS[lead.purpose]}.")
+    step("scope", SCOPE_STEPS[lead.scope], {
+        "general": "It reaches any help or data the authority asks for, with no named target and no set procedure.",
+        "programmatic": "Demands are drawn by selectors or categories approved in bulk, not an order per person.",
+        "targeted": "Each demand needs an order naming the person, account or records.",
+    }[lead.scope])
+    level = jurisdiction.essential_guarantees.level()
+    step("safeguards", SAFEGUARD_STEPS[level], {
+        "weak": f"{name} is rated weak or absent on at least one EDPB essential guarantee: a demand is easy to make "
+                "and hard to resist.",
+        "partial": f"{name}'s safeguards are rated partial on the EDPB essential guarantees.",
+        "substantial": f"{name} is rated substantial on all four EDPB essential guarantees.",
+    }[level])
+    cases = matching_practice(jurisdiction, lead.powers, sectors)
+    step("practice", 1 if cases else 0,
+         f"The library records {len(cases)} documented use{'s' if len(cases) != 1 else ''} of these powers on "
+         "organisations of this kind or on foreigners' data." if cases else
+         "The library records no documented use of these powers on organisations of this kind or on foreigners' "
+         "data; secrecy duties would keep one from view, so this is a gap, not evidence of restraint.")
+    targeted = sorted(subjects & TARGETED)
+    interested = lead.purpose in ("intelligence", "national_security")
+    step("targeting", 1 if targeted and interested else 0,
+         f"The data is about {_words(targeted)}, of interest to {PURPOSE_WORDS[lead.purpose]}." if targeted and interested
+         else f"The data is about {_words(targeted)}, but this power is for {PURPOSE_WORDS[lead.purpose]}." if targeted
+         else "No group of particular interest to intelligence services is among the data subjects.")
+    if not settled:
+        step("certainty", -1, "No provision carrying the reach is settled: each is contested or unverified.")
+    status, what = weakest
+    if status in DOUBTFUL:
+        step("evidence", -1, f"The route's weakest step, {what}, is {STATUS_WORDS[status]}.")
+    if gateway:
+        step("gateway", -1, f"The data reaches the holder only through {gateway}, an access gateway run outside the "
+                            "holder's group: a demand would have to pass or bypass it.")
+    index = raw = sum(d.effect for d in drivers)
+    if index > CEILING:
+        step("ceiling", CEILING - index, "Capped at likely: covert access under a secrecy duty is never confirmed in "
+                                         "public, so no public evidence can carry a forecast higher.")
+        index = CEILING
+    if status in DOUBTFUL | UNSUPPORTED and index > CAP:
+        step("cap", CAP - index, f"Capped at realistic possibility: it rests on {what}, which is {STATUS_WORDS[status]}.")
+        index = CAP
+    return Rated(index=max(0, index), raw=raw, drivers=tuple(drivers), practice=tuple(cases))
+
+
+def _words(groups: list[str]) -> str:
+    names = [g.replace("_", " ") for g in groups]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else (names[0] if names else "no particular group")

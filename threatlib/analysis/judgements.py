@@ -1,0 +1,421 @@
+"""Judgements: for each foreign legal order, legal reach, route, likelihood within a timeframe, and confidence.
+
+Each part is answered on its own evidence. Reach is a question of law (which provisions bind which organisation,
+through which link, and how settled that reading is). The route is a question of fact (which compellable holder
+has which data, by which flows, and how well each necessary step is evidenced). The likelihood comes from the
+drivers in threatlib.analysis.drivers; confidence from source quality, corroboration, gaps and assumptions.
+Of all routes to places a legal order can compel, the judgement names the one that gives the strongest case,
+and among equally strong ones the best evidenced: any one route is enough for the data to be obtained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from threatlib.analysis.drivers import (
+    DOUBTFUL,
+    STATUS_WORDS,
+    UNSUPPORTED,
+    WEAKNESS,
+    Basis,
+    Rated,
+    rate,
+    strength,
+)
+from threatlib.analysis.model import (
+    Alternative,
+    CitedClaim,
+    Exposure,
+    Indicators,
+    Judgement,
+    KeyAssumption,
+    NoJudgement,
+    Premise,
+    Reach,
+    ReachingProvision,
+    Route,
+    Timeframe,
+)
+from threatlib.analysis.risk import YARDSTICK, yardstick_index
+from threatlib.compile import CompiledModel
+from threatlib.legal import LegalBasis, reaching
+from threatlib.spec.common import Claim
+
+CERTAINTY = ("settled", "contested", "unverified")
+# Which link to name when a provision reaches a holder through several: the organisation's own ties first.
+VIA_ORDER = {"incorporation": 0, "headquarters": 1, "staff": 2, "location": 3, "control": 4}
+
+
+class Evidence:
+    """How well the model evidences each of its elements, flows, organisations and data categories."""
+
+    def __init__(self, compiled: CompiledModel):
+        spec = compiled.spec
+        self.kinds = {s.id: s.kind.value for s in spec.sources}
+        self.items: dict[str, tuple[str, str, list[Claim]]] = {}
+        for kind, section in (("organisation", spec.organisations), ("data", spec.data), ("element", spec.elements),
+                              ("flow", spec.flows)):
+            for item in section:
+                self.items[item.id] = (kind, item.name, list(item.claims))
+        self.assumptions: dict[str, list] = {}
+        for a in spec.assumptions:
+            for ref in a.rests_on:
+                self.assumptions.setdefault(ref, []).append(a)
+
+    def premise(self, item_id: str, role: str) -> Premise:
+        kind, name, claims = self.items[item_id]
+        assumed = self.assumptions.get(item_id)
+        if assumed:
+            status, best = "assumption", claims
+        elif not claims:
+            status, best = "unsourced", []
+        else:
+            status = min((c.status.value for c in claims), key=WEAKNESS.index)
+            best = [c for c in claims if c.status.value == status]
+        sources = sorted({s for c in best for s in c.sources})
+        return Premise(kind=kind, id=item_id, name=name, role=role, status=status, sources=sources,
+                       primary=any(self.kinds.get(s) == "primary" for s in sources),
+                       assumption=assumed[0].id if assumed else None)
+
+
+@dataclass
+class Candidate:
+    """One route to a compellable holder, with the provisions that reach it and its rating."""
+
+    exposures: list[Exposure]
+    provisions: list[ReachingProvision]
+    premises: list[Premise]
+    weakest: Premise
+    rated: Rated
+    gateway: str | None
+
+
+def judge(compiled: CompiledModel, exposures: list[Exposure], cite) -> tuple[list[Judgement], list[NoJudgement]]:
+    """cite(source) records a library source the analysis cites and returns its id."""
+    spec = compiled.spec
+    evidence = Evidence(compiled)
+    foreign = sorted({link.jurisdiction for link in compiled.compulsion if link.foreign}
+                     | {c for o in spec.organisations for c in (o.incorporated_in, o.headquarters, *o.staff_access_from)
+                        if c not in compiled.domestic}
+                     | {e.location for e in spec.elements if e.location and e.location not in compiled.domestic})
+    judgements, none = [], []
+    for code in foreign:
+        jurisdiction = compiled.library.jurisdictions[code]
+        mine = [e for e in exposures if e.jurisdiction == code]
+        if not mine:
+            none.append(NoJudgement(jurisdiction=code, name=jurisdiction.name, reason=_why_none(compiled, code)))
+            continue
+        routes: dict[tuple, list[Exposure]] = {}
+        for e in mine:
+            routes.setdefault((e.holder, tuple(e.elements), tuple(e.flows), tuple(e.subjects)), []).append(e)
+        candidates = [_candidate(compiled, evidence, code, group, cite) for _, group in sorted(routes.items())]
+        best = min(candidates, key=lambda c: _preference(compiled, code, c))
+        judgements.append(_judgement(compiled, evidence, code, best, mine, len(routes), cite))
+    judgements.sort(key=lambda j: (-yardstick_index(j.likelihood), j.jurisdiction))
+    return judgements, none
+
+
+class ElementRater:
+    """Rates a legal finding by the judgements' drivers, at its own element: its own legal bases, whose data reaches
+    it, and how well the model evidences the element and its operator's link. A flow is rated at its sink."""
+
+    def __init__(self, compiled: CompiledModel, exposures: list[Exposure], judgements: list[Judgement]):
+        self.compiled = compiled
+        self.evidence = Evidence(compiled)
+        self.judgements = {j.jurisdiction: j for j in judgements}
+        self.subjects: dict[str, set[str]] = {}
+        for e in exposures:
+            self.subjects.setdefault(e.holder, set()).update(e.subjects)
+        self.default_subjects = {g.value for g in compiled.spec.metadata.data_subjects}
+        self._cache: dict[tuple, tuple[Rated, str]] = {}
+
+    def rate(self, element_id: str, relevant: list[LegalBasis]) -> tuple[int, list[str]]:
+        """The highest likelihood over the legal orders the finding relies on, and how it was reached."""
+        best: tuple[Rated, str] | None = None
+        for code in sorted({b.jurisdiction for b in relevant}):
+            key = (element_id, code, tuple(sorted({b.provision_id for b in relevant if b.jurisdiction == code})))
+            if key not in self._cache:
+                self._cache[key] = (self._rate(element_id, code, [b for b in relevant if b.jurisdiction == code]), code)
+            if best is None or self._cache[key][0].index > best[0].index:
+                best = self._cache[key]
+        rated, code = best
+        name = self.compiled.library.jurisdictions[code].name
+        reasons = [f"Likelihood by the judgement drivers for {name}, at this element:"]
+        reasons += [f"{d.effect:+d} {d.driver}: {d.text}" for d in rated.drivers]
+        judgement = self.judgements.get(code)
+        if judgement and judgement.likelihood != rated.key:
+            holder = self.compiled.facts[judgement.route.holder].name
+            reasons.append(f"The judgement for {name} is {judgement.likelihood_words}: it rates the route to {holder}, "
+                           "whose legal basis, data subjects or evidence differ from this element's.")
+        return rated.index, reasons
+
+    def _rate(self, element_id: str, code: str, bases: list[LegalBasis]) -> Rated:
+        facts = self.compiled.facts[element_id]
+        holder = facts.sink if facts.kind == "flow" else element_id
+        index = self.compiled.library.provision_index()
+        ranked = sorted(bases, key=lambda b: (CERTAINTY.index(_certainty(b, index[b.provision_id][2])),
+                                              -strength(index[b.provision_id][2].purpose.value,
+                                                        index[b.provision_id][2].scope.value), b.provision_id,
+                                              VIA_ORDER[b.via.value], b.chain))
+        lead = ranked[0]
+        p = index[lead.provision_id][2]
+        premises = [self.evidence.premise(element_id, "hand-over" if facts.kind == "flow" else "holder")]
+        premises += [self.evidence.premise(org, "link") for org in lead.chain]
+        weakest = max(premises, key=lambda x: WEAKNESS.index(x.status))
+        return rate(self.compiled.library.jurisdictions[code], Basis(lead.label, p.purpose.value, p.scope.value,
+                                                                      frozenset(p.powers)),
+                    settled=_certainty(lead, p) == "settled",
+                    sectors=frozenset(_sectors(self.compiled, self.compiled.facts[holder].operator)),
+                    subjects=frozenset(self.subjects.get(holder) or self.default_subjects),
+                    weakest=(weakest.status, _what(weakest)), gateway=None)
+
+
+def _why_none(compiled: CompiledModel, code: str) -> str:
+    name = compiled.library.jurisdictions[code].name
+    compelled = sorted({link.element for link in compiled.compulsion if link.jurisdiction == code})
+    if compelled:
+        names = ", ".join(compiled.facts[e].name for e in compelled[:3]) + (" and others" if len(compelled) > 3 else "")
+        return (f"{name}'s authorities can compel {names}, but no personal data the model describes reaches "
+                f"{'it' if len(compelled) == 1 else 'them'}.")
+    if not compiled.library.jurisdictions[code].laws:
+        return (f"Organisations or places in the model are linked to {name}, but the library records no law of "
+                f"{name} that lets its authorities compel them.")
+    return (f"Organisations or places in the model are linked to {name}, but none of its provisions reaches them "
+            "through those links (or their sectors).")
+
+
+def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: list[Exposure], cite) -> Candidate:
+    first = group[0]
+    provisions = _provisions(compiled, code, first.holder, cite)
+    lead = provisions[0]
+    premises = _premises(compiled, evidence, first, lead, sorted({e.data for e in group}))
+    weakest = max(premises, key=lambda p: WEAKNESS.index(p.status))
+    operator = compiled.facts[first.holder].operator
+    holders_group = _group(compiled, operator)
+    # A gateway counts only when someone outside the holder's group runs it: a group-run gateway opens on demand.
+    gateway = next((compiled.facts[x].name for x in first.elements
+                    if "access_gateway" in compiled.facts[x].tags and compiled.facts[x].operator not in holders_group),
+                   None)
+    sectors = frozenset(_sectors(compiled, operator))
+    p = compiled.library.provision_index()[lead.provision_id][2]
+    rated = rate(compiled.library.jurisdictions[code], Basis(lead.label, lead.purpose, lead.scope, frozenset(p.powers)),
+                 settled=lead.certainty == "settled", sectors=sectors, subjects=frozenset(first.subjects),
+                 weakest=(weakest.status, _what(weakest)), gateway=gateway)
+    return Candidate(exposures=group, provisions=provisions, premises=premises, weakest=weakest, rated=rated,
+                     gateway=gateway)
+
+
+def _group(compiled: CompiledModel, operator: str) -> set[str]:
+    """Every organisation under the same ultimate parent as the operator (the operator's corporate group)."""
+    orgs = {o.id: o for o in compiled.spec.organisations}
+
+    def root(org: str) -> str:
+        seen = set()
+        while orgs[org].parent and org not in seen:
+            seen.add(org)
+            org = orgs[org].parent
+        return org
+
+    if not operator:
+        return set()
+    top = root(operator)
+    return {o for o in orgs if root(o) == top}
+
+
+def _sectors(compiled: CompiledModel, operator: str) -> set[str]:
+    """The sectors of the operator and of the organisations that control it (a law may reach the parent's sector)."""
+    orgs = {o.id: o for o in compiled.spec.organisations}
+    out: set[str] = set()
+    seen: set[str] = set()
+    while operator and operator not in seen:
+        seen.add(operator)
+        out |= {s.value for s in orgs[operator].sectors}
+        operator = orgs[operator].parent or ""
+    return out
+
+
+def _provisions(compiled: CompiledModel, code: str, holder: str, cite) -> list[ReachingProvision]:
+    """The provisions of `code` that let its authorities obtain data from the holder: the reach's carriers first."""
+    index = compiled.library.provision_index()
+    names = {o.id: o.name for o in compiled.spec.organisations}
+    out: dict[str, ReachingProvision] = {}
+    for b in sorted(reaching(compiled.bases.get(holder, ())),
+                    key=lambda b: (b.law_rank, b.provision_id, VIA_ORDER[b.via.value], len(b.chain), b.chain)):
+        if b.jurisdiction != code or b.provision_id in out:
+            continue
+        p = index[b.provision_id][2]
+        counter = p.counter_reading
+        out[b.provision_id] = ReachingProvision(
+            provision_id=b.provision_id, label=b.label, powers=[x.value for x in b.powers], purpose=p.purpose.value,
+            scope=p.scope.value, via=b.via.value, chain=list(b.chain),
+            organisation=names.get(b.chain[-1]) if b.chain else None,
+            certainty=_certainty(b, p), sources=[cite(s) for s in p.sources],
+            counter_reading=CitedClaim(statement=counter.statement, status=counter.status.value,
+                                       sources=[cite(s) for s in counter.sources]) if counter else None)
+    return sorted(out.values(), key=lambda r: (CERTAINTY.index(r.certainty), -strength(r.purpose, r.scope),
+                                               r.provision_id))
+
+
+def _certainty(b: LegalBasis, provision) -> str:
+    if not provision.article_verified or provision.status.value != "confirmed":
+        return "unverified"
+    if provision.counter_reading or b.via.value == "control":
+        return "contested"
+    return "settled"
+
+
+def _premises(compiled: CompiledModel, evidence: Evidence, e: Exposure, lead: ReachingProvision,
+              data: list[str]) -> list[Premise]:
+    """The steps the route cannot do without: that the data is collected, each hand-over into another
+    organisation's or legal order's hands, the holder being where and whose the model says, and the link."""
+    collection = min((evidence.premise(d, "collection") for d in data), key=lambda p: (WEAKNESS.index(p.status), p.id))
+    out = [collection]
+    hand_overs = [f for f in e.flows if _hands_over(compiled, f)] or e.flows[-1:]
+    out += [evidence.premise(f, "hand-over") for f in hand_overs]
+    out.append(evidence.premise(e.holder, "holder"))
+    out += [evidence.premise(org, "link") for org in lead.chain]
+    return out
+
+
+def _hands_over(compiled: CompiledModel, flow_id: str) -> bool:
+    """A flow that moves data into another legal order or organisation. A user giving data to the app is not one:
+    that is collection, which the data category's own claims evidence."""
+    f = compiled.facts[flow_id]
+    changes_hands = bool(f.source_operator) and bool(f.sink_operator) and f.source_operator != f.sink_operator
+    return f.crosses_legal_order or f.remote_access or changes_hands
+
+
+def _preference(compiled: CompiledModel, code: str, c: Candidate) -> tuple:
+    """Strongest case first; then the best evidenced; then the most drivers in favour before the limits; then
+    the most data carried, a holder inside the legal order, a data store, children's data, the shortest path."""
+    holder = compiled.facts[c.exposures[0].holder]
+    return (-c.rated.index, WEAKNESS.index(c.weakest.status), -c.rated.raw, sum(WEAKNESS.index(p.status) for p in c.premises),
+            -len({e.data for e in c.exposures}), holder.jurisdiction != code, holder.kind != "datastore", not holder.handles_children,
+            len(c.exposures[0].elements),
+            holder.id, c.exposures[0].subjects)
+
+
+def _judgement(compiled: CompiledModel, evidence: Evidence, code: str, c: Candidate, mine: list[Exposure],
+               routes: int, cite) -> Judgement:
+    spec = compiled.spec
+    jurisdiction = compiled.library.jurisdictions[code]
+    first = c.exposures[0]
+    places = list(dict.fromkeys(e.holder for e in sorted(mine, key=lambda e: (len(e.elements), e.holder))))
+    route = Route(holder=first.holder, elements=list(first.elements), flows=list(first.flows),
+                  data=sorted({e.data for e in c.exposures}), subjects=list(first.subjects), premises=c.premises,
+                  weakest=c.weakest, reachable_data=sorted({e.data for e in mine}), places=places, routes=routes)
+    key, words, band = YARDSTICK[c.rated.index]
+    assumptions = _key_assumptions(spec, c)
+    confidence, reasons = _confidence(c)
+    start = spec.metadata.as_of
+    years = spec.metadata.timeframe_years
+    return Judgement(
+        jurisdiction=code, name=jurisdiction.name,
+        reach=Reach(certainty=c.provisions[0].certainty, provisions=c.provisions), route=route,
+        likelihood=key, likelihood_words=words, band=band,
+        timeframe=Timeframe(years=years, start=start.isoformat(), end=_add_years(start, years).isoformat()),
+        confidence=confidence, confidence_reasons=reasons, drivers=list(c.rated.drivers), assumptions=assumptions,
+        alternative=_alternative(compiled, code, c),
+        indicators=_indicators(compiled, code, c),
+        holds_only_if=[a.statement for a in assumptions] if c.weakest.status in UNSUPPORTED else [])
+
+
+def _key_assumptions(spec, c: Candidate) -> list[KeyAssumption]:
+    on_route = {p.id for p in c.premises} | set(c.exposures[0].elements) | set(c.exposures[0].flows)
+    out = [KeyAssumption(id=a.id, statement=a.statement, why=a.why, would_change=a.would_change)
+           for a in spec.assumptions if on_route.intersection(a.rests_on)]
+    out += [KeyAssumption(id=None, statement=f"{p.name} is as the model describes it ({p.role} step).",
+                          why="The model gives no source for this step.",
+                          would_change="A source for it, or evidence against it.")
+            for p in c.premises if p.status == "unsourced"]
+    return out
+
+
+def _confidence(c: Candidate) -> tuple[str, list[str]]:
+    premises = c.premises
+    strong = [p for p in premises if p.primary or len(p.sources) >= 2]
+    reasons = [f"Source quality: {len(strong)} of {len(premises)} necessary steps rest on a primary source or on "
+               "two sources."]
+    weakest = c.weakest
+    settled = c.provisions[0].certainty
+    practice = bool(c.rated.practice)
+    reasons.append(f"Legal reach: {settled}" + {
+        "settled": ": the provision's text is checked and no counter-reading is recorded.",
+        "contested": ": every provision carrying the reach has a recorded counter-reading or reaches only through "
+                     "control by a parent abroad.",
+        "unverified": ": the provisions carrying the reach could not be checked against their text."}[settled])
+    reasons.append("Documented practice: " + ("recorded." if practice else
+                   "none recorded, an information gap (secrecy duties would hide a case)."))
+    if weakest.status in UNSUPPORTED | DOUBTFUL:
+        reasons.append(f"The weakest step, {_what(weakest)}, is {STATUS_WORDS[weakest.status]}.")
+        return "low", reasons
+    if settled == "unverified":
+        return "low", reasons
+    corroborated = len(strong) == len(premises) and all(p.status in ("confirmed", "vendor_claim") for p in premises)
+    if corroborated and settled == "settled" and practice:
+        reasons.append("Every step is confirmed or stated by the vendor and corroborated; the reach is settled and "
+                       "the power's use is documented.")
+        return "high", reasons
+    reasons.append("A forecast of covert access rests on inference; with the gaps above, confidence is moderate.")
+    return "moderate", reasons
+
+
+def _alternative(compiled: CompiledModel, code: str, c: Candidate) -> Alternative:
+    spec = compiled.spec
+    claims: list[CitedClaim] = []
+    parts: list[str] = []
+    for position in spec.positions:
+        if code in position.about:
+            v = position.vendor
+            claims.append(CitedClaim(statement=v.statement, status=v.status.value, sources=list(v.sources)))
+            parts.append(f"the vendor's position on \"{position.topic}\" holds")
+    lead = c.provisions[0]
+    if lead.counter_reading:
+        claims.append(lead.counter_reading)
+        parts.append(f"the counter-reading of {lead.label} holds")
+    if c.weakest.status != "confirmed":
+        parts.append(f"{_what(c.weakest)} is not as the model has it (it is {STATUS_WORDS[c.weakest.status]})")
+    if not c.rated.practice:
+        parts.append("the lack of any documented case reflects restraint rather than secrecy")
+    statement = ("The judgement would be too high if " + "; or if ".join(parts) + "."
+                 if parts else "No recorded position or evidence argues against this judgement.")
+    return Alternative(statement=statement, claims=claims)
+
+
+def _indicators(compiled: CompiledModel, code: str, c: Candidate) -> Indicators:
+    name = compiled.library.jurisdictions[code].name
+    lead = c.provisions[0]
+    effects = {d.driver: d.effect for d in c.rated.drivers}
+    holder = compiled.facts[c.exposures[0].holder].name
+    up, down = [], []
+    if not c.rated.practice:
+        up.append(f"A documented case of {name}'s authorities using these powers on a company like this one or on "
+                  "foreigners' data.")
+    if not effects.get("targeting") and lead.purpose in ("intelligence", "national_security"):
+        up.append("Officials, parliamentarians, journalists or dissidents among the users whose data takes this route.")
+    if c.weakest.status != "confirmed":
+        up.append(f"Confirmation from a primary source that {_what(c.weakest)} is as the model has it.")
+    if c.gateway:
+        up.append(f"Evidence that {c.gateway} can be bypassed or is not audited.")
+    else:
+        down.append(f"Access from {name} only through an audited gateway, verified independently.")
+    down.append(f"Evidence that the data no longer reaches {holder}.")
+    if lead.counter_reading or lead.certainty == "contested":
+        down.append(f"An authoritative reading that {lead.label} does not reach "
+                    f"{lead.organisation or holder} through this link.")
+    if effects.get("safeguards", 0) > 0:
+        down.append(f"Independent prior authorisation of demands under {lead.label}.")
+    return Indicators(raise_=up, lower=down)
+
+
+def _what(p: Premise) -> str:
+    return {"collection": f"the collection of {p.name}", "hand-over": f"the flow {p.name}",
+            "holder": f"{p.name} (where it is and who runs it)", "link": f"{p.name}'s link to the legal order"}[p.role]
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
