@@ -20,8 +20,8 @@ from threatlib.analysis.model import Analysis, Basis, Finding, Judgement
 from threatlib.analysis.risk import IMPACT, RATINGS, YARDSTICK, matrix
 from threatlib.errors import InputError, Problem
 from threatlib.library.schema import Power, Severity
-from threatlib.spec.common import Status
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
+from threatlib.spec.common import Status
 
 TEMPLATES = Path(threatlib.__file__).parent / "templates"
 RATING_RANK = {r: i for i, r in enumerate(RATINGS)}
