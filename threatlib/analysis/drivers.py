@@ -14,7 +14,8 @@ and each driver moves it by whole steps, each with its reason:
   of the holder's sectors or on foreigners' data;
 - targeting: +1 when the data is about public officials, parliamentarians, journalists, dissidents or military
   staff and the power is for intelligence or national security (children's data raises impact, not likelihood);
-- legal certainty: -1 when no provision carrying the reach is settled (each is contested or unverified);
+- legal certainty: -1 when the provision carrying the reach is contested (a recorded counter-reading, or reach
+  only through control by a parent abroad); an article that could not be checked lowers confidence instead;
 - route evidence: -1 when the route's weakest necessary step is only alleged or disputed;
 - access gateway: -1 when the data reaches the holder only through an access gateway run by an organisation
   outside the holder's group (a group-run gateway opens on the group's say, so it does not count).
@@ -84,7 +85,7 @@ def matching_practice(jurisdiction: Jurisdiction, powers: frozenset[Power], sect
             and (p.foreign_data or sectors.intersection(s.value for s in p.sectors))]
 
 
-def rate(jurisdiction: Jurisdiction, lead: Basis, *, settled: bool, sectors: frozenset[str], subjects: frozenset[str],
+def rate(jurisdiction: Jurisdiction, lead: Basis, *, contested: bool, sectors: frozenset[str], subjects: frozenset[str],
          weakest: tuple[str, str], gateway: str | None) -> Rated:
     """weakest: (status, what) of the route's weakest necessary step; gateway: the gateway's name, if any."""
     name = jurisdiction.name
@@ -118,8 +119,9 @@ def rate(jurisdiction: Jurisdiction, lead: Basis, *, settled: bool, sectors: fro
          f"The data is about {_words(targeted)}, of interest to {PURPOSE_WORDS[lead.purpose]}." if targeted and interested
          else f"The data is about {_words(targeted)}, but this power is for {PURPOSE_WORDS[lead.purpose]}." if targeted
          else "No group of particular interest to intelligence services is among the data subjects.")
-    if not settled:
-        step("certainty", -1, "No provision carrying the reach is settled: each is contested or unverified.")
+    if contested:
+        step("certainty", -1, "The reach rests on a contested reading (a recorded counter-reading, or control by a "
+                              "parent abroad).")
     status, what = weakest
     if status in DOUBTFUL:
         step("evidence", -1, f"The route's weakest step, {what}, is {STATUS_WORDS[status]}.")

@@ -165,7 +165,7 @@ class ElementRater:
         weakest = max(premises, key=lambda x: WEAKNESS.index(x.status))
         return rate(self.compiled.library.jurisdictions[code], Basis(lead.label, p.purpose.value, p.scope.value,
                                                                       frozenset(p.powers)),
-                    settled=_certainty(lead, p) == "settled",
+                    contested=_certainty(lead, p) == "contested",
                     sectors=frozenset(_sectors(self.compiled, self.compiled.facts[holder].operator)),
                     subjects=frozenset(self.subjects.get(holder) or self.default_subjects),
                     weakest=(weakest.status, _what(weakest)), gateway=None)
@@ -200,7 +200,7 @@ def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: li
     sectors = frozenset(_sectors(compiled, operator))
     p = compiled.library.provision_index()[lead.provision_id][2]
     rated = rate(compiled.library.jurisdictions[code], Basis(lead.label, lead.purpose, lead.scope, frozenset(p.powers)),
-                 settled=lead.certainty == "settled", sectors=sectors, subjects=frozenset(first.subjects),
+                 contested=lead.certainty == "contested", sectors=sectors, subjects=frozenset(first.subjects),
                  weakest=(weakest.status, _what(weakest)), gateway=gateway)
     return Candidate(exposures=group, provisions=provisions, premises=premises, weakest=weakest, rated=rated,
                      gateway=gateway)
@@ -287,10 +287,10 @@ def _hands_over(compiled: CompiledModel, flow_id: str) -> bool:
 
 
 def _preference(compiled: CompiledModel, code: str, c: Candidate) -> tuple:
-    """Strongest case first; then the best evidenced; then the most drivers in favour before the limits; then
-    the most data carried, a holder inside the legal order, a data store, children's data, the shortest path."""
+    """Strongest case first (as rated, then before the ceiling and caps); then the best evidenced; then the most
+    data carried, a holder inside the legal order, a data store, children's data, the shortest path."""
     holder = compiled.facts[c.exposures[0].holder]
-    return (-c.rated.index, WEAKNESS.index(c.weakest.status), -c.rated.raw, sum(WEAKNESS.index(p.status) for p in c.premises),
+    return (-c.rated.index, -c.rated.raw, WEAKNESS.index(c.weakest.status), sum(WEAKNESS.index(p.status) for p in c.premises),
             -len({e.data for e in c.exposures}), holder.jurisdiction != code, holder.kind != "datastore", not holder.handles_children,
             len(c.exposures[0].elements),
             holder.id, c.exposures[0].subjects)
@@ -352,12 +352,10 @@ def _confidence(c: Candidate) -> tuple[str, list[str]]:
         return "low", reasons
     if settled == "unverified":
         return "low", reasons
-    corroborated = len(strong) == len(premises) and all(p.status in ("confirmed", "vendor_claim") for p in premises)
-    if corroborated and settled == "settled" and practice:
-        reasons.append("Every step is confirmed or stated by the vendor and corroborated; the reach is settled and "
-                       "the power's use is documented.")
-        return "high", reasons
-    reasons.append("A forecast of covert access rests on inference; with the gaps above, confidence is moderate.")
+    # High confidence would need the outcome itself on record: a documented demand on this vendor. The library
+    # records practice by legal order, not by vendor, so a forecast of covert access is held at moderate at most.
+    reasons.append("A forecast of covert access rests on inference from law, practice elsewhere and the model's "
+                   "facts; without a documented demand on this vendor, confidence is moderate at most.")
     return "moderate", reasons
 
 
