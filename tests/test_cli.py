@@ -82,7 +82,7 @@ def test_diff_a_model_against_its_scenario(tmp_path: Path) -> None:
     as_json = run("diff", str(model), f"{model}#no-remote", "--json")
     data = json.loads(as_json.stdout)
     assert "XB-01@remote-read" in data["findings"]["removed"] and data["findings"]["added"] == []
-    assert ["location", "CN", "beijing-eng"] in data["exposures"]["closed"]
+    assert ["location", "CN", "beijing-eng", "general_public"] in data["exposures"]["closed"]
     missing = run("diff", str(model), f"{model}#nope")
     assert missing.returncode == 2
     assert missing.stderr.strip().endswith("no scenario 'nope'; this model has no-remote")

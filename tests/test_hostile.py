@@ -62,5 +62,6 @@ def test_json_sarif_and_pdf_carry_hostile_text_as_inert_text(library) -> None:
     assert json.loads(files["threats.json"])["model"]["name"] == '<script>alert(1)</script> & "Friends"'
     sarif = json.loads(files["findings.sarif"])
     assert sarif["version"] == "2.1.0"
-    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(files["report.pdf"])).pages)
+    # pypdf decodes this file's two-byte glyph codes with a NUL before each character; the text is intact.
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(files["report.pdf"])).pages).replace("\x00", "")
     assert '<script>alert(1)</script> & "Friends"' in " ".join(pdf_text.split())  # printed as text, never run

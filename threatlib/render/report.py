@@ -151,6 +151,15 @@ class ReportView:
             groups.setdefault((code, holder_name, self.subject_words(subjects.split(","))), []).append(data_name)
         return [(code, holder, whose, sorted(names)) for (code, holder, whose), names in sorted(groups.items())]
 
+    def scenario_summary(self, exposures: list) -> list[tuple[str, str, int, int]]:
+        """(jurisdiction, whose data, categories, places) for a scenario's exposures: one line each for a brief."""
+        groups: dict[tuple[str, str], tuple[set, set]] = {}
+        for data_id, code, holder, subjects in exposures:
+            cats, places = groups.setdefault((code, self.subject_words(subjects.split(","))), (set(), set()))
+            cats.add(data_id)
+            places.add(holder)
+        return [(code, whose, len(c), len(p)) for (code, whose), (c, p) in sorted(groups.items())]
+
     @staticmethod
     def legal_only(finding_ids: list[str]) -> list[str]:
         """Ids of findings from threatlib's library (family prefix and number), leaving out pytm's."""
