@@ -18,3 +18,11 @@ def test_catalogue_lists_every_threat_and_provision(library) -> None:
         assert f"#### {loaded.threat.id}\n" in page
     for j in library.jurisdictions.values():
         assert f"### {j.id}: " in page
+
+
+def test_readme_states_the_rating_method_as_the_code_applies_it() -> None:
+    from threatlib.analysis.drivers import method_markdown
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("-->\n", readme.index("<!-- method:")) + 4
+    assert readme[start:readme.index("<!-- end of method -->")] == method_markdown()

@@ -139,6 +139,46 @@ def rate(jurisdiction: Jurisdiction, lead: Basis, *, contested: bool, sectors: f
     return Rated(index=max(0, index), raw=raw, drivers=tuple(drivers), practice=tuple(cases))
 
 
+def method_markdown() -> str:
+    """The rating method as Markdown, from the constants above: the README and the catalogue print this."""
+    steps = lambda table: ", ".join(f"{k.replace('_', ' ')} {v:+d}" for k, v in table.items())  # noqa: E731
+    rows = [
+        ("purpose of the power that carries the reach", steps(PURPOSE_STEPS)),
+        ("scope: how narrowly a demand must be drawn", steps(SCOPE_STEPS)),
+        ("safeguards, the EDPB essential guarantees as rated in the library",
+         "weak or absent on any +1, partial +0, substantial on all four -1"),
+        ("documented practice: a confirmed or reported use of these powers, recorded in the library, on organisations "
+         "of the holder's sectors or on foreigners' data", "+1"),
+        ("targeting: the data is about " + ", ".join(sorted(g.replace("_", " ") for g in TARGETED))
+         + ", and the power is for intelligence or national security", "+1"),
+        ("legal certainty: the provision carrying the reach is contested (a counter-reading, or control by a parent "
+         "abroad)", "-1"),
+        ("route evidence: the weakest necessary step is " + " or ".join(sorted(DOUBTFUL)), "-1"),
+        ("access gateway run outside the holder's group on the route", "-1"),
+    ]
+    lines = ["The question: that a legal order's authorities obtain these users' data, by the means the model shows, "
+             "within the model's `timeframe_years` (default 2). The likelihood starts at "
+             f"{YARDSTICK[0][1]} and each driver moves it by whole steps on the PHIA yardstick:", "",
+             "| driver | steps |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
+    lines += ["", f"It is never rated above {YARDSTICK[CEILING][1]}: covert access under a secrecy duty is never "
+              "confirmed in public, so no public evidence can carry a forecast higher. It is rated no higher than "
+              f"{YARDSTICK[CAP][1]} when the weakest necessary step is alleged, disputed, unsourced or a modelling "
+              "assumption. "
+              "A route's necessary steps are the collection of the data, each hand-over into another organisation's or "
+              "legal order's hands, the holder (where it is and who runs it) and its operator's link to the legal "
+              "order; each is as strong as the best claim on it, weakest first: "
+              + ", ".join(STATUS_WORDS[s] for s in WEAKNESS) + ". Of all routes the judgement names the strongest, "
+              "then the best evidenced.", "",
+              "Legal reach is a question of law, stated apart: settled (text checked, no counter-reading), contested "
+              "(a recorded counter-reading, or reach only through control by a parent abroad) or unverified (the "
+              "article could not be checked against its text). Confidence is low when the weakest step is alleged, "
+              "disputed, unsourced or an assumption, or when the reach is unverified; otherwise moderate. A forecast "
+              "of covert access is held at high confidence only with a documented demand on the vendor itself, which "
+              "the library does not record. Findings that rely on a state's powers are rated by the same drivers at "
+              "their own element, and say so when they differ from their legal order's judgement."]
+    return "\n".join(lines) + "\n"
+
+
 def _words(groups: list[str]) -> str:
     names = [g.replace("_", " ") for g in groups]
     return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else (names[0] if names else "no particular group")

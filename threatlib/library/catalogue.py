@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from threatlib.analysis.drivers import method_markdown
 from threatlib.library import Library
 from threatlib.spec.common import Source
 
@@ -24,7 +25,8 @@ def catalogue_markdown(library: Library) -> str:
            "Generated from `threatlib/library/` by `threatlib catalogue`; do not edit by hand.", "",
            f"{len(library.jurisdictions)} jurisdictions, "
            f"{sum(len(l.provisions) for j in library.jurisdictions.values() for l in j.laws)} provisions, "
-           f"{len(library.threats)} threats.", "", "## Threats", ""]
+           f"{len(library.threats)} threats.", "", "## How judgements and legal findings are rated", "",
+           method_markdown(), "## Threats", ""]
     families: dict[str, list] = {}
     for loaded in library.threats:
         families.setdefault(loaded.threat.family, []).append(loaded.threat)
@@ -32,7 +34,7 @@ def catalogue_markdown(library: Library) -> str:
     for loaded in library.threats:
         t = loaded.threat
         out.append(f"| [{t.id}](#{t.id.lower()}) | {t.family} | {_md(t.title)} | {', '.join(k.value for k in t.targets)} "
-                   f"| {t.severity.label} | {t.likelihood.label} |")
+                   f"| {t.severity.label} | {'by the judgement drivers' if t.powers else t.likelihood.label} |")
     for family, threats in sorted(families.items()):
         out += ["", f"### Family: {family}"]
         for t in threats:
@@ -40,7 +42,8 @@ def catalogue_markdown(library: Library) -> str:
                     f"- Targets: {', '.join(k.value for k in t.targets)}",
                     f"- Condition: `{_md(t.condition)}`",
                     f"- Powers relied on: {', '.join(p.label for p in t.powers) or 'none'}",
-                    f"- Severity: {t.severity.label}; likelihood: {t.likelihood.label}",
+                    f"- Severity: {t.severity.label}; likelihood: "
+                    + ("by the judgement drivers at each element (see the method above)" if t.powers else t.likelihood.label),
                     f"- Impact: {_md(t.impact)}",
                     f"- Categories: {', '.join(t.stride) or '-'}; CAPEC: {', '.join(t.capec) or '-'}; CWE: {', '.join(t.cwe) or '-'}",
                     "- Mitigations:"]
@@ -58,14 +61,23 @@ def catalogue_markdown(library: Library) -> str:
             out += ["", "Authorities: " + "; ".join(f"{_md(a.name)} (`{a.id}`)" for a in j.authorities) + "."]
         for law in j.laws:
             out += ["", f"#### {_md(law.title)} ({law.enacted.isoformat()})", "",
-                    "| provision | powers | reaches via | sectors | status | summary | sources |", "|---|---|---|---|---|---|---|"]
+                    "| provision | powers | purpose, scope | reaches via | sectors | status | summary | sources |",
+                    "|---|---|---|---|---|---|---|---|"]
             for p in law.provisions:
-                out.append(f"| {_md(p.article)} | {', '.join(x.label for x in p.powers)} | {', '.join(v.value for v in p.applies_via)} "
-                           f"| {', '.join(s.value for s in p.sectors) or 'any'} | {p.status.label} | {_md(p.summary)} "
+                checked = "" if p.article_verified else " (article not checked against the text)"
+                out.append(f"| {_md(p.article)} | {', '.join(x.label for x in p.powers)} "
+                           f"| {p.purpose.value.replace('_', ' ')}, {p.scope.value} | {', '.join(v.value for v in p.applies_via)} "
+                           f"| {', '.join(s.value for s in p.sectors) or 'any'} | {p.status.label}{checked} | {_md(p.summary)} "
                            f"| {'; '.join(_source(s) for s in p.sources)} |")
         g = j.essential_guarantees
         out += ["", "EDPB essential guarantees:", "", "| guarantee | rating | why | sources |", "|---|---|---|---|"]
         for name in type(g).model_fields:
             r = getattr(g, name)
             out.append(f"| {name.replace('_', ' ')} | {r.rating.value} | {_md(r.note)} | {'; '.join(_source(s) for s in r.sources)} |")
+        if j.practice:
+            out += ["", "Documented practice:", "", "| date | what | powers | foreign data | status | sources |",
+                    "|---|---|---|---|---|---|"]
+            for c in j.practice:
+                out.append(f"| {c.date} | {_md(c.statement)} | {', '.join(x.label for x in c.powers)} "
+                           f"| {'yes' if c.foreign_data else 'no'} | {c.status.label} | {'; '.join(_source(s) for s in c.sources)} |")
     return "\n".join(out) + "\n"

@@ -46,6 +46,13 @@ def _threat_texts(analysis: Analysis) -> dict[str, dict]:
     return dict(sorted(threats.items()))
 
 
+def _judgement_sources(j) -> set[str]:
+    out = {s for p in j.reach.provisions for s in p.sources}
+    out |= {s for p in j.reach.provisions if p.counter_reading for s in p.counter_reading.sources}
+    out |= {s for p in j.route.premises for s in p.sources}
+    return out | {s for c in j.alternative.claims for s in c.sources}
+
+
 def threats_json(analysis: Analysis) -> bytes:
     """Findings in the analysis's order, each naming its threat; each threat's text, mitigations and sourced
     evidence once; the sources by id. A large estate has many findings per threat, so nothing is repeated."""
@@ -59,10 +66,15 @@ def threats_json(analysis: Analysis) -> bytes:
             "likelihood_scale": f.likelihood_scale, "why": f.why, "risk": f.risk.model_dump(mode="json"),
             "jurisdictions": f.jurisdictions, "status": decided.get(f.id, "open"),
         })
+    judgements = [j.model_dump(mode="json") for j in analysis.judgements]
     cited = {s for t in threats.values() for c in t["evidence"] for s in c["sources"]}
+    cited |= {s for j in analysis.judgements for s in _judgement_sources(j)}
     m = analysis.model
     return json_bytes({
         "model": {"id": m.id, "name": m.name, "as_of": m.as_of},
+        # The same judgements as analysis.json: a finding's rating states the drivers it shares with them.
+        "judgements": judgements,
+        "no_judgement": [n.model_dump(mode="json") for n in analysis.no_judgement],
         "findings": findings,
         "threats": threats,
         "sources": {s.id: s.model_dump(mode="json") for s in analysis.sources if s.id in cited},
