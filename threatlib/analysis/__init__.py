@@ -172,7 +172,9 @@ def _with_scenario_indicators(j, views: list[ScenarioView]):
     for view in views:
         for change in view.judgements:
             if change.jurisdiction == j.jurisdiction and change.lowered:
-                lower.append(f"The premise of the scenario \"{view.name}\" coming true: {change.after or 'no judgement'}.")
+                outcome = (f"the judgement falls to {change.after}" if change.after
+                           else "no personal data reaches this legal order's places any more")
+                lower.append(f"The premise of the scenario \"{view.name}\" coming true: {outcome}.")
     return j.model_copy(update={"indicators": j.indicators.model_copy(update={"lower": lower})})
 
 

@@ -363,11 +363,13 @@ def _alternative(compiled: CompiledModel, code: str, c: Candidate) -> Alternativ
     spec = compiled.spec
     claims: list[CitedClaim] = []
     parts: list[str] = []
-    for position in spec.positions:
-        if code in position.about:
-            v = position.vendor
-            claims.append(CitedClaim(statement=v.statement, status=v.status.value, sources=list(v.sources)))
-            parts.append(f"the vendor's position on \"{position.topic}\" holds")
+    about = [p for p in spec.positions if code in p.about]
+    for position in about:
+        v = position.vendor
+        claims.append(CitedClaim(statement=v.statement, status=v.status.value, sources=list(v.sources)))
+    if about:
+        parts.append("the vendor's position below holds" if len(about) == 1 else
+                     f"the vendor's positions on {len(about)} questions hold (the first is below)")
     lead = c.provisions[0]
     if lead.counter_reading:
         claims.append(lead.counter_reading)
@@ -397,7 +399,8 @@ def _indicators(compiled: CompiledModel, code: str, c: Candidate) -> Indicators:
     if c.gateway:
         up.append(f"Evidence that {c.gateway} can be bypassed or is not audited.")
     else:
-        down.append(f"Access from {name} only through an audited gateway, verified independently.")
+        down.append(f"Access by {name}'s authorities or the group's staff there only through an independently audited "
+                    "gateway.")
     down.append(f"Evidence that the data no longer reaches {holder}.")
     if lead.counter_reading or lead.certainty == "contested":
         down.append(f"An authoritative reading that {lead.label} does not reach "
