@@ -79,8 +79,10 @@ def strength(purpose: str, scope: str) -> int:
 
 
 def matching_practice(jurisdiction: Jurisdiction, powers: frozenset[Power], sectors: frozenset[str]) -> list[str]:
-    """Statements of the documented uses of these powers on organisations like this one or on foreigners' data."""
-    return [p.statement for p in jurisdiction.practice
+    """The documented uses of these powers on organisations like this one or on foreigners' data, as
+    "date: statement", confirmed ones first, then the most recent."""
+    latest_first = sorted(jurisdiction.practice, key=lambda p: p.date, reverse=True)
+    return [f"{p.date}: {p.statement}" for p in sorted(latest_first, key=lambda p: p.status.value != "confirmed")
             if p.status.value in ("confirmed", "reported") and powers.intersection(p.powers)
             and (p.foreign_data or sectors.intersection(s.value for s in p.sectors))]
 
@@ -110,7 +112,7 @@ def rate(jurisdiction: Jurisdiction, lead: Basis, *, contested: bool, sectors: f
     cases = matching_practice(jurisdiction, lead.powers, sectors)
     step("practice", 1 if cases else 0,
          f"The library records {len(cases)} documented use{'s' if len(cases) != 1 else ''} of these powers on "
-         "organisations of this kind or on foreigners' data." if cases else
+         f"organisations of this kind or on foreigners' data, for example: {cases[0]}" if cases else
          "The library records no documented use of these powers on organisations of this kind or on foreigners' "
          "data; secrecy duties would keep one from view, so this is a gap, not evidence of restraint.")
     targeted = sorted(subjects & TARGETED)
