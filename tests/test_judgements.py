@@ -85,7 +85,7 @@ def test_four_parts_each_from_its_own_evidence(tmp_path, small, bare) -> None:
         ("remote-read", "hand-over", "confirmed"), ("beijing-eng", "holder", "confirmed"), ("parent-co", "link", "reported")]
     assert j.route.weakest.id == "parent-co"
     # Likelihood from the drivers, at the ceiling; a forecast with gaps is held with moderate confidence.
-    assert effects(j) == {"purpose": 2, "scope": 1, "safeguards": 1, "practice": 0, "targeting": 0}
+    assert effects(j) == {"purpose": 2, "scope": 1, "safeguards": 1, "practice": 0, "vendor_practice": 0, "targeting": 0}
     assert (j.likelihood, j.confidence, j.timeframe.years, j.timeframe.end) == ("likely", "moderate", 2, "2028-11-01")
     assert j.holds_only_if == []
 
@@ -103,13 +103,15 @@ def test_allegations_on_the_route_lower_likelihood_and_confidence(tmp_path, smal
     assert after.reach == before.reach
 
 
-def test_among_equally_strong_routes_the_best_evidenced_is_named(tmp_path, small, bare) -> None:
+def test_among_equally_strong_routes_a_holder_inside_the_legal_order_is_named(tmp_path, small, bare) -> None:
     model = sourced(small)
     item(model, "flows", "remote-read")["claims"] = [dict(CLAIM, status="alleged")]
     j = china(analyse(tmp_path, model, bare))
-    # The alleged remote read and the control of the Irish store both rate realistic possibility; the store's
-    # route is the better evidenced, so the judgement names it, and is lower than with a confirmed remote read.
-    assert (j.likelihood, j.route.holder, j.reach.provisions[0].via) == ("realistic_possibility", "dublin-store", "control")
+    # The alleged remote read to Beijing and the control of the Irish store both rate realistic possibility; the
+    # judgement names the route whose holder China's own law reaches most plainly, and says what it rests on.
+    assert (j.likelihood, j.route.holder, j.reach.provisions[0].via) == ("realistic_possibility", "beijing-eng",
+                                                                         "headquarters")
+    assert (j.route.weakest.id, j.route.weakest.status, j.confidence) == ("remote-read", "alleged", "low")
 
 
 def test_an_unsourced_step_caps_the_judgement_and_says_so(tmp_path, small, bare) -> None:
@@ -148,8 +150,7 @@ def test_removing_the_route_removes_the_judgements_basis(tmp_path, small, bare) 
     analysis = analyse(tmp_path, model, bare)
     assert [j.jurisdiction for j in analysis.judgements] == []
     assert {n.jurisdiction: n.reason for n in analysis.no_judgement}["CN"] == (
-        "People's Republic of China's authorities can compel Engineering, Beijing, but no personal data the model "
-        "describes reaches it.")
+        "The authorities of China can compel Engineering, Beijing, but no personal data the model describes reaches it.")
 
 
 @pytest.mark.parametrize("groups, raised", [(["parliamentarians"], True), (["journalists"], True),
@@ -197,6 +198,24 @@ def test_documented_practice_raises_only_through_its_driver(tmp_path, small, bar
     assert (without.likelihood, with_practice.likelihood) == ("realistic_possibility", "likely")
 
 
+def test_a_documented_demand_on_the_vendor_raises_likelihood_lifts_the_ceiling_and_allows_high_confidence(
+        tmp_path, small, bare) -> None:
+    model = sourced(small)
+    for org in model["organisations"]:
+        org["claims"] = [dict(CLAIM)]
+    before = china(analyse(tmp_path, model, bare))
+    model["practice"] = [{"jurisdiction": "CN", "organisation": "eu-sub", "date": "2025-03",
+                          "statement": "The state security organs demanded a user's records.", "status": "confirmed",
+                          "sources": ["test-source"]}]
+    after = china(analyse(tmp_path, model, bare))
+    changed = {k for k in effects(after) if effects(after)[k] != effects(before).get(k)}
+    assert changed == {"vendor_practice"}  # eu-sub's group includes Parent Co, which runs the Beijing engineers
+    assert (before.likelihood, before.confidence) == ("likely", "moderate")
+    assert (after.likelihood, after.confidence) == ("highly_likely", "high")
+    model["practice"][0]["status"] = "alleged"  # an allegation is not a documented demand
+    assert china(analyse(tmp_path, model, bare)).likelihood == "likely"
+
+
 def test_legal_findings_are_rated_by_the_same_drivers(tmp_path, small, bare) -> None:
     analysis = analyse(tmp_path, sourced(small), bare)
     j = china(analysis)
@@ -207,7 +226,7 @@ def test_legal_findings_are_rated_by_the_same_drivers(tmp_path, small, bare) -> 
     # The Irish store is reached only through control, so its findings sit lower, and say why.
     store = next(f for f in analysis.findings if f.element_id == "dublin-store" and f.jurisdictions == ["CN"])
     assert store.risk.likelihood == "realistic_possibility"
-    assert any(line.startswith("The judgement for People's Republic of China is likely or probable") for line in store.risk.rationale)
+    assert any(line.startswith("The judgement for China is likely or probable") for line in store.risk.rationale)
 
 
 def test_analysis_json_carries_each_judgement_in_its_parts(tmp_path, small, bare) -> None:

@@ -2,7 +2,8 @@
 
 An organisation is linked to a jurisdiction by incorporation, headquarters, where its staff with access
 sit, and (transitively) by control from a parent incorporated or headquartered there. An element adds
-its own location. A provision reaches an element when one of those links is among its `applies_via`.
+its own location. A provision reaches an element when one of those links is among its `applies_via`, and its
+law was enacted by the model's `as_of` date (a model of 2020 is not reached by a law of 2024).
 Every organisation's links are computed once and memoised, so the cost grows linearly with the model.
 """
 
@@ -51,6 +52,7 @@ class LegalReach:
         self.organisations = {o.id: o for o in model.organisations}
         self._org_links: dict[str, tuple[Link, ...]] = {}
         self.domestic = self._with_parents(model.metadata.data_subjects_in)
+        self.as_of = model.metadata.as_of  # a law enacted after the model's date reaches nothing in it
 
     def _with_parents(self, codes) -> frozenset[str]:
         """A jurisdiction's law reaches into its parts: Irish users live under EU law too."""
@@ -105,6 +107,8 @@ class LegalReach:
         for link in links:
             jurisdiction = self.library.jurisdictions[link.jurisdiction]
             for rank, law in enumerate(jurisdiction.laws):
+                if law.enacted > self.as_of:
+                    continue
                 for p in law.provisions:
                     if link.via in p.applies_via and (not p.sectors or sectors.intersection(p.sectors)):
                         out.append(LegalBasis(link.jurisdiction, rank, p.id, law.id, law.short, p.article, tuple(p.powers),

@@ -119,6 +119,7 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
                        personal=d.personal, sensitive=d.sensitive, children=d.children) for d in spec.data],
         boundaries=[BoundaryView(id=b.id, name=b.name, parent=b.parent) for b in spec.boundaries],
         elements=[ElementView(id=e.id, line=line("elements", i), name=e.name, kind=e.kind.value, description=e.description,
+                              tags=[t.value for t in e.tags],
                               operator=e.operator,
                               location=e.location, boundary=e.boundary, stores=list(e.stores), in_scope=e.in_scope,
                               compelling=list(compiled.facts[e.id].compelling),

@@ -12,6 +12,8 @@ and each driver moves it by whole steps, each with its reason:
   substantial on all four -1;
 - documented practice: +1 when the library records a confirmed or reported use of these powers on organisations
   of the holder's sectors or on foreigners' data;
+- vendor practice: +1 when the model records (`practice`) a confirmed or reported demand by this legal order on
+  the vendor's group;
 - targeting: +1 when the data is about public officials, parliamentarians, journalists, dissidents or military
   staff and the power is for intelligence or national security (children's data raises impact, not likelihood);
 - legal certainty: -1 when the provision carrying the reach is contested (a recorded counter-reading, or reach
@@ -20,8 +22,9 @@ and each driver moves it by whole steps, each with its reason:
 - access gateway: -1 when the data reaches the holder only through an access gateway run by an organisation
   outside the holder's group (a group-run gateway opens on the group's say, so it does not count).
 
-Then two limits, each recorded as a driver when it bites: the ceiling, likely, because covert access under a
-secrecy duty is by design never confirmed in public, so no public evidence can carry a forecast higher; and a cap
+Then two limits, each recorded as a driver when it bites: the ceiling, likely (highly likely when a demand on
+this vendor's group is documented), because covert access under a secrecy duty is by design rarely confirmed in
+public, so evidence about the state alone cannot carry a forecast higher; and a cap
 at realistic possibility when the weakest necessary step is alleged, disputed, unsourced or a modelling
 assumption. No judgement is stronger than its weakest necessary premise.
 """
@@ -39,6 +42,7 @@ PURPOSE_STEPS = {"intelligence": 2, "national_security": 1, "law_enforcement": 0
 SCOPE_STEPS = {"general": 1, "programmatic": 0, "targeted": -1}
 SAFEGUARD_STEPS = {"weak": 1, "partial": 0, "substantial": -1}
 CEILING = yardstick_index("likely")
+VENDOR_CEILING = yardstick_index("highly_likely")  # when a demand on this vendor's group is on record
 CAP = yardstick_index("realistic_possibility")
 # Evidence of a step, strongest first. A vendor's own statement that data goes somewhere is an admission.
 WEAKNESS = ("confirmed", "vendor_claim", "reported", "alleged", "disputed", "unsourced", "assumption")
@@ -78,19 +82,22 @@ def strength(purpose: str, scope: str) -> int:
     return PURPOSE_STEPS[purpose] + SCOPE_STEPS[scope]
 
 
-def matching_practice(jurisdiction: Jurisdiction, powers: frozenset[Power], sectors: frozenset[str]) -> list[str]:
+def matching_practice(jurisdiction: Jurisdiction, powers: frozenset[Power], sectors: frozenset[str],
+                      purpose: str | None = None) -> list[str]:
     """The documented uses of these powers on organisations like this one or on foreigners' data, as
     "date: statement", confirmed ones first, then the most recent."""
     latest_first = sorted(jurisdiction.practice, key=lambda p: p.date, reverse=True)
     return [f"{p.date}: {p.statement}" for p in sorted(latest_first, key=lambda p: p.status.value != "confirmed")
             if p.status.value in ("confirmed", "reported") and powers.intersection(p.powers)
+            and (p.purpose is None or purpose is None or p.purpose.value == purpose)
             and (p.foreign_data or sectors.intersection(s.value for s in p.sectors))]
 
 
 def rate(jurisdiction: Jurisdiction, lead: Basis, *, contested: bool, sectors: frozenset[str], subjects: frozenset[str],
-         weakest: tuple[str, str], gateway: str | None) -> Rated:
-    """weakest: (status, what) of the route's weakest necessary step; gateway: the gateway's name, if any."""
-    name = jurisdiction.name
+         weakest: tuple[str, str], gateway: str | None, vendor_cases: tuple[str, ...] = ()) -> Rated:
+    """weakest: (status, what) of the route's weakest necessary step; gateway: the gateway's name, if any;
+    vendor_cases: documented demands by this legal order on the vendor's group, from the model."""
+    name = jurisdiction.in_sentence
     drivers: list[Driver] = []
 
     def step(driver: str, effect: int, text: str) -> None:
@@ -102,19 +109,26 @@ def rate(jurisdiction: Jurisdiction, lead: Basis, *, contested: bool, sectors: f
         "programmatic": "Demands are drawn by selectors or categories approved in bulk, not an order per person.",
         "targeted": "Each demand needs an order naming the person, account or records.",
     }[lead.scope])
-    level = jurisdiction.essential_guarantees.level()
+    guarantees = jurisdiction.essential_guarantees
+    level = guarantees.level()
     step("safeguards", SAFEGUARD_STEPS[level], {
-        "weak": f"{name} is rated weak or absent on at least one EDPB essential guarantee: a demand is easy to make "
-                "and hard to resist.",
-        "partial": f"{name}'s safeguards are rated partial on the EDPB essential guarantees.",
-        "substantial": f"{name} is rated substantial on all four EDPB essential guarantees.",
+        "weak": f"The library rates {name} weak or absent on {_words(guarantees.weak_ones())} (EDPB essential "
+                "guarantees): whatever a demand must name, little stands between it and the data.",
+        "partial": f"The library rates {possessive(name)} safeguards partial on the EDPB essential guarantees.",
+        "substantial": f"The library rates {name} substantial on all four EDPB essential guarantees.",
     }[level])
-    cases = matching_practice(jurisdiction, lead.powers, sectors)
+    cases = matching_practice(jurisdiction, lead.powers, sectors, lead.purpose)
+    secret = any(Power.secrecy in p.powers for law in jurisdiction.laws for p in law.provisions)
     step("practice", 1 if cases else 0,
          f"The library records {len(cases)} documented use{'s' if len(cases) != 1 else ''} of these powers on "
          f"organisations of this kind or on foreigners' data, for example: {cases[0]}" if cases else
          "The library records no documented use of these powers on organisations of this kind or on foreigners' "
-         "data; secrecy duties would keep one from view, so this is a gap, not evidence of restraint.")
+         "data" + ("; secrecy duties would keep one from view, so this is a gap, not evidence of restraint."
+                   if secret else "."))
+    step("vendor_practice", 1 if vendor_cases else 0,
+         f"A demand by {possessive(name)} authorities on this vendor's group is documented: {vendor_cases[0]}"
+         if vendor_cases
+         else "No demand on this vendor's group by these authorities is documented in the model.")
     targeted = sorted(subjects & TARGETED)
     interested = lead.purpose in ("intelligence", "national_security")
     step("targeting", 1 if targeted and interested else 0,
@@ -131,10 +145,13 @@ def rate(jurisdiction: Jurisdiction, lead: Basis, *, contested: bool, sectors: f
         step("gateway", -1, f"The data reaches the holder only through {gateway}, an access gateway run outside the "
                             "holder's group: a demand would have to pass or bypass it.")
     index = raw = sum(d.effect for d in drivers)
-    if index > CEILING:
-        step("ceiling", CEILING - index, "Capped at likely: covert access under a secrecy duty is never confirmed in "
-                                         "public, so no public evidence can carry a forecast higher.")
-        index = CEILING
+    ceiling = VENDOR_CEILING if vendor_cases else CEILING
+    if index > ceiling:
+        step("ceiling", ceiling - index, f"Held at {YARDSTICK[ceiling][1]} (the drivers sum to {YARDSTICK[min(raw, 6)][1]}): "
+             + ("even a documented demand on this vendor does not show the next one will be met."
+                if vendor_cases else "without a documented demand on this vendor, public evidence cannot carry a "
+                "forecast of covert access higher."))
+        index = ceiling
     if status in DOUBTFUL | UNSUPPORTED and index > CAP:
         step("cap", CAP - index, f"Capped at realistic possibility: it rests on {what}, which is {STATUS_WORDS[status]}.")
         index = CAP
@@ -149,10 +166,12 @@ def method_markdown() -> str:
         ("scope: how narrowly a demand must be drawn", steps(SCOPE_STEPS)),
         ("safeguards, the EDPB essential guarantees as rated in the library",
          "weak or absent on any +1, partial +0, substantial on all four -1"),
-        ("documented practice: a confirmed or reported use of these powers, recorded in the library, on organisations "
-         "of the holder's sectors or on foreigners' data", "+1"),
+        ("documented practice: a confirmed or reported use of these powers for the same purpose, recorded in the "
+         "library, on organisations of the holder's sectors or on foreigners' data", "+1"),
         ("targeting: the data is about " + ", ".join(sorted(g.replace("_", " ") for g in TARGETED))
          + ", and the power is for intelligence or national security", "+1"),
+        ("vendor practice: the model records (`practice`) a confirmed or reported demand by this legal order on the "
+         "vendor's group", "+1"),
         ("legal certainty: the provision carrying the reach is contested (a counter-reading, or control by a parent "
          "abroad)", "-1"),
         ("route evidence: the weakest necessary step is " + " or ".join(sorted(DOUBTFUL)), "-1"),
@@ -162,8 +181,10 @@ def method_markdown() -> str:
              "within the model's `timeframe_years` (default 2). The likelihood starts at "
              f"{YARDSTICK[0][1]} and each driver moves it by whole steps on the PHIA yardstick:", "",
              "| driver | steps |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
-    lines += ["", f"It is never rated above {YARDSTICK[CEILING][1]}: covert access under a secrecy duty is never "
-              "confirmed in public, so no public evidence can carry a forecast higher. It is rated no higher than "
+    lines += ["", f"It is never rated above {YARDSTICK[CEILING][1]}, or {YARDSTICK[VENDOR_CEILING][1]} when a demand on "
+              "the vendor's group is documented: covert access under a secrecy duty is rarely confirmed in public, so "
+              "evidence about the state alone cannot carry a forecast higher (the judgement prints what the drivers "
+              "sum to). It is rated no higher than "
               f"{YARDSTICK[CAP][1]} when the weakest necessary step is alleged, disputed, unsourced or a modelling "
               "assumption. "
               "A route's necessary steps are the collection of the data, each hand-over into another organisation's or "
@@ -174,11 +195,15 @@ def method_markdown() -> str:
               "Legal reach is a question of law, stated apart: settled (text checked, no counter-reading), contested "
               "(a recorded counter-reading, or reach only through control by a parent abroad) or unverified (the "
               "article could not be checked against its text). Confidence is low when the weakest step is alleged, "
-              "disputed, unsourced or an assumption, or when the reach is unverified; otherwise moderate. A forecast "
-              "of covert access is held at high confidence only with a documented demand on the vendor itself, which "
-              "the library does not record. Findings that rely on a state's powers are rated by the same drivers at "
+              "disputed, unsourced or an assumption, or when the reach is unverified; high when every step is "
+              "confirmed or stated by the vendor and corroborated, the reach is settled and a demand on the vendor's "
+              "group is documented; otherwise moderate. Findings that rely on a state's powers are rated by the same drivers at "
               "their own element, and say so when they differ from their legal order's judgement."]
     return "\n".join(lines) + "\n"
+
+
+def possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
 
 
 def _words(groups: list[str]) -> str:

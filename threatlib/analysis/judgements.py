@@ -104,7 +104,8 @@ def judge(compiled: CompiledModel, exposures: list[Exposure], cite) -> tuple[lis
         jurisdiction = compiled.library.jurisdictions[code]
         mine = [e for e in exposures if e.jurisdiction == code]
         if not mine:
-            none.append(NoJudgement(jurisdiction=code, name=jurisdiction.name, reason=_why_none(compiled, code)))
+            none.append(NoJudgement(jurisdiction=code, name=jurisdiction.name, name_in_sentence=jurisdiction.in_sentence,
+                                    reason=_why_none(compiled, code)))
             continue
         routes: dict[tuple, list[Exposure]] = {}
         for e in mine:
@@ -140,7 +141,7 @@ class ElementRater:
             if best is None or self._cache[key][0].index > best[0].index:
                 best = self._cache[key]
         rated, code = best
-        name = self.compiled.library.jurisdictions[code].name
+        name = self.compiled.library.jurisdictions[code].in_sentence
         reasons = [f"Likelihood by the judgement drivers for {name}, at this element:"]
         reasons += [f"{d.effect:+d} {d.driver}: {d.text}" for d in rated.drivers]
         judgement = self.judgements.get(code)
@@ -165,24 +166,27 @@ class ElementRater:
         weakest = max(premises, key=lambda x: WEAKNESS.index(x.status))
         return rate(self.compiled.library.jurisdictions[code], Basis(lead.label, p.purpose.value, p.scope.value,
                                                                       frozenset(p.powers)),
-                    contested=_certainty(lead, p) == "contested",
+                    contested=p.counter_reading is not None or lead.via.value == "control",
                     sectors=frozenset(_sectors(self.compiled, self.compiled.facts[holder].operator)),
                     subjects=frozenset(self.subjects.get(holder) or self.default_subjects),
-                    weakest=(weakest.status, _what(weakest)), gateway=None)
+                    weakest=(weakest.status, _what(weakest)), gateway=None,
+                    vendor_cases=vendor_practice(self.compiled, code,
+                                                 _group(self.compiled, self.compiled.facts[holder].operator)))
 
 
 def _why_none(compiled: CompiledModel, code: str) -> str:
-    name = compiled.library.jurisdictions[code].name
+    name = compiled.library.jurisdictions[code].in_sentence
     compelled = sorted({link.element for link in compiled.compulsion if link.jurisdiction == code})
     if compelled:
         names = ", ".join(compiled.facts[e].name for e in compelled[:3]) + (" and others" if len(compelled) > 3 else "")
-        return (f"{name}'s authorities can compel {names}, but no personal data the model describes reaches "
+        return (f"The authorities of {name} can compel {names}, but no personal data the model describes reaches "
                 f"{'it' if len(compelled) == 1 else 'them'}.")
     if not compiled.library.jurisdictions[code].laws:
-        return (f"Organisations or places in the model are linked to {name}, but the library records no law of "
-                f"{name} that lets its authorities compel them.")
-    return (f"Organisations or places in the model are linked to {name}, but none of its provisions reaches them "
-            "through those links (or their sectors).")
+        return (f"Not assessed: organisations or places in the model are linked to {name}, but the library has no "
+                f"law of {name} yet. This is a gap in the library, not a finding that {name} cannot compel them.")
+    return (f"Not assessed: organisations or places in the model are linked to {name}, but none of the library's "
+            f"provisions of {name} reaches them through those links (or their sectors). The library may lack the "
+            "provisions that would.")
 
 
 def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: list[Exposure], cite) -> Candidate:
@@ -200,10 +204,19 @@ def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: li
     sectors = frozenset(_sectors(compiled, operator))
     p = compiled.library.provision_index()[lead.provision_id][2]
     rated = rate(compiled.library.jurisdictions[code], Basis(lead.label, lead.purpose, lead.scope, frozenset(p.powers)),
-                 contested=lead.certainty == "contested", sectors=sectors, subjects=frozenset(first.subjects),
-                 weakest=(weakest.status, _what(weakest)), gateway=gateway)
+                 contested=lead.counter_reading is not None or lead.via == "control", sectors=sectors, subjects=frozenset(first.subjects),
+                 weakest=(weakest.status, _what(weakest)), gateway=gateway,
+                 vendor_cases=vendor_practice(compiled, code, holders_group))
     return Candidate(exposures=group, provisions=provisions, premises=premises, weakest=weakest, rated=rated,
                      gateway=gateway)
+
+
+def vendor_practice(compiled: CompiledModel, code: str, group: set[str]) -> tuple[str, ...]:
+    """The model's documented demands by this legal order on the group, as "date: statement", confirmed first."""
+    cases = sorted((p for p in compiled.spec.practice if p.jurisdiction == code and p.organisation in group
+                    and p.status.value in ("confirmed", "reported")),
+                   key=lambda p: (p.status.value != "confirmed", p.date, p.statement))
+    return tuple(f"{p.date}: {p.statement}" for p in cases)
 
 
 def _group(compiled: CompiledModel, operator: str) -> set[str]:
@@ -287,11 +300,13 @@ def _hands_over(compiled: CompiledModel, flow_id: str) -> bool:
 
 
 def _preference(compiled: CompiledModel, code: str, c: Candidate) -> tuple:
-    """Strongest case first (as rated, then before the ceiling and caps); then the best evidenced; then the most
-    data carried, a holder inside the legal order, a data store, children's data, the shortest path."""
+    """Strongest case first (as rated, then before the ceiling and caps); then a holder inside the legal order
+    (its own law reaches it most plainly); then the best evidenced; then the most data carried, a data store,
+    children's data, the shortest path."""
     holder = compiled.facts[c.exposures[0].holder]
-    return (-c.rated.index, -c.rated.raw, WEAKNESS.index(c.weakest.status), sum(WEAKNESS.index(p.status) for p in c.premises),
-            -len({e.data for e in c.exposures}), holder.jurisdiction != code, holder.kind != "datastore", not holder.handles_children,
+    return (-c.rated.index, -c.rated.raw, holder.jurisdiction != code, WEAKNESS.index(c.weakest.status),
+            sum(WEAKNESS.index(p.status) for p in c.premises), -len({e.data for e in c.exposures}),
+            holder.kind != "datastore", not holder.handles_children,
             len(c.exposures[0].elements),
             holder.id, c.exposures[0].subjects)
 
@@ -311,7 +326,7 @@ def _judgement(compiled: CompiledModel, evidence: Evidence, code: str, c: Candid
     start = spec.metadata.as_of
     years = spec.metadata.timeframe_years
     return Judgement(
-        jurisdiction=code, name=jurisdiction.name,
+        jurisdiction=code, name=jurisdiction.name, name_in_sentence=jurisdiction.in_sentence,
         reach=Reach(certainty=c.provisions[0].certainty, provisions=c.provisions), route=route,
         likelihood=key, likelihood_words=words, band=band,
         timeframe=Timeframe(years=years, start=start.isoformat(), end=_add_years(start, years).isoformat()),
@@ -337,32 +352,48 @@ def _confidence(c: Candidate) -> tuple[str, list[str]]:
     strong = [p for p in premises if p.primary or len(p.sources) >= 2]
     reasons = [f"Source quality: {len(strong)} of {len(premises)} necessary steps rest on a primary source or on "
                "two sources."]
+    gaps = [f"{_what(p)} is {STATUS_WORDS[p.status]}" for p in premises if p.status not in ("confirmed", "vendor_claim")]
+    if gaps:
+        reasons.append("Gaps: " + "; ".join(gaps) + ".")
     weakest = c.weakest
     settled = c.provisions[0].certainty
-    practice = bool(c.rated.practice)
     reasons.append(f"Legal reach: {settled}" + {
         "settled": ": the provision's text is checked and no counter-reading is recorded.",
-        "contested": ": every provision carrying the reach has a recorded counter-reading or reaches only through "
+        "contested": ": the provision carrying the reach has a recorded counter-reading or reaches only through "
                      "control by a parent abroad.",
         "unverified": ": the provisions carrying the reach could not be checked against their text."}[settled])
-    reasons.append("Documented practice: " + ("recorded." if practice else
-                   "none recorded, an information gap (secrecy duties would hide a case)."))
+    vendor = any(d.driver == "vendor_practice" and d.effect > 0 for d in c.rated.drivers)
+    reasons.append("Practice: " + ("a demand on this vendor's group is documented." if vendor else
+                   "documented elsewhere, not on this vendor." if c.rated.practice else "none documented."))
     if weakest.status in UNSUPPORTED | DOUBTFUL:
         reasons.append(f"The weakest step, {_what(weakest)}, is {STATUS_WORDS[weakest.status]}.")
         return "low", reasons
     if settled == "unverified":
         return "low", reasons
-    # High confidence would need the outcome itself on record: a documented demand on this vendor. The library
-    # records practice by legal order, not by vendor, so a forecast of covert access is held at moderate at most.
-    reasons.append("A forecast of covert access rests on inference from law, practice elsewhere and the model's "
-                   "facts; without a documented demand on this vendor, confidence is moderate at most.")
+    corroborated = len(strong) == len(premises) and not gaps
+    if corroborated and settled == "settled" and vendor:
+        reasons.append("Every step is confirmed or stated by the vendor and corroborated, the reach is settled and "
+                       "a demand on this vendor is on record.")
+        return "high", reasons
+    reasons.append("Without every step corroborated, a settled reach and a demand on this vendor on record, a "
+                   "forecast of covert access is held with moderate confidence.")
     return "moderate", reasons
 
 
 def _alternative(compiled: CompiledModel, code: str, c: Candidate) -> Alternative:
+    """The strongest case that the judgement is too high: competing explanations first, then the vendor's own
+    positions on this legal order and the counter-reading of the provision, with their evidence."""
     spec = compiled.spec
-    claims: list[CitedClaim] = []
+    name = compiled.library.jurisdictions[code].in_sentence
+    lead = c.provisions[0]
     parts: list[str] = []
+    if lead.purpose in ("intelligence", "national_security"):
+        parts.append(f"the authorities of {name} can get what they want by cheaper or quieter means (public content, "
+                     "data brokers, other companies, their own collection), so compelling this company, with the "
+                     "exposure that risks, is left unused")
+    if c.weakest.status != "confirmed":
+        parts.append(f"the route is not as the model has it: {_what(c.weakest)} is {STATUS_WORDS[c.weakest.status]}")
+    claims: list[CitedClaim] = []
     about = [p for p in spec.positions if code in p.about]
     for position in about:
         v = position.vendor
@@ -370,43 +401,48 @@ def _alternative(compiled: CompiledModel, code: str, c: Candidate) -> Alternativ
     if about:
         parts.append("the vendor's position below holds" if len(about) == 1 else
                      f"the vendor's positions on {len(about)} questions hold (the first is below)")
-    lead = c.provisions[0]
     if lead.counter_reading:
         claims.append(lead.counter_reading)
         parts.append(f"the counter-reading of {lead.label} holds")
-    if c.weakest.status != "confirmed":
-        parts.append(f"{_what(c.weakest)} is not as the model has it (it is {STATUS_WORDS[c.weakest.status]})")
-    if not c.rated.practice:
-        parts.append("the lack of any documented case reflects restraint rather than secrecy")
-    statement = ("The judgement would be too high if " + "; or if ".join(parts) + "."
-                 if parts else "No recorded position or evidence argues against this judgement.")
-    return Alternative(statement=statement, claims=claims)
+    if not parts:
+        parts.append(f"the authorities of {name} never use this power on data of people abroad, as no recorded case "
+                     "shows they have")
+    return Alternative(statement="The judgement would be too high if " + "; or if ".join(parts) + ".", claims=claims)
 
 
 def _indicators(compiled: CompiledModel, code: str, c: Candidate) -> Indicators:
-    name = compiled.library.jurisdictions[code].name
+    """Observable changes that would move the judgement, from its own drivers and route."""
+    name = compiled.library.jurisdictions[code].in_sentence
     lead = c.provisions[0]
     effects = {d.driver: d.effect for d in c.rated.drivers}
-    holder = compiled.facts[c.exposures[0].holder].name
+    first = c.exposures[0]
+    holder = compiled.facts[first.holder]
+    remote = any(compiled.facts[f].remote_access for f in first.flows)
     up, down = [], []
+    if not effects.get("vendor_practice"):
+        up.append(f"A demand by the authorities of {name} on this vendor's group coming to light (a court case, a "
+                  "regulator's finding, a leak the vendor confirms).")
     if not c.rated.practice:
-        up.append(f"A documented case of {name}'s authorities using these powers on a company like this one or on "
-                  "foreigners' data.")
+        up.append(f"A documented case of the authorities of {name} using these powers on a company like this one "
+                  "or on foreigners' data.")
     if not effects.get("targeting") and lead.purpose in ("intelligence", "national_security"):
-        up.append("Officials, parliamentarians, journalists or dissidents among the users whose data takes this route.")
-    if c.weakest.status != "confirmed":
-        up.append(f"Confirmation from a primary source that {_what(c.weakest)} is as the model has it.")
+        up.append("Officials, parliamentarians, journalists or dissidents found among the users whose data takes "
+                  "this route.")
+    if c.weakest.status not in ("confirmed", "vendor_claim"):
+        up.append(f"A primary source confirming that {_what(c.weakest)} is as the model has it.")
     if c.gateway:
         up.append(f"Evidence that {c.gateway} can be bypassed or is not audited.")
-    else:
-        down.append(f"Access by {name}'s authorities or the group's staff there only through an independently audited "
-                    "gateway.")
-    down.append(f"Evidence that the data no longer reaches {holder}.")
+    elif remote:
+        down.append(f"Remote access from {name} passing only through a gateway run and audited outside the group, "
+                    "with the audit's findings published.")
+    if holder.kind in ("datastore", "server") and holder.jurisdiction == code:
+        down.append(f"The vendor moving this data out of {name}, confirmed by an independent audit.")
+    elif remote:
+        down.append(f"Staff in {name} losing access to this data, confirmed by an independent audit.")
     if lead.counter_reading or lead.certainty == "contested":
-        down.append(f"An authoritative reading that {lead.label} does not reach "
-                    f"{lead.organisation or holder} through this link.")
+        down.append(f"A court or official ruling that {lead.label} does not reach {lead.organisation or holder.name}.")
     if effects.get("safeguards", 0) > 0:
-        down.append(f"Independent prior authorisation of demands under {lead.label}.")
+        down.append(f"Independent prior authorisation of demands under {lead.label}, with redress for foreigners.")
     return Indicators(raise_=up, lower=down)
 
 

@@ -97,6 +97,7 @@ class ElementView(Record):
     name: str
     kind: str
     description: str
+    tags: list[str]
     operator: str | None
     location: str | None  # None when not modelled (a pytm script)
     boundary: str | None
@@ -293,6 +294,7 @@ class Judgement(Record):
 
     jurisdiction: str
     name: str
+    name_in_sentence: str  # with its article, as a sentence uses it: "China", "the United States"
     reach: Reach
     route: Route
     likelihood: str  # yardstick key
@@ -313,6 +315,7 @@ class NoJudgement(Record):
 
     jurisdiction: str
     name: str
+    name_in_sentence: str
     reason: str
 
 

@@ -112,6 +112,11 @@ class EssentialGuarantees(Spec):
     independent_oversight: GuaranteeRating
     effective_remedies: GuaranteeRating
 
+    def weak_ones(self) -> list[str]:
+        """The guarantees rated weak or absent, in words."""
+        return [name.replace("_", " ") for name in type(self).model_fields
+                if getattr(self, name).rating in (Rating.weak, Rating.absent)]
+
     def level(self) -> str:
         """weak: weak or absent on any guarantee; substantial: substantial on all four; else partial."""
         ratings = {getattr(self, name).rating for name in type(self).model_fields}
@@ -127,6 +132,9 @@ class Practice(Spec):
     date: PartialDate = Field(description="When it happened (or came to light).")
     status: Status
     powers: list[Power] = Field(min_length=1, description="The powers used.")
+    purpose: Purpose | None = Field(
+        default=None, description="What the powers were used for; a case counts only for provisions of that purpose. "
+                                  "Omitted: unknown, and it counts for any.")
     sectors: list[Sector] = Field(default_factory=list, description="Sectors of the organisations it was used on.")
     foreign_data: bool = Field(description="Did it concern the data of people outside the legal order?")
     sources: list[Source] = Field(min_length=1)
@@ -135,6 +143,8 @@ class Practice(Spec):
 class Jurisdiction(Spec):
     id: JurisdictionCode
     name: ShortText
+    short_name: ShortText | None = Field(
+        default=None, description="The name as a sentence uses it, with its article: 'China', 'the United States'.")
     part_of: JurisdictionCode | None = None
     summary: Text
     authorities: list[Authority] = Field(default_factory=list)
@@ -142,6 +152,10 @@ class Jurisdiction(Spec):
     essential_guarantees: EssentialGuarantees
     practice: list[Practice] = Field(
         default_factory=list, description="Documented uses of these powers on organisations or data; a driver of likelihood.")
+
+    @property
+    def in_sentence(self) -> str:
+        return self.short_name or self.name
 
 
 class Severity(str, Enum):

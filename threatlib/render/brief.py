@@ -43,39 +43,51 @@ class BriefView(ReportView):
         self.legal_count = len(legal)
 
     def _reader_recommendations(self) -> list[tuple[str, str]]:
-        """Options for the reader's organisation (a parliament, a ministry, a regulator), each with its reason."""
+        """Options for the reader's organisation (a parliament, a ministry, a regulator), each with its reason.
+        Software that must run with privilege on the machines it protects is advised on differently from an app
+        that can be kept apart on its own device."""
         out: list[tuple[str, str]] = []
         serious = [j for j in self.judgements if yardstick_index(j.likelihood) >= yardstick_index("realistic_possibility")]
-        names = ", ".join(j.name for j in serious)
         if serious:
-            out.append(("Decide whether the app may run on official devices or carry official accounts, and if so "
-                        "on separate devices that hold no official contacts, messages or location.",
-                        f"Access by {names} is rated a realistic possibility or more."))
+            rated = "; ".join(f"{j.name_in_sentence}: {j.likelihood_words}, {j.confidence} confidence" for j in serious)
+            if self._privileged_software():
+                out.append(("Do not install the software on official devices; where it is installed, plan its "
+                            "replacement and hold back its updates until then.",
+                            f"It runs with full rights on the machines it protects, and access is rated: {rated}."))
+            else:
+                out.append(("Keep the app off official devices and accounts; where it must be used (for public "
+                            "communication), use a dedicated device that holds no official contacts, messages or "
+                            "location.", f"Access is rated: {rated}."))
         targeted = sorted({g for j in self.judgements for d in j.drivers if d.driver == "targeting" and d.effect > 0
                            for g in j.route.subjects})
         if targeted:
-            out.append((f"Keep the data of {self.subject_words(targeted)} off the app.",
+            out.append((f"Keep the data of {self.subject_words(targeted)} off it.",
                         "Their data raises the likelihood through the targeting driver."))
         elif serious:
-            out.append(("Treat use by officials, parliamentarians or journalists as a change that raises the judgement.",
+            out.append(("Treat any use by officials, parliamentarians or journalists as raising the judgement.",
                         "Their data draws intelligence interest (the targeting driver); the model has none of them."))
         if self.judgements:
-            weakest = "; ".join(f"{j.jurisdiction}: {self.step_words(j.route.weakest)}" for j in self.judgements[:3])
-            out.append(("Make any official use conditional on written commitments from the vendor: where each data "
-                        "category is stored and from where it is read, a count of demands received from each legal "
-                        "order, and independent audit of access from abroad.", "These are the facts the judgements "
-                        f"rest on, and the least evidenced of them are: {weakest}."))
+            weakest = "; ".join(f"{j.name_in_sentence}: {self.step_words(j.route.weakest)}"
+                                for j in self.judgements[:3] if j.route.weakest.status != "confirmed")
+            out.append(("Make any official use conditional on what can be checked: an independent auditor's attestation "
+                        "of where each category of data is stored and from where it is read, contractual audit rights, "
+                        "and prompt notice of any change of ownership or data location.",
+                        "Secrecy duties can forbid the vendor to disclose demands, so a promise to report them is no "
+                        "control" + (f"; the least evidenced steps are: {weakest}." if weakest else ".")))
         children = [j for j in self.judgements if self.children_count(j)]
         if children:
             out.append(("Tell schools and parents which of children's data can reach places a foreign state can compel.",
-                        f"{sum(self.children_count(j) for j in children[:1])} categories about children reach places "
-                        f"{children[0].name} can compel."))
+                        f"{self.children_count(children[0])} categories about children reach places "
+                        f"{children[0].name_in_sentence} can compel."))
         if self.judgements:
-            out.append(("Monitor the indicators listed under each judgement, and review this assessment by "
-                        f"{month_words(self.judgements[0].timeframe.end)}.",
-                        f"The judgements cover {self.analysis.model.timeframe_years} years from "
-                        f"{month_words(self.analysis.model.as_of)}."))
+            out.append(("Review this assessment every six months, and at once when an indicator listed under a "
+                        "judgement comes true.", f"The judgements cover {self.analysis.model.timeframe_years} years "
+                        f"from {month_words(self.analysis.model.as_of)}; the indicators say what would move them."))
         return out
+
+    def _privileged_software(self) -> bool:
+        tags = {t for e in self.analysis.elements for t in e.tags}
+        return bool(tags & {"security_software", "update_channel"})
 
     @staticmethod
     def _vendor_recommendations(legal: list[Finding]) -> list[tuple[str, list[str]]]:

@@ -38,7 +38,13 @@ def month_words(day: str) -> str:
     return dt.date.fromisoformat(day).strftime("%B %Y")
 
 
+# The yardstick's nouns take "there is", its adjectives "it is".
+OPENING = {"remote_chance": "There is a {words} ({band}) that", "realistic_possibility": "There is a {words} ({band}) that",
+           "highly_unlikely": "It is {words} ({band}) that", "unlikely": "It is {words} ({band}) that",
+           "likely": "It is likely ({band}) that", "highly_likely": "It is {words} ({band}) that",
+           "almost_certain": "It is {words} ({band}) that"}
 DRIVER_LABELS = {"purpose": "purpose", "scope": "scope", "safeguards": "safeguards", "practice": "documented practice",
+                 "vendor_practice": "vendor practice",
                  "targeting": "targeting", "certainty": "legal certainty", "evidence": "route evidence",
                  "gateway": "access gateway", "ceiling": "ceiling", "cap": "weakest premise"}
 
@@ -209,8 +215,10 @@ class ReportView:
         """The judgement's sentence: likelihood, who, how, by when; and what it rests on when that is weak."""
         holder = self.element_name(j.route.holder)
         end = month_words(j.timeframe.end)
-        text = (f"It is {j.likelihood_words} ({j.band}) that {j.name}'s authorities obtain data of these users held "
-                f"by {holder} by {end}")
+        opening = OPENING[j.likelihood].format(words=j.likelihood_words, band=j.band)
+        whose = f" ({self.subject_words(j.route.subjects)})" if j.route.subjects != ["general_public"] else ""
+        text = (f"{opening} the authorities of {j.name_in_sentence} will obtain, by {end}, data of these users{whose} "
+                f"held or read by {holder}")
         if j.route.weakest.status in DOUBTFUL | UNSUPPORTED:
             text += (f", a judgement resting on {self.step_words(j.route.weakest)}, which is "
                      f"{STATUS_WORDS[j.route.weakest.status]}")
@@ -232,6 +240,13 @@ class ReportView:
 
     def children_count(self, j: Judgement) -> int:
         return sum(1 for d in j.route.reachable_data if self._data[d].children)
+
+    def states_words(self, f: Finding) -> str:
+        return ", ".join(self._jurisdictions[c].name if c in self._jurisdictions else c for c in f.jurisdictions) or "-"
+
+    @staticmethod
+    def moved_drivers(change) -> str:
+        return ", ".join(DRIVER_LABELS.get(d.split(":")[0], d.split(":")[0]) for d in change.drivers)
 
     def path_words(self, element_ids: list[str]) -> str:
         return " → ".join(self.element_name(e) for e in element_ids)

@@ -42,7 +42,12 @@ def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
     if whole_file:  # a scenario may remove what an assumption rests on; the assumption then rests on less
         problems += _assumptions(model, doc)
     problems += _jurisdiction_list(doc, [(("positions", i, "about", j), c) for i, p in enumerate(model.positions)
-                                         for j, c in enumerate(p.about)], known)
+                                         for j, c in enumerate(p.about)]
+                                   + [(("practice", i, "jurisdiction"), p.jurisdiction) for i, p in enumerate(model.practice)],
+                                   known)
+    orgs = {o.id for o in model.organisations}
+    problems += [doc.problem(("practice", i, "organisation"), f"no organisation with id '{p.organisation}'")
+                 for i, p in enumerate(model.practice) if p.organisation not in orgs]
     for i, org in enumerate(model.organisations):
         if org.parent and not org.control:
             problems.append(doc.problem(("organisations", i, "parent"),
@@ -117,6 +122,8 @@ def _claims(model: Model) -> Iterator[tuple[tuple, Claim]]:
         for i, item in enumerate(getattr(model, section)):
             for j, claim in enumerate(item.claims):
                 yield (section, i, "claims", j), claim
+    for i, practice in enumerate(model.practice):  # claim-shaped: statement, status, sources
+        yield ("practice", i), practice
     for i, position in enumerate(model.positions):
         yield ("positions", i, "vendor"), position.vendor
         for j, claim in enumerate(position.counter):

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from threatlib.spec.common import Claim, Id, JurisdictionCode, ShortText, Source, Spec, Text
+from threatlib.spec.common import Claim, Id, JurisdictionCode, PartialDate, ShortText, Source, Spec, Status, Text
 
 
 class SubjectGroup(str, Enum):
@@ -219,6 +219,19 @@ class Assumption(Spec):
     would_change: Text | None = Field(default=None, description="What evidence would confirm or overturn it.")
 
 
+class VendorPractice(Spec):
+    """A documented demand by a legal order's authorities on an organisation of this model (or its use of their
+    powers on it): the vendor practice driver, which also lifts the ceiling on likelihood and allows high confidence."""
+
+    jurisdiction: JurisdictionCode = Field(description="The legal order whose authorities made the demand.")
+    organisation: Id = Field(description="The organisation the demand was made on; its whole group counts.")
+    date: PartialDate = Field(description="When it happened (or came to light).")
+    statement: Text = Field(description="What was demanded and what the organisation did, in your own words.")
+    status: Status = Field(description="confirmed, reported, alleged, vendor_claim or disputed; only confirmed and "
+                                       "reported count.")
+    sources: list[Id] = Field(min_length=1, description="Ids of entries in the model's `sources`.")
+
+
 class Exclusion(Spec):
     """A threat that does not apply to one element, and why: shown in every report, never silently dropped."""
 
@@ -289,6 +302,8 @@ class Model(Spec):
     flows: list[Flow] = Field(default_factory=list)
     positions: list[Position] = Field(default_factory=list)
     assumptions: list[Assumption] = Field(default_factory=list, description="Premises relied on without evidence.")
+    practice: list[VendorPractice] = Field(
+        default_factory=list, description="Documented demands by a legal order's authorities on this vendor's group.")
     threats: ThreatSelection = Field(default_factory=ThreatSelection, description="Which threats apply.")
     scenarios: list[Scenario] = Field(default_factory=list, description="Alternatives analysed beside the baseline.")
     decisions: list[Decision] = Field(default_factory=list, description="Risk decisions on findings, by finding id.")
