@@ -60,6 +60,8 @@ class CompiledModel:
     domestic: frozenset[str]
     authorities: dict[str, tuple[str, str]]  # authority id -> (jurisdiction, name)
     legal_layer: bool = True  # False for a pytm script: no organisations or jurisdictions were modelled
+    # A pytm script: the (threat, element) pairs its own TM.resolve() found, excluded ones included; None otherwise.
+    resolved: tuple | None = None
 
 
 class LibraryThreat(pytm.Threat):
