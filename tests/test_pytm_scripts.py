@@ -108,3 +108,15 @@ def test_a_module_level_process_call_through_the_command_line_writes_clean_outpu
     exported = json.loads(cli.stdout)
     _, found, _ = ours(SCRIPTS / "module_level.py", library)
     assert Counter((f["threat_id"], f["element_name"]) for f in exported["findings"]) == found
+
+
+def test_sarif_points_at_the_script_line_where_each_element_and_flow_is_made(library) -> None:
+    from threatlib.render.sarif import sarif_log
+
+    _, analysis = pipeline.analyse_file(SCRIPTS / "webapp.py", library)
+    lines = (SCRIPTS / "webapp.py").read_text().splitlines()
+    made = {e.id: e.line for e in analysis.elements} | {f.id: f.line for f in analysis.flows}
+    assert lines[made["web-server"] - 1] == 'web = Server("Web Server")'
+    assert lines[made["store-order"] - 1] == 'web_to_db = Dataflow(web, db, "Store order")'
+    result = next(r for r in sarif_log(analysis)["runs"][0]["results"] if r["properties"]["element"] == "web-server")
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": made["web-server"]}

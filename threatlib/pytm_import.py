@@ -46,6 +46,7 @@ from threatlib.spec.model import (
     Model,
     ThreatSelection,
 )
+from threatlib.spec.yaml_source import Document, Positions
 
 # Most specific first: pytm's Datastore, Lambda, LLM and others subclass Asset.
 KIND_OF = [(pytm.Actor, "actor"), (pytm.Datastore, "datastore"), (pytm.Server, "server"), (pytm.Process, "process"),
@@ -72,9 +73,10 @@ def _as_of() -> dt.date:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch else dt.date.today()
 
 
-def load_pytm_script(path: Path, library: Library) -> CompiledModel:
+def load_pytm_script(path: Path, library: Library) -> tuple[CompiledModel, Document]:
+    """The compiled model, and where in the script each element and flow was made (for SARIF and the like)."""
     with script_state() as current_state:
-        tm = run_script(path)
+        tm, made_at = run_script(path)
         state = current_state()
         try:
             tm.check()
@@ -91,20 +93,46 @@ def load_pytm_script(path: Path, library: Library) -> CompiledModel:
         # Our library's threats read the legal layer's facts: with none modelled there is nothing for them to find.
         resolved = tuple((threats[f.threat_id], f.element) for f in (*tm.findings, *tm.excluded_findings)
                          if f.threat_id in threats and hasattr(f.element, "facts"))
-    return CompiledModel(spec, library, tm, state, derived.facts, derived.bases, derived.compulsion,
-                         derived.domestic, derived.authorities, legal_layer=False, resolved=resolved)
+    compiled = CompiledModel(spec, library, tm, state, derived.facts, derived.bases, derived.compulsion,
+                             derived.domestic, derived.authorities, legal_layer=False, resolved=resolved)
+    return compiled, _positions(path, spec, by_id, made_at)
 
 
-def run_script(path: Path) -> pytm.TM:
-    """Run the script as `python SCRIPT` would, in the current pytm state; the TM it processes (or builds)."""
+def _positions(path: Path, spec: Model, by_id: dict[str, object], made_at: dict[int, tuple[int, int]]) -> Document:
+    values = {}
+    for section, items in (("elements", spec.elements), ("flows", spec.flows)):
+        for i, item in enumerate(items):
+            if id(by_id[item.id]) in made_at:
+                values[(section, i)] = made_at[id(by_id[item.id])]
+    return Document(file=str(path), data=None, positions=Positions(values=values))
+
+
+def run_script(path: Path) -> tuple[pytm.TM, dict[int, tuple[int, int]]]:
+    """Run the script as `python SCRIPT` would, in the current pytm state.
+
+    Returns the TM it processes (or else builds), and the line and column in the script where each pytm
+    element was made, by the element's id().
+    """
     processed: list[pytm.TM] = []
+    made_at: dict[int, tuple[int, int]] = {}
+    script = str(path.resolve())
 
     def hand_over(self, *args, **kwargs) -> None:
         processed.append(self)
 
-    original_process, original_argv, original_path = pytm.TM.process, sys.argv, list(sys.path)
+    def register(self) -> None:
+        frame = sys._getframe(1)
+        while frame is not None and str(Path(frame.f_code.co_filename).resolve()) != script:
+            frame = frame.f_back
+        if frame is not None:
+            made_at[id(self)] = (frame.f_lineno, 1)
+        original_register(self)
+
+    original_process, original_register = pytm.TM.process, pytm.Element._register_with_tm
+    original_argv, original_path = sys.argv, list(sys.path)
     output = io.StringIO()
     pytm.TM.process = hand_over
+    pytm.Element._register_with_tm = register
     sys.argv = [str(path)]
     sys.path.insert(0, str(path.resolve().parent))
     try:
@@ -125,14 +153,15 @@ def run_script(path: Path) -> pytm.TM:
         raise InputError([_script_problem(exc, path, "the pytm script raised")]) from None
     finally:
         pytm.TM.process = original_process
+        pytm.Element._register_with_tm = original_register
         sys.argv = original_argv
         sys.path[:] = original_path
     if processed:
-        return processed[0]
+        return processed[0], made_at
     tms = [v for v in namespace.values() if isinstance(v, pytm.TM)]
     if not tms:
         raise InputError([Problem(str(path), 1, 1, "the script builds no pytm TM: expected a line like tm = TM(\"name\")")])
-    return tms[0]
+    return tms[0], made_at
 
 
 def _script_problem(exc: BaseException, path: Path, what: str, *, bare: bool = False) -> Problem:
