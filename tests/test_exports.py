@@ -352,3 +352,23 @@ def test_a_pytm_script_without_a_legal_layer_exports_valid_files(library) -> Non
     sarif = json.loads(sarif_json(analysis))
     assert schema_errors(jsonschema.Draft4Validator, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")), sarif) == []
     assert len(sarif["runs"][0]["results"]) == len(analysis.findings)
+
+
+def test_threat_dragon_boxes_carry_their_name_where_its_box_shape_reads_it(cells) -> None:
+    boxes = [c for c in cells.values() if c["shape"] == "trust-boundary-box"]
+    assert [c["attrs"]["label"]["text"] for c in boxes] == [c["data"]["name"] for c in boxes]
+    assert not any("headerText" in c["attrs"] for c in boxes)
+
+
+def test_threat_dragon_processes_are_circles_sized_by_graphviz_to_their_names(cells) -> None:
+    processes = {cell_id: c["size"] for cell_id, c in cells.items() if c["data"]["type"] == "tm.Process"}
+    assert processes and all(size["width"] == size["height"] for size in processes.values())
+
+
+def test_every_threat_dragon_threat_has_a_type_pytms_by_its_ids_group(library) -> None:
+    analysis = pipeline.analyse_file(TESTS / "pytm_models" / "webapp.py", library)[1]
+    cells = json.loads(threatdragon_json(analysis))["detail"]["diagrams"][0]["cells"]
+    types = {t["id"].split("@")[0]: t["type"] for c in cells for t in c["data"].get("threats", [])}
+    assert "" not in types.values()
+    assert (types["INP03"], types["AC01"], types["DO01"], types["DE01"], types["AA01"]) == (
+        "Tampering", "Elevation of privilege", "Denial of service", "Information disclosure", "Spoofing")

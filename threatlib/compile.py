@@ -6,7 +6,7 @@ held by the CompiledModel, never in the process-wide registry once compile retur
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytm
 from pytm.tm import TMState
@@ -62,6 +62,7 @@ class CompiledModel:
     legal_layer: bool = True  # False for a pytm script: no organisations or jurisdictions were modelled
     # A pytm script: the (threat, element) pairs its own TM.resolve() found, excluded ones included; None otherwise.
     resolved: tuple | None = None
+    pytm_classes: dict[str, str] = field(default_factory=dict)  # a pytm script: element id -> its pytm class name
 
 
 class LibraryThreat(pytm.Threat):

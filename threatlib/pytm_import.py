@@ -94,7 +94,8 @@ def load_pytm_script(path: Path, library: Library) -> tuple[CompiledModel, Docum
         resolved = tuple((threats[f.threat_id], f.element) for f in (*tm.findings, *tm.excluded_findings)
                          if f.threat_id in threats and hasattr(f.element, "facts"))
     compiled = CompiledModel(spec, library, tm, state, derived.facts, derived.bases, derived.compulsion,
-                             derived.domestic, derived.authorities, legal_layer=False, resolved=resolved)
+                             derived.domestic, derived.authorities, legal_layer=False, resolved=resolved,
+                             pytm_classes={e.id: type(by_id[e.id]).__name__ for e in spec.elements})
     return compiled, _positions(path, spec, by_id, made_at)
 
 

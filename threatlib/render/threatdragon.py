@@ -23,9 +23,11 @@ from threatlib.jsontext import json_bytes
 from threatlib.render.diagram import COMPULSION, REMOTE, build_diagram, is_large, node_names
 from threatlib.render.grid_layout import AUTHORITIES as GRID_AUTHORITIES
 from threatlib.render.grid_layout import Box, grid_layout
-from threatlib.render.interop import CATEGORY_WORDS, STRIDE, THREE_LEVELS
+from threatlib.render.interop import CATEGORY_WORDS, LINDDUN, STRIDE, THREE_LEVELS, categories
+from threatlib.render.text import wrapped
 
 PIXELS_PER_POINT = 96 / 72
+LABEL_WIDTH, LABEL_LINES = 22, 4  # as graphstyle.label wraps an element's name
 POINTS_PER_INCH = 72
 TD_VERSION = "2.3.0"
 SHAPES = {
@@ -125,7 +127,8 @@ def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> d
         z += 1
         drawn[element.id] = f"element.{element.id}"
         cells.append(_node(drawn[element.id], element.kind, element.name, _element_text(element, analysis),
-                           layout.nodes[names[element.id]], z, by_target.get((False, element.id), []), element.in_scope))
+                           layout.nodes[names[element.id]], z, by_target.get((False, element.id), []), element.in_scope,
+                           on_grid=is_large(analysis)))
     for authority in analysis.authorities:
         if names[authority.id] in layout.nodes:
             z += 1
@@ -225,7 +228,8 @@ def _box(cell_id: str, name: str, depth: int, box: Box, stroke: str) -> dict:
         "position": {"x": box.x, "y": box.y},
         "size": {"width": box.width, "height": box.height},
         "visible": True,
-        "attrs": {"headerText": {"text": name},
+        # Threat Dragon's trust-boundary-box shape draws its name from label.text.
+        "attrs": {"label": {"text": name},
                   "body": {"stroke": stroke, "strokeWidth": 2 if depth == 1 else 1.5, "strokeDasharray": "5 5"}},
         "data": {"type": "tm.BoundaryBox", "name": name, "description": "", "isTrustBoundary": True,
                  "hasOpenThreats": False},
@@ -233,11 +237,19 @@ def _box(cell_id: str, name: str, depth: int, box: Box, stroke: str) -> dict:
 
 
 def _node(cell_id: str, kind: str, name: str, description: str, box: Box, z: int, threats: list[dict],
-          in_scope: bool) -> dict:
+          in_scope: bool, on_grid: bool = False) -> dict:
     shape, td_type = SHAPES[kind]
+    if shape == "process" and box.width != box.height:
+        # Threat Dragon draws a process as a circle as wide as the cell's shorter side: a device or server that
+        # Graphviz drew as a box keeps its centre and gets a square as wide as its name; on the grid (fixed
+        # cells in rows) the square stays inside its cell.
+        side = min(box.width, box.height) if on_grid else max(box.width, box.height)
+        box = Box(box.x - (side - box.width) // 2, box.y - (side - box.height) // 2, side, side)
     stroke = {"stroke": THREAT_STROKE if threats else PLAIN_STROKE, "strokeWidth": 2.5 if threats else 1,
               "strokeDasharray": SOLID if in_scope else "4 3"}
-    attrs = {"text": {"text": name}} | ({"topLine": stroke, "bottomLine": stroke} if shape == "store" else {"body": stroke})
+    # The name as the diagram wraps it, so it fits the shape Graphviz sized for it (a process is a circle there too).
+    attrs = {"text": {"text": "\n".join(wrapped(name, LABEL_WIDTH, LABEL_LINES))}}
+    attrs |= {"topLine": stroke, "bottomLine": stroke} if shape == "store" else {"body": stroke}
     return {
         "id": cell_id,
         "shape": shape,
@@ -306,13 +318,16 @@ def _label(text: str) -> list[dict]:
 
 
 def _threat(f: Finding, number: int) -> dict:
-    stride = [c for c in f.stride if c in STRIDE]
+    found = categories(f)
+    stride = [c for c in found if c in STRIDE]
+    linddun = [c for c in found if c in LINDDUN]
+    kind, model = (stride[0], "STRIDE") if stride else (linddun[0], "LINDDUN") if linddun else ("", "STRIDE")
     return {
         "id": f.id,
         "number": number,
         "title": f.title,
-        "type": CATEGORY_WORDS[stride[0]] if stride else "",
-        "modelType": "STRIDE",
+        "type": CATEGORY_WORDS.get(kind, ""),
+        "modelType": model,
         "status": "Open",
         "severity": THREE_LEVELS[f.severity],
         "score": f"severity {f.severity.replace('_', ' ')}; likelihood {f.likelihood}",
