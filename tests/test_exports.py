@@ -112,13 +112,60 @@ def test_otm_nests_boundaries_inside_legal_orders(otm) -> None:
     assert parents["cn-state-security"] == {"trustZone": "jurisdiction.CN"}
 
 
+def threat_dragon_places(otm: dict) -> dict[str, tuple[int, int, int, int]]:
+    """Where Threat Dragon's OTM importer draws each zone and component of the `diagram` representation:
+    (x, y, width, height), each position added to its parents' as its findPosition does."""
+    (diagram,) = [r["id"] for r in otm["representations"] if r["type"] == "diagram"]
+    things = {z["id"]: z for z in otm["trustZones"]} | {c["id"]: c for c in otm["components"]}
+
+    def absolute(thing_id: str) -> tuple[int, int]:
+        thing = things[thing_id]
+        (rep,) = [r for r in thing["representations"] if r.get("representation") == diagram]
+        x, y = rep["position"]["x"], rep["position"]["y"]
+        parent = thing.get("parent", {}).get("trustZone")
+        if parent:
+            px, py = absolute(parent)
+            x, y = x + px, y + py
+        return x, y
+
+    places = {}
+    for thing_id, thing in things.items():
+        (rep,) = [r for r in thing["representations"] if r.get("representation") == diagram]
+        places[thing_id] = (*absolute(thing_id), rep["size"]["width"], rep["size"]["height"])
+    return places
+
+
+def test_otm_has_a_diagram_threat_dragon_draws_with_everything_inside_its_zone(otm) -> None:
+    places = threat_dragon_places(otm)
+    assert set(places) == {z["id"] for z in otm["trustZones"]} | {c["id"] for c in otm["components"]}
+
+    def inside(inner: str, outer: str) -> bool:
+        (x, y, w, h), (ox, oy, ow, oh) = places[inner], places[outer]
+        return ox <= x and oy <= y and x + w <= ox + ow and y + h <= oy + oh
+
+    for thing in [*otm["trustZones"], *otm["components"]]:
+        if "parent" in thing:
+            assert inside(thing["id"], thing["parent"]["trustZone"]), thing["id"]
+    assert inside("app", "boundary.GB.sandbox") and not inside("dublin-store", "jurisdiction.GB")
+    # Threat Dragon guesses shapes from ids: 'database' is a store, 'service' a process, anything else an actor.
+    reps = {c["id"]: c["representations"][-1]["id"] for c in otm["components"]}
+    assert (reps["dublin-store"], reps["app"], reps["user"]) == ("dublin-store.database", "app.service", "user.representation")
+
+
+def test_otm_threat_tags_are_not_repeated(library) -> None:
+    analysis = pipeline.analyse_file(TESTS / "pytm_models" / "webapp.py", library)[1]
+    threats = {t["id"]: t for t in json.loads(otm_json(analysis))["threats"]}
+    assert threats["INP03"]["tags"] == ["pytm", "CAPEC-101"]
+    assert threats["INP03"]["categories"] == ["Tampering"]
+
+
 def test_otm_carries_jurisdiction_and_legal_basis(analysis, otm) -> None:
     store = next(c for c in otm["components"] if c["id"] == "dublin-store")
     assert store["attributes"] == {"operator": "eu-sub", "operator_name": "EU Subsidiary Ltd", "location": "IE", "boundary": "",
                                    "stores": "profile, location", "in_scope": "true", "compelling_jurisdictions": "CN",
                                    "foreign_compelling": "CN"}
-    assert store["representations"] == [{"representation": "model-file", "id": "dublin-store.source",
-                                         "file": "tests/models/small.yaml", "line": model_line("  - id: dublin-store")}]
+    assert store["representations"][0] == {"representation": "model-file", "id": "dublin-store.source",
+                                           "file": "tests/models/small.yaml", "line": model_line("  - id: dublin-store")}
     link = next(c for c in analysis.compulsion if c.element == "dublin-store" and c.authority == "cn-state-security")
     flow = next(d for d in otm["dataflows"] if d["id"] == link.id)
     assert (flow["source"], flow["destination"], flow["tags"]) == ("dublin-store", "cn-state-security", ["legal-compulsion", "foreign"])
