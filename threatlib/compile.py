@@ -108,7 +108,8 @@ def compile_model(model: Model, library: Library, *, pytm_threats: bool | None =
     d = derive(model, library)
     with fresh_state() as state:
         tm = _build_pytm(model, library, d.facts, pytm_threats)
-    return CompiledModel(model, library, tm, state, d.facts, d.bases, d.compulsion, d.domestic, d.authorities)
+    return CompiledModel(model, library, tm, state, d.facts, d.bases, d.compulsion, d.domestic, d.authorities,
+                         legal_layer=model.legal_layer())
 
 
 def derive(model: Model, library: Library) -> Derived:

@@ -47,6 +47,9 @@ BOUNDARY_STROKE = "#b03a2e"
 NO_OPERATOR = "_unoperated"  # path keys that no model id or jurisdiction code can take (they have no underscore)
 NO_JURISDICTION = "_unmodelled"
 AUTHORITIES = "_authorities"
+# Each cell's data says what it is in threatlib's model (its id and kind, or that threatlib derived it), so
+# `threatlib import` reads the file back exactly; Threat Dragon's schema allows such extra keys.
+OURS = "threatlib"
 
 
 @dataclass(frozen=True)
@@ -126,15 +129,19 @@ def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> d
     for element in analysis.elements:
         z += 1
         drawn[element.id] = f"element.{element.id}"
-        cells.append(_node(drawn[element.id], element.kind, element.name, _element_text(element, analysis),
-                           layout.nodes[names[element.id]], z, by_target.get((False, element.id), []), element.in_scope,
-                           on_grid=is_large(analysis)))
+        cell = _node(drawn[element.id], element.kind, element.name, _element_text(element, analysis),
+                     layout.nodes[names[element.id]], z, by_target.get((False, element.id), []), element.in_scope,
+                     on_grid=is_large(analysis))
+        cell["data"][OURS] = {"id": element.id, "kind": element.kind}
+        cells.append(cell)
     for authority in analysis.authorities:
         if names[authority.id] in layout.nodes:
             z += 1
             drawn[authority.id] = f"authority.{authority.id}"
-            cells.append(_node(drawn[authority.id], "actor", authority.name, _authority_text(authority),
-                               layout.nodes[names[authority.id]], z, [], True))
+            cell = _node(drawn[authority.id], "actor", authority.name, _authority_text(authority),
+                         layout.nodes[names[authority.id]], z, [], True)
+            cell["data"][OURS] = {"derived": "state-authority"}
+            cells.append(cell)
     authorities = {a.id: a for a in analysis.authorities}
     routes: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
     for tail, head, points in layout.edges:
@@ -143,11 +150,15 @@ def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> d
         z += 1
         # Flows are the first edges drawn between their two nodes, in the Analysis order.
         pending = routes.get((names[flow.source], names[flow.sink]), [])
-        cells.append(_flow(flow, drawn, z, by_target.get((True, flow.id), []), pending.pop(0) if pending else []))
+        cell = _flow(flow, drawn, z, by_target.get((True, flow.id), []), pending.pop(0) if pending else [])
+        cell["data"][OURS] = {"id": flow.id}
+        cells.append(cell)
     for link in analysis.compulsion:
         if link.authority in drawn:
             z += 1
-            cells.append(_compulsion(link, authorities[link.authority], drawn, z))
+            cell = _compulsion(link, authorities[link.authority], drawn, z)
+            cell["data"][OURS] = {"derived": "compulsion"}
+            cells.append(cell)
 
     return {
         "version": TD_VERSION,
@@ -208,16 +219,26 @@ def _boxes(analysis: Analysis, layout: Layout) -> list[dict]:
                 or f"Operated by {organisations[key]}"
         else:
             name = boundaries[key].name
-        cells.append(_box("box." + ".".join(path), name, depth, box, BOX_STROKE.get(depth, BOUNDARY_STROKE)))
+        cell = _box("box." + ".".join(path), name, depth, box, BOX_STROKE.get(depth, BOUNDARY_STROKE))
+        cell["data"][OURS] = {"boundary": key, "parent": boundaries[key].parent} if depth > 2 else \
+            {"derived": "legal-order" if depth == 1 else "operator"}
+        cells.append(cell)
     return cells
 
 
 def _boundary_boxes(analysis: Analysis, boxes: list[tuple[str, int, Box]]) -> list[dict]:
     """A trust boundary box per boundary of the grid layout, and one around the foreign state authorities."""
-    names = {b.id: b.name for b in analysis.boundaries}
-    return [_box(f"box.{key}", "State authorities of foreign legal orders", depth, box, BOX_STROKE[1])
-            if key == GRID_AUTHORITIES else _box(f"box.{key}", names[key], depth, box, BOUNDARY_STROKE)
-            for key, depth, box in boxes]
+    boundaries = {b.id: b for b in analysis.boundaries}
+    cells = []
+    for key, depth, box in boxes:
+        if key == GRID_AUTHORITIES:
+            cell = _box(f"box.{key}", "State authorities of foreign legal orders", depth, box, BOX_STROKE[1])
+            cell["data"][OURS] = {"derived": "state-authorities"}
+        else:
+            cell = _box(f"box.{key}", boundaries[key].name, depth, box, BOUNDARY_STROKE)
+            cell["data"][OURS] = {"boundary": key, "parent": boundaries[key].parent}
+        cells.append(cell)
+    return cells
 
 
 def _box(cell_id: str, name: str, depth: int, box: Box, stroke: str) -> dict:
