@@ -55,11 +55,25 @@ def capped(names: list[str], shown: int = 2) -> list[str]:
     return names[:shown] + ([f"+{len(names) - shown} more"] if len(names) > shown else [])
 
 
+# A circle grows with the longest line of its name in both directions: its names wrap shorter.
+CIRCLE_LABEL_WIDTH, LABEL_WIDTH, LABEL_LINES = 16, 22, 4
+
+
+def _label_width(element: ElementView) -> int:
+    shape, _ = PYTM_SHAPES.get(element.pytm_class) or SHAPES[element.kind]
+    return CIRCLE_LABEL_WIDTH if "circle" in shape else LABEL_WIDTH
+
+
+def element_label_lines(element: ElementView) -> list[str]:
+    """An element's name in lines as its node shows them, for the Threat Dragon export to match the diagram."""
+    return wrapped(element.name, _label_width(element), LABEL_LINES)
+
+
 def element_node(graph: graphviz.Digraph, name: str, element: ElementView) -> None:
     """An element as every diagram draws it: its kind's shape, greyed when out of scope."""
     shape, style = PYTM_SHAPES.get(element.pytm_class) or SHAPES[element.kind]
-    graph.node(name, label=label(element.name), shape=shape, style=",".join(filter(None, ["filled", style])),
-               fillcolor="#f2f2f2" if not element.in_scope else "white")
+    graph.node(name, label=label(element.name, _label_width(element), LABEL_LINES), shape=shape,
+               style=",".join(filter(None, ["filled", style])), fillcolor="#f2f2f2" if not element.in_scope else "white")
 
 
 def flow_style(flow: FlowView) -> dict[str, str]:

@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from threatlib.analysis.model import Analysis, AuthorityView, CompulsionView, ElementView, Finding, FlowView
 from threatlib.jsontext import json_bytes
 from threatlib.render.diagram import COMPULSION, REMOTE, build_diagram, is_large, node_names
+from threatlib.render.graphstyle import element_label_lines
 from threatlib.render.grid_layout import AUTHORITIES as GRID_AUTHORITIES
 from threatlib.render.grid_layout import Box, grid_layout
 from threatlib.render.interop import CATEGORY_WORDS, LINDDUN, STRIDE, THREE_LEVELS, categories
 from threatlib.render.text import wrapped
 
 PIXELS_PER_POINT = 96 / 72
-LABEL_WIDTH, LABEL_LINES = 22, 4  # as graphstyle.label wraps an element's name
 POINTS_PER_INCH = 72
 TD_VERSION = "2.3.0"
 SHAPES = {
@@ -130,6 +130,7 @@ def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> d
         z += 1
         drawn[element.id] = f"element.{element.id}"
         cell = _node(drawn[element.id], element.kind, element.name, _element_text(element, analysis),
+                     element_label_lines(element),
                      layout.nodes[names[element.id]], z, by_target.get((False, element.id), []), element.in_scope,
                      on_grid=is_large(analysis))
         cell["data"][OURS] = {"id": element.id, "kind": element.kind}
@@ -138,7 +139,7 @@ def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> d
         if names[authority.id] in layout.nodes:
             z += 1
             drawn[authority.id] = f"authority.{authority.id}"
-            cell = _node(drawn[authority.id], "actor", authority.name, _authority_text(authority),
+            cell = _node(drawn[authority.id], "actor", authority.name, _authority_text(authority), wrapped(authority.name, 24, 5),
                          layout.nodes[names[authority.id]], z, [], True)
             cell["data"][OURS] = {"derived": "state-authority"}
             cells.append(cell)
@@ -257,7 +258,7 @@ def _box(cell_id: str, name: str, depth: int, box: Box, stroke: str) -> dict:
     }
 
 
-def _node(cell_id: str, kind: str, name: str, description: str, box: Box, z: int, threats: list[dict],
+def _node(cell_id: str, kind: str, name: str, description: str, lines: list[str], box: Box, z: int, threats: list[dict],
           in_scope: bool, on_grid: bool = False) -> dict:
     shape, td_type = SHAPES[kind]
     if shape == "process" and box.width != box.height:
@@ -269,7 +270,7 @@ def _node(cell_id: str, kind: str, name: str, description: str, box: Box, z: int
     stroke = {"stroke": THREAT_STROKE if threats else PLAIN_STROKE, "strokeWidth": 2.5 if threats else 1,
               "strokeDasharray": SOLID if in_scope else "4 3"}
     # The name as the diagram wraps it, so it fits the shape Graphviz sized for it (a process is a circle there too).
-    attrs = {"text": {"text": "\n".join(wrapped(name, LABEL_WIDTH, LABEL_LINES))}}
+    attrs = {"text": {"text": "\n".join(lines)}}
     attrs |= {"topLine": stroke, "bottomLine": stroke} if shape == "store" else {"body": stroke}
     return {
         "id": cell_id,
