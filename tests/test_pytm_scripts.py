@@ -120,3 +120,28 @@ def test_sarif_points_at_the_script_line_where_each_element_and_flow_is_made(lib
     assert lines[made["store-order"] - 1] == 'web_to_db = Dataflow(web, db, "Store order")'
     result = next(r for r in sarif_log(analysis)["runs"][0]["results"] if r["properties"]["element"] == "web-server")
     assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": made["web-server"]}
+
+
+def test_a_model_pytm_rejects_in_check_is_placed_at_the_process_call(tmp_path, library) -> None:
+    script = tmp_path / "duplicates.py"
+    script.write_text("from pytm import TM, Actor, Dataflow, Server, Action\n"
+                      "tm = TM('Dup', description='d', onDuplicates=Action.RESTRICT)\n"
+                      "a, b = Actor('A'), Server('B')\nDataflow(a, b, 'one')\nDataflow(a, b, 'two')\n\n"
+                      "if __name__ == '__main__':\n    tm.process()\n")
+    plain = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True)
+    assert plain.returncode == 1 and "ValueError: Duplicate Dataflow found between Actor(A) and Server(B)" in plain.stderr
+    with pytest.raises(InputError) as caught:
+        pipeline.analyse_file(script, library)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{script}:8:1: pytm rejected the model: ValueError: Duplicate Dataflow found between Actor(A) and Server(B): "
+        "Dataflow(one) is same as Dataflow(two)"]
+
+
+def test_a_script_that_resets_pytms_state_first_still_gives_its_findings(tmp_path, library) -> None:
+    script = tmp_path / "reset.py"
+    script.write_text("from pytm import TM, Actor, Dataflow, Server\nTM.reset()\ntm = TM('Reset', description='d')\n"
+                      "Dataflow(Actor('User'), Server('Web'), 'Visit', protocol='HTTP')\nif __name__ == '__main__':\n"
+                      "    tm.process()\n")
+    expected_found, _ = plain_pytm(script, tmp_path)
+    _, found, _ = ours(script, library)
+    assert found == expected_found and found

@@ -59,7 +59,7 @@ class CompiledModel:
     compulsion: tuple[CompulsionLink, ...]
     domestic: frozenset[str]
     authorities: dict[str, tuple[str, str]]  # authority id -> (jurisdiction, name)
-    legal_layer: bool = True  # False for a pytm script: no organisations or jurisdictions were modelled
+    legal_layer: bool = True  # False for a pytm script or an import not yet given organisations and jurisdictions
     # A pytm script: the (threat, element) pairs its own TM.resolve() found, excluded ones included; None otherwise.
     resolved: tuple | None = None
     pytm_classes: dict[str, str] = field(default_factory=dict)  # a pytm script: element id -> its pytm class name

@@ -6,8 +6,9 @@ block runs too (where scripts often set `tm.threatsFile` or assumptions). `TM.pr
 called, only hands us the TM: pytm's argument parser never sees threatlib's command line, and nothing the
 script prints reaches our output. pytm's own check() and resolve() then decide the findings, as `process()`
 would with `--report` or `--json`, so overrides, assumptions that exclude threats and the script's own
-threats file all count exactly as in pytm. The legal layer is not modelled (a pytm script names no
-organisations or jurisdictions), and the reports say so.
+threats file all count exactly as in pytm. (A finding on a trust boundary itself, which only a script's own
+threats file can ask for, has no element to sit on here and is left out.) The legal layer is not modelled
+(a pytm script names no organisations or jurisdictions), and the reports say so.
 """
 
 from __future__ import annotations
@@ -81,8 +82,9 @@ def load_pytm_script(path: Path, library: Library) -> tuple[CompiledModel, Docum
         try:
             tm.check()
             tm.resolve()
-        except Exception as exc:  # noqa: BLE001 - pytm rejects the model: say where, as for the script itself
-            raise InputError([_script_problem(exc, path, "pytm rejected the model")]) from None
+        except Exception as exc:  # noqa: BLE001 - pytm rejects the model: at the process() call, where pytm would
+            line, column = made_at.get(id(tm), (1, 1))
+            raise InputError([Problem(str(path), line, column, f"pytm rejected the model: {_describe(exc)}")]) from None
         spec, by_id = _spec(tm, state, path)
         derived = derive(spec, library)
         for element_id, node in by_id.items():
@@ -118,15 +120,20 @@ def run_script(path: Path) -> tuple[pytm.TM, dict[int, tuple[int, int]]]:
     made_at: dict[int, tuple[int, int]] = {}
     script = str(path.resolve())
 
-    def hand_over(self, *args, **kwargs) -> None:
-        processed.append(self)
-
-    def register(self) -> None:
-        frame = sys._getframe(1)
+    def script_line() -> tuple[int, int] | None:
+        frame = sys._getframe(2)
         while frame is not None and str(Path(frame.f_code.co_filename).resolve()) != script:
             frame = frame.f_back
-        if frame is not None:
-            made_at[id(self)] = (frame.f_lineno, 1)
+        return (frame.f_lineno, 1) if frame is not None else None
+
+    def hand_over(self, *args, **kwargs) -> None:
+        processed.append(self)
+        if (line := script_line()) is not None:
+            made_at[id(self)] = line  # where pytm would have checked and resolved it
+
+    def register(self) -> None:
+        if (line := script_line()) is not None:
+            made_at[id(self)] = line
         original_register(self)
 
     original_process, original_register = pytm.TM.process, pytm.Element._register_with_tm
