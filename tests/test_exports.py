@@ -16,7 +16,7 @@ from conftest import ROOT, TESTS
 from threatlib import pipeline
 from threatlib.library.schema import Likelihood, Severity
 from threatlib.render.diagram import build_diagram, node_names
-from threatlib.render.interop import LIKELIHOOD_SCORE, SEVERITY_SCORE
+from threatlib.render.interop import CATEGORY_WORDS, LIKELIHOOD_SCORE, SEVERITY_SCORE, STRIDE
 from threatlib.render.otm import otm_json
 from threatlib.render.sarif import sarif_json
 from threatlib.render.tables import spreadsheet_safe
@@ -410,6 +410,14 @@ def test_threat_dragon_boxes_carry_their_name_where_its_box_shape_reads_it(cells
 def test_threat_dragon_processes_are_circles_sized_by_graphviz_to_their_names(cells) -> None:
     processes = {cell_id: c["size"] for cell_id, c in cells.items() if c["data"]["type"] == "tm.Process"}
     assert processes and all(size["width"] == size["height"] for size in processes.values())
+
+
+def test_every_threat_dragon_threat_of_ours_has_its_first_stride_category_else_its_linddun_one(analysis, cells) -> None:
+    threats = {t["id"]: t for c in cells.values() for t in c["data"].get("threats", [])}
+    for f in analysis.findings:
+        stride = [c for c in f.stride if c in STRIDE]
+        expected = (CATEGORY_WORDS[stride[0]], "STRIDE") if stride else (CATEGORY_WORDS[f.stride[0]], "LINDDUN")
+        assert (threats[f.id]["type"], threats[f.id]["modelType"]) == expected
 
 
 def test_every_threat_dragon_threat_has_a_type_pytms_by_its_ids_group(library) -> None:
