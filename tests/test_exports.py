@@ -414,7 +414,7 @@ def test_threat_dragon_processes_are_circles_sized_by_graphviz_to_their_names(ce
 
 def test_every_threat_dragon_threat_of_ours_has_its_first_stride_category_else_its_linddun_one(analysis, cells) -> None:
     threats = {t["id"]: t for c in cells.values() for t in c["data"].get("threats", [])}
-    for f in analysis.findings:
+    for f in [f for f in analysis.findings if f.origin == "threatlib"]:
         stride = [c for c in f.stride if c in STRIDE]
         expected = (CATEGORY_WORDS[stride[0]], "STRIDE") if stride else (CATEGORY_WORDS[f.stride[0]], "LINDDUN")
         assert (threats[f.id]["type"], threats[f.id]["modelType"]) == expected
