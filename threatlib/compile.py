@@ -6,7 +6,7 @@ held by the CompiledModel, never in the process-wide registry once compile retur
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytm
 from pytm.tm import TMState
@@ -59,7 +59,10 @@ class CompiledModel:
     compulsion: tuple[CompulsionLink, ...]
     domestic: frozenset[str]
     authorities: dict[str, tuple[str, str]]  # authority id -> (jurisdiction, name)
-    legal_layer: bool = True  # False for a pytm script: no organisations or jurisdictions were modelled
+    legal_layer: bool = True  # False for a pytm script or an import not yet given organisations and jurisdictions
+    # A pytm script: the (threat, element) pairs its own TM.resolve() found, excluded ones included; None otherwise.
+    resolved: tuple | None = None
+    pytm_classes: dict[str, str] = field(default_factory=dict)  # a pytm script: element id -> its pytm class name
 
 
 class LibraryThreat(pytm.Threat):
@@ -105,7 +108,8 @@ def compile_model(model: Model, library: Library, *, pytm_threats: bool | None =
     d = derive(model, library)
     with fresh_state() as state:
         tm = _build_pytm(model, library, d.facts, pytm_threats)
-    return CompiledModel(model, library, tm, state, d.facts, d.bases, d.compulsion, d.domestic, d.authorities)
+    return CompiledModel(model, library, tm, state, d.facts, d.bases, d.compulsion, d.domestic, d.authorities,
+                         legal_layer=model.legal_layer())
 
 
 def derive(model: Model, library: Library) -> Derived:

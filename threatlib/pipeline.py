@@ -18,7 +18,7 @@ from threatlib.spec import Model, load_model
 
 def load(path: Path, library: Library) -> Model:
     if is_pytm_script(path):
-        return load_pytm_script(path, library).spec
+        return load_pytm_script(path, library)[0].spec
     return load_model(path, library)[0]
 
 
@@ -29,8 +29,8 @@ def is_pytm_script(path: Path) -> bool:
 def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]:
     """A YAML model, or a pytm script (which is run as Python code: see threatlib.pytm_import)."""
     if is_pytm_script(path):
-        compiled = load_pytm_script(path, library)
-        return compiled, analyse(compiled)
+        compiled, doc = load_pytm_script(path, library)
+        return compiled, analyse(compiled, doc)
     model, doc = load_model(path, library)
     compiled = compile_model(model, library)
     baseline = analyse(compiled, doc)

@@ -1,43 +1,62 @@
-"""Existing pytm models: run a pytm script and give its model the same outputs as a YAML model.
+"""Existing pytm models: run a pytm script as its author would, and give its model the same outputs as a YAML model.
 
 The script is run as Python code, with the privileges of whoever runs threatlib: only run scripts you
-trust. It is run under a module name other than "__main__", so the usual `tm.process()` guard does not
-fire. The elements it builds keep their pytm attributes, so pytm's threats apply exactly as in pytm; the
-legal layer is not modelled (a pytm script names no organisations or jurisdictions), and the reports say so.
+trust. It runs as `__main__` with its own path as the whole command line, so its `if __name__ == "__main__":`
+block runs too (where scripts often set `tm.threatsFile` or assumptions). `TM.process()`, wherever it is
+called, only hands us the TM: pytm's argument parser never sees threatlib's command line, and nothing the
+script prints reaches our output. pytm's own check() and resolve() then decide the findings, as `process()`
+would with `--report` or `--json`, so overrides, assumptions that exclude threats and the script's own
+threats file all count exactly as in pytm. (A finding on a trust boundary itself, which only a script's own
+threats file can ask for, has no element to sit on here and is left out.) The legal layer is not modelled
+(a pytm script names no organisations or jurisdictions), and the reports say so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import os
 import re
 import runpy
+import sys
+import traceback
 from pathlib import Path
 
+import pydantic
 import pytm
+from pytm.tm import UIError
 
-from threatlib.compile import CompiledModel, LibraryThreat, derive
+from threatlib.compile import CompiledModel, derive
 from threatlib.errors import InputError, Problem
 from threatlib.library import Library
-from threatlib.pytm_state import fresh_state
+from threatlib.pytm_state import script_state
 from threatlib.spec.common import Source, SourceKind
 from threatlib.spec.model import (
     Boundary,
     Classification,
     DataCategory,
+    Decision,
+    DecisionKind,
     Element,
     ElementKind,
     Encryption,
+    Exclusion,
     Flow,
     Metadata,
     Model,
     ThreatSelection,
 )
+from threatlib.spec.yaml_source import Document, Positions
 
-# Most specific first: pytm's Datastore, Lambda and others subclass Asset.
+# Most specific first: pytm's Datastore, Lambda, LLM and others subclass Asset.
 KIND_OF = [(pytm.Actor, "actor"), (pytm.Datastore, "datastore"), (pytm.Server, "server"), (pytm.Process, "process"),
-           (pytm.Lambda, "process"), (pytm.ExternalEntity, "external"), (pytm.Asset, "device")]
+           (pytm.Lambda, "process"), (pytm.LLM, "process"), (pytm.Agent, "process"), (pytm.ExternalEntity, "external"),
+           (pytm.Asset, "device")]
 UNSPECIFIED = "unspecified-data"
+# pytm's finding responses that are one of our decisions; any other response is kept in the justification.
+RESPONSE_DECISION = {"mitigated": DecisionKind.mitigated, "accepted": DecisionKind.accepted,
+                     "transferred": DecisionKind.transferred, "avoided": DecisionKind.mitigated}
 
 
 def _slug(name: str, taken: set[str]) -> str:
@@ -55,36 +74,127 @@ def _as_of() -> dt.date:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch else dt.date.today()
 
 
-def load_pytm_script(path: Path, library: Library) -> CompiledModel:
-    with fresh_state() as state:
+def load_pytm_script(path: Path, library: Library) -> tuple[CompiledModel, Document]:
+    """The compiled model, and where in the script each element and flow was made (for SARIF and the like)."""
+    with script_state() as current_state:
+        tm, made_at = run_script(path)
+        state = current_state()
         try:
-            namespace = runpy.run_path(str(path), run_name="threatlib_pytm_model")
-        except SyntaxError as exc:
-            raise InputError([Problem(str(path), exc.lineno or 1, exc.offset or 1, f"not valid Python: {exc.msg}")]) from None
-        except Exception as exc:  # the script is the user's code: report where it failed, not our traceback
-            line = _failing_line(exc, path)
-            raise InputError([Problem(str(path), line, 1, f"the pytm script raised {type(exc).__name__}: {exc}")]) from None
-        tms = [v for v in namespace.values() if isinstance(v, pytm.TM)]
-        if not tms:
-            raise InputError([Problem(str(path), 1, 1, "the script builds no pytm TM: expected a line like tm = TM(\"name\")")])
-        tm = tms[0]
+            tm.check()
+            tm.resolve()
+        except Exception as exc:  # noqa: BLE001 - pytm rejects the model: at the process() call, where pytm would
+            line, column = made_at.get(id(tm), (1, 1))
+            raise InputError([Problem(str(path), line, column, f"pytm rejected the model: {_describe(exc)}")]) from None
         spec, by_id = _spec(tm, state, path)
         derived = derive(spec, library)
         for element_id, node in by_id.items():
             node.facts = derived.facts[element_id]
-        state.threats.extend(LibraryThreat(t) for t in library.threats)
-    return CompiledModel(spec, library, tm, state, derived.facts, derived.bases, derived.compulsion,
-                         derived.domestic, derived.authorities, legal_layer=False)
+        threats = {}
+        for threat in state.threats:
+            threats.setdefault(threat.id, threat)
+        # Our library's threats read the legal layer's facts: with none modelled there is nothing for them to find.
+        resolved = tuple((threats[f.threat_id], f.element) for f in (*tm.findings, *tm.excluded_findings)
+                         if f.threat_id in threats and hasattr(f.element, "facts"))
+    compiled = CompiledModel(spec, library, tm, state, derived.facts, derived.bases, derived.compulsion,
+                             derived.domestic, derived.authorities, legal_layer=False, resolved=resolved,
+                             pytm_classes={e.id: type(by_id[e.id]).__name__ for e in spec.elements})
+    return compiled, _positions(path, spec, by_id, made_at)
 
 
-def _failing_line(exc: BaseException, path: Path) -> int:
-    tb = exc.__traceback__
-    line = 1
-    while tb is not None:
-        if Path(tb.tb_frame.f_code.co_filename).resolve() == path.resolve():
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
+def _positions(path: Path, spec: Model, by_id: dict[str, object], made_at: dict[int, tuple[int, int]]) -> Document:
+    values = {}
+    for section, items in (("elements", spec.elements), ("flows", spec.flows)):
+        for i, item in enumerate(items):
+            if id(by_id[item.id]) in made_at:
+                values[(section, i)] = made_at[id(by_id[item.id])]
+    return Document(file=str(path), data=None, positions=Positions(values=values))
+
+
+def run_script(path: Path) -> tuple[pytm.TM, dict[int, tuple[int, int]]]:
+    """Run the script as `python SCRIPT` would, in the current pytm state.
+
+    Returns the TM it processes (or else builds), and the line and column in the script where each pytm
+    element was made, by the element's id().
+    """
+    processed: list[pytm.TM] = []
+    made_at: dict[int, tuple[int, int]] = {}
+    script = str(path.resolve())
+
+    def script_line() -> tuple[int, int] | None:
+        frame = sys._getframe(2)
+        while frame is not None and str(Path(frame.f_code.co_filename).resolve()) != script:
+            frame = frame.f_back
+        return (frame.f_lineno, 1) if frame is not None else None
+
+    def hand_over(self, *args, **kwargs) -> None:
+        processed.append(self)
+        if (line := script_line()) is not None:
+            made_at[id(self)] = line  # where pytm would have checked and resolved it
+
+    def register(self) -> None:
+        if (line := script_line()) is not None:
+            made_at[id(self)] = line
+        original_register(self)
+
+    original_process, original_register = pytm.TM.process, pytm.Element._register_with_tm
+    original_argv, original_path = sys.argv, list(sys.path)
+    output = io.StringIO()
+    pytm.TM.process = hand_over
+    pytm.Element._register_with_tm = register
+    sys.argv = [str(path)]
+    sys.path.insert(0, str(path.resolve().parent))
+    try:
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            namespace = runpy.run_path(str(path), run_name="__main__")
+    except SyntaxError as exc:
+        if exc.filename and Path(exc.filename).resolve() != path.resolve():
+            raise InputError([_script_problem(exc, path, "the pytm script raised")]) from None
+        raise InputError([Problem(str(path), exc.lineno or 1, exc.offset or 1, f"not valid Python: {exc.msg}")]) from None
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            said = [line for line in output.getvalue().splitlines() if line.strip()]
+            detail = f": {said[-1].strip()}" if said else ""
+            raise InputError([_script_problem(exc, path, f"the pytm script exited with status {exc.code}{detail}",
+                                              bare=True)]) from None
+        namespace = {}
+    except Exception as exc:  # noqa: BLE001 - the script is the user's code: report where it failed, not our traceback
+        raise InputError([_script_problem(exc, path, "the pytm script raised")]) from None
+    finally:
+        pytm.TM.process = original_process
+        pytm.Element._register_with_tm = original_register
+        sys.argv = original_argv
+        sys.path[:] = original_path
+    if processed:
+        return processed[0], made_at
+    tms = [v for v in namespace.values() if isinstance(v, pytm.TM)]
+    if not tms:
+        raise InputError([Problem(str(path), 1, 1, "the script builds no pytm TM: expected a line like tm = TM(\"name\")")])
+    return tms[0], made_at
+
+
+def _script_problem(exc: BaseException, path: Path, what: str, *, bare: bool = False) -> Problem:
+    """One line: where in the script it failed (the innermost frame of the script itself) and why."""
+    line, column = 1, 1
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename).resolve() == path.resolve():
+            line, column = frame.lineno or 1, (frame.colno or 0) + 1
+    if bare:
+        return Problem(str(path), line, column, what)
+    return Problem(str(path), line, column, f"{what} {_describe(exc)}")
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, pydantic.ValidationError):
+        # pydantic's own text spans lines and ends with a URL: keep the field, the message and the value given.
+        parts = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"])
+            parts.append(f"{where + ': ' if where else ''}{error['msg']} (got {error.get('input')!r})")
+        return f"an invalid {exc.title}: {'; '.join(parts)}"
+    if isinstance(exc, UIError):
+        return f"an error {exc.context.rstrip('.')}: {exc.error}"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _spec(tm: pytm.TM, state, path: Path) -> tuple[Model, dict[str, object]]:
@@ -127,14 +237,43 @@ def _spec(tm: pytm.TM, state, path: Path) -> tuple[Model, dict[str, object]]:
         data.append(DataCategory.model_construct(
             id=UNSPECIFIED, name="Data not specified in the pytm model", description="", tags=[],
             classification=Classification.restricted, personal=False, sensitive=False, children=False, claims=[]))
+    node_ids = {id(node): node_id for node_id, node in by_id.items()}
+    scope = ("Imported from a pytm script: its elements, boundaries and flows. Organisations and jurisdictions "
+             "were not modelled, so the legal layer is absent.")
+    assumptions = [_assumption_text(a) for a in tm.assumptions if not a.exclude]
+    if assumptions:
+        scope += " The script assumes: " + " ".join(f"{text.rstrip('.')}." for text in assumptions)
     metadata = Metadata.model_construct(
         id=_slug(tm.name, set()), name=tm.name, description=tm.description or f"pytm model {path.name}",
-        scope="Imported from a pytm script: its elements, boundaries and flows. Organisations and jurisdictions "
-              "were not modelled, so the legal layer is absent.",
-        as_of=_as_of(), data_subjects_in=[], authors=[])
+        scope=scope, as_of=_as_of(), data_subjects_in=[], authors=[])
     source = Source.model_construct(id="pytm-script", title=path.name, publisher="pytm model script",
                                     date=_as_of().isoformat(), url=None, kind=SourceKind.primary)
+    # pytm moved the findings an assumption excludes to excluded_findings: they are exclusions here, with its words.
+    exclusions = [Exclusion.model_construct(threat=f.threat_id, element=node_ids[id(f.element)],
+                                            justification=f"pytm assumption: {_assumption_text(f.assumption)}", owner=None)
+                  for f in tm.excluded_findings if id(f.element) in node_ids]
+    decisions = [_decision(f, node_ids[id(f.element)]) for f in tm.findings
+                 if f.response.strip() and id(f.element) in node_ids]
     spec = Model.model_construct(metadata=metadata, sources=[source], organisations=[], data=data,
                                  boundaries=boundaries, elements=elements, flows=flows, positions=[],
-                                 threats=ThreatSelection())
+                                 threats=ThreatSelection.model_construct(families=None, pytm=True, exclusions=exclusions),
+                                 decisions=decisions, scenarios=[])
     return spec, by_id
+
+
+def _assumption_text(assumption) -> str:
+    text = assumption.name.strip()
+    if assumption.description.strip():
+        text = f"{text.rstrip('.')}: {assumption.description.strip()}"
+    return text
+
+
+def _decision(finding, element_id: str) -> Decision:
+    """An override's response (mitigated, accepted, transferred, avoided) as a decision on that finding."""
+    response = finding.response.strip()
+    kind = RESPONSE_DECISION.get(response.split()[0].lower().strip(".,:;"), DecisionKind.accepted)
+    justification = f"pytm override response: {response}"
+    if finding.cvss.strip():
+        justification += f" (CVSS {finding.cvss.strip()})"
+    return Decision.model_construct(finding=f"{finding.threat_id}@{element_id}", decision=kind,
+                                    justification=justification, owner="pytm script", date=_as_of())

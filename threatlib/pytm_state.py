@@ -7,7 +7,7 @@ one process never mix. Not thread-safe, like pytm itself: compile and analyse on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from pytm import TM
@@ -32,5 +32,20 @@ def active_state(state: TMState) -> Iterator[TMState]:
     TM._state = state
     try:
         yield state
+    finally:
+        TM._state = previous
+
+
+
+@contextmanager
+def script_state() -> Iterator[Callable[[], TMState]]:
+    """Like fresh_state, for a pytm user's script, which may call TM.reset() and so replace the state.
+
+    Yields a function giving the state pytm works on now (call it once the script has run).
+    """
+    previous = TM._state
+    TM._state = TMState()
+    try:
+        yield lambda: TM._state
     finally:
         TM._state = previous

@@ -124,7 +124,8 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
                               location=e.location, boundary=e.boundary, stores=list(e.stores), in_scope=e.in_scope,
                               compelling=list(compiled.facts[e.id].compelling),
                               foreign_compelling=list(compiled.facts[e.id].foreign_compelling),
-                              claims=_claims(e.claims)) for i, e in enumerate(spec.elements)],
+                              claims=_claims(e.claims), pytm_class=compiled.pytm_classes.get(e.id, ""))
+                  for i, e in enumerate(spec.elements)],
         flows=[FlowView(id=f.id, line=line("flows", i), name=f.name, source=f.source, sink=f.sink, data=list(f.data), protocol=f.protocol,
                         encryption=f.encryption.value, remote_access=f.remote_access,
                         crosses_legal_order=compiled.facts[f.id].crosses_legal_order, claims=_claims(f.claims))

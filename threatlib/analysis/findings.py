@@ -33,6 +33,9 @@ def matches(compiled: CompiledModel):
     the slowest step by far; we call the same Threat.apply on the same in-scope elements instead, and only
     on the elements of the kinds or classes a threat targets (apply would refuse the others anyway).
     """
+    if compiled.resolved is not None:  # a pytm script: pytm's own resolve() decided, as in pytm
+        yield from compiled.resolved
+        return
     with active_state(compiled.state):
         compiled.tm.check()
         by_class: dict[type, list] = {}

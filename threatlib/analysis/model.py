@@ -106,6 +106,7 @@ class ElementView(Record):
     compelling: list[str]
     foreign_compelling: list[str]
     claims: list[CitedClaim]
+    pytm_class: str = ""  # from a pytm script: the element's pytm class (LLM, Agent, Lambda, ...), drawn as such
 
 
 class FlowView(Record):

@@ -24,13 +24,13 @@ from threatlib.render.graphstyle import (
     COMPULSION,
     FONT,
     REMOTE,
-    SHAPE_KEY,
     element_node,
     flow_style,
     label,
     legal_order_box,
     legend,
     node_names,
+    shape_key,
 )
 from threatlib.render.overview import build_overview
 from threatlib.render.text import plain
@@ -62,8 +62,7 @@ class Drawing:
 def build_diagram(analysis: Analysis) -> graphviz.Digraph:
     graph = graphviz.Digraph("dfd", engine="dot")
     graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.35",
-               ranksep="0.9", label=label(f"{analysis.model.name}: data flows and legal compulsion "
-                                          f"(as of {analysis.model.as_of})", 120, 1),
+               ranksep="0.9", label=label(f"{analysis.model.name}: {_subject(analysis)} (as of {analysis.model.as_of})", 120, 1),
                labelloc="t", fontcolor="#222222", bgcolor="white", pad="0.3")
     graph.attr("node", fontname=FONT, fontsize="10", style="filled", fillcolor="white", color="#333333")
     graph.attr("edge", fontname=FONT, fontsize="8", color="#444444", arrowsize="0.7")
@@ -157,18 +156,27 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
                    label="\n".join(graphviz.escape(plain(s, 60)) for s in shown),
                    style="dashed,bold", color=COMPULSION, fontcolor=COMPULSION, arrowhead="normal", constraint="false")
 
-    _legend(graph)
+    _legend(graph, analysis, bool(drawn_authorities), bool(grouped))
     return graph
 
 
-def _legend(graph: graphviz.Digraph) -> None:
-    legend(graph, [
-        *SHAPE_KEY,
-        ("&#9632;", "state authority (red octagon)", COMPULSION),
-        ("&#8594;", "data flow", "#444444"),
-        ("&#8674;", "remote access (dashed blue)", REMOTE),
-        ("&#8674;", "compelled access, with its legal basis (dashed red)", COMPULSION),
-    ])
+def _subject(analysis: Analysis) -> str:
+    """What the picture shows: legal compulsion only where the model has a legal layer that derives some."""
+    return "data flows and legal compulsion" if analysis.model.legal_layer and analysis.compulsion else "data flows"
+
+
+def _legend(graph: graphviz.Digraph, analysis: Analysis, authorities: bool, compulsion: bool) -> None:
+    """A key to what this picture draws, and nothing it does not."""
+    rows = shape_key(analysis)
+    if authorities:
+        rows.append(("&#9632;", "state authority (red octagon)", COMPULSION))
+    if analysis.flows:
+        rows.append(("&#8594;", "data flow", "#444444"))
+    if any(f.remote_access for f in analysis.flows):
+        rows.append(("&#8674;", "remote access (dashed blue)", REMOTE))
+    if compulsion:
+        rows.append(("&#8674;", "compelled access, with its legal basis (dashed red)", COMPULSION))
+    legend(graph, rows)
 
 
 def render_diagram(analysis: Analysis) -> dict[str, bytes]:

@@ -15,10 +15,17 @@ FONT = "DejaVu Sans"
 SHAPES = {
     "actor": ("box", "rounded"),
     "device": ("box3d", ""),
-    "process": ("ellipse", ""),
+    "process": ("circle", ""),  # a data-flow diagram's process, as pytm and Threat Dragon draw it
     "server": ("box3d", ""),
     "datastore": ("cylinder", ""),
     "external": ("box", ""),
+}
+# pytm's kinds of element that our six kinds fold together, each drawn with a shape of its own.
+PYTM_SHAPES = {
+    "SetOfProcesses": ("doublecircle", ""),
+    "Lambda": ("component", ""),
+    "LLM": ("hexagon", ""),
+    "Agent": ("septagon", ""),
 }
 FOREIGN_FILL = "#fdecea"
 DOMESTIC_FILL = "#eaf2fb"
@@ -48,11 +55,25 @@ def capped(names: list[str], shown: int = 2) -> list[str]:
     return names[:shown] + ([f"+{len(names) - shown} more"] if len(names) > shown else [])
 
 
+# A circle grows with the longest line of its name in both directions: its names wrap shorter.
+CIRCLE_LABEL_WIDTH, LABEL_WIDTH, LABEL_LINES = 16, 22, 4
+
+
+def _label_width(element: ElementView) -> int:
+    shape, _ = PYTM_SHAPES.get(element.pytm_class) or SHAPES[element.kind]
+    return CIRCLE_LABEL_WIDTH if "circle" in shape else LABEL_WIDTH
+
+
+def element_label_lines(element: ElementView) -> list[str]:
+    """An element's name in lines as its node shows them, for the Threat Dragon export to match the diagram."""
+    return wrapped(element.name, _label_width(element), LABEL_LINES)
+
+
 def element_node(graph: graphviz.Digraph, name: str, element: ElementView) -> None:
     """An element as every diagram draws it: its kind's shape, greyed when out of scope."""
-    shape, style = SHAPES[element.kind]
-    graph.node(name, label=label(element.name), shape=shape, style=",".join(filter(None, ["filled", style])),
-               fillcolor="#f2f2f2" if not element.in_scope else "white")
+    shape, style = PYTM_SHAPES.get(element.pytm_class) or SHAPES[element.kind]
+    graph.node(name, label=label(element.name, _label_width(element), LABEL_LINES), shape=shape,
+               style=",".join(filter(None, ["filled", style])), fillcolor="#f2f2f2" if not element.in_scope else "white")
 
 
 def flow_style(flow: FlowView) -> dict[str, str]:
@@ -80,6 +101,26 @@ SHAPE_KEY = [
     ("&#9707;", "data store (cylinder), device or server (box)", "#333333"),
     ("&#9634;", "person or external party", "#333333"),
 ]
+
+
+# The legend's rows for each kind of shape, in the order the legend lists them.
+KIND_KEY = {
+    "process": ("&#9711;", "process"),
+    "SetOfProcesses": ("&#9678;", "set of processes (double circle)"),
+    "Lambda": ("&#9641;", "serverless function (component box)"),
+    "LLM": ("&#11041;", "language model (hexagon)"),
+    "Agent": ("&#11042;", "agent (seven-sided)"),
+    "datastore": ("&#9707;", "data store (cylinder)"),
+    "server": ("&#9707;", "server or device (3-D box)"),
+    "actor": ("&#9634;", "person or external party"),
+}
+KIND_ALIASES = {"device": "server", "external": "actor"}
+
+
+def shape_key(analysis: Analysis) -> list[tuple[str, str, str]]:
+    """Legend rows for the shapes this model's elements are drawn with, and no others."""
+    used = {e.pytm_class if e.pytm_class in PYTM_SHAPES else KIND_ALIASES.get(e.kind, e.kind) for e in analysis.elements}
+    return [(symbol, text, "#333333") for kind, (symbol, text) in KIND_KEY.items() if kind in used]
 
 
 def legal_order_box(cluster: graphviz.Digraph, code: str, jurisdiction) -> None:

@@ -53,6 +53,22 @@ CATEGORY_WORDS = {
     "non_compliance": "Non-compliance",
 }
 STRIDE = ("spoofing", "tampering", "repudiation", "information_disclosure", "denial_of_service", "elevation_of_privilege")
+LINDDUN = ("linking", "identifying", "non_repudiation", "detecting", "data_disclosure", "unawareness", "non_compliance")
+
+# pytm's threats name no STRIDE category; the letters of their ids group them by what they attack. This is our
+# reading of each group, from the threats pytm 1.4 ships under it: input and injection (INP), scripts in pages
+# (SC), lambdas (LB) and language-model prompts (LLM) tamper; authentication (AA) spoofs; access control (AC) and
+# exposed APIs (API) raise privilege; cryptography (CR), data stores (DS), data exposure (DE), hardening (HA)
+# and data retention (DR) disclose; DO denies service.
+PYTM_CATEGORY = {
+    "INP": "tampering", "SC": "tampering", "LB": "tampering", "LLM": "tampering",
+    "AA": "spoofing",
+    "AC": "elevation_of_privilege", "API": "elevation_of_privilege",
+    "CR": "information_disclosure", "DS": "information_disclosure", "DE": "information_disclosure",
+    "HA": "information_disclosure", "DR": "information_disclosure",
+    "DO": "denial_of_service",
+}
+_PREFIX = re.compile(r"[A-Z]+")
 
 _MITRE = re.compile(r"(cwe|capec)\.mitre\.org/data/definitions/(\d+)", re.IGNORECASE)
 
@@ -65,8 +81,16 @@ def findings_by_threat(analysis: Analysis) -> dict[str, list[Finding]]:
     return groups
 
 
+def categories(finding: Finding) -> list[str]:
+    """The threat's STRIDE and LINDDUN categories; for one of pytm's, the category of its id's group."""
+    if finding.stride or finding.origin != "pytm":
+        return list(finding.stride)
+    prefix = _PREFIX.match(finding.threat_id)
+    return [PYTM_CATEGORY[prefix.group()]] if prefix and prefix.group() in PYTM_CATEGORY else []
+
+
 def category_words(finding: Finding) -> list[str]:
-    return [CATEGORY_WORDS.get(c, c.replace("_", " ").capitalize()) for c in finding.stride]
+    return [CATEGORY_WORDS.get(c, c.replace("_", " ").capitalize()) for c in categories(finding)]
 
 
 def cwe_ids(finding: Finding) -> list[str]:

@@ -19,6 +19,7 @@ from threatlib.render.interop import (
     findings_by_threat,
     model_path,
 )
+from threatlib.render.otm_diagram import add_diagram, component_boxes
 from threatlib.render.text import plain
 
 OTM_VERSION = "0.2.0"
@@ -34,11 +35,12 @@ MITIGATION_STATE = "recommended"
 RISK_REDUCTION = 0
 
 
-def otm_json(analysis: Analysis) -> bytes:
-    return json_bytes(otm_document(analysis))
+def otm_json(analysis: Analysis, dot_json: dict | None = None) -> bytes:
+    """`dot_json`: dot's JSON of the single diagram when the caller already has it (render_all does)."""
+    return json_bytes(otm_document(analysis, dot_json))
 
 
-def otm_document(analysis: Analysis) -> dict:
+def otm_document(analysis: Analysis, dot_json: dict | None = None) -> dict:
     m = analysis.model
     groups = findings_by_threat(analysis)
     mitigation_ids = _mitigation_ids(groups)
@@ -86,6 +88,7 @@ def otm_document(analysis: Analysis) -> dict:
     document["mitigations"] = [{"id": mitigation_id, "name": plain(text, 100), "description": text,
                                 "riskReduction": RISK_REDUCTION, "attributes": {"threat": threat_id}}
                                for (threat_id, text), mitigation_id in mitigation_ids.items()]
+    add_diagram(document, component_boxes(analysis, dot_json))
     return document
 
 
@@ -214,7 +217,7 @@ def _threat(f: Finding) -> dict:
             "impact": SEVERITY_SCORE[f.severity],
             "impactComment": f"severity {f.severity.replace('_', ' ')}",
         },
-        "tags": [f.family, f.origin, *capec_ids(f)],
+        "tags": list(dict.fromkeys([f.family, f.origin, *capec_ids(f)])),  # pytm's family is its origin
         "attributes": {
             "family": f.family,
             "origin": f.origin,

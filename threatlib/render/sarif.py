@@ -64,10 +64,15 @@ def sarif_log(analysis: Analysis) -> dict:
     run: dict = {
         "tool": {"driver": {
             "name": "threatlib",
+            "fullName": f"threatlib {threatlib.__version__}: jurisdiction-aware threat modelling on OWASP pytm",
             "version": threatlib.__version__,
             "semanticVersion": threatlib.__version__,
+            "informationUri": threatlib.HOMEPAGE,
             "rules": [_rule(findings[0]) for findings in groups.values()],
         }},
+        # One category per model (SARIF 3.17.3: "category/" with no run instance), so a dashboard keeps each
+        # model's findings apart and a new run of the same model replaces the last.
+        "automationDetails": {"id": f"threatlib/{analysis.model.id}/"},
     }
     if uri is not None:
         run["artifacts"] = [{"location": {"uri": uri}, "roles": ["analysisTarget"]}]
@@ -93,8 +98,9 @@ def _rule(f: Finding) -> dict:
         "help": {"text": ("Mitigations:\n" + "\n".join(f"- {m}" for m in f.mitigations)) if f.mitigations
                  else "No mitigation is recorded for this threat."},
     }
-    urls = _URL.findall(f.references)
-    if urls:
+    if f.origin == "threatlib":
+        rule["helpUri"] = f"{threatlib.CATALOGUE_URL}#{f.threat_id.lower()}"
+    elif urls := _URL.findall(f.references):
         rule["helpUri"] = urls[0]
     rule["properties"] = {
         "severity": f.severity,
@@ -109,5 +115,11 @@ def _rule(f: Finding) -> dict:
 
 
 def _identifier(title: str) -> str:
-    """A rule name without spaces, as SARIF suggests: 'Compelled disclosure of data' -> 'CompelledDisclosureOfData'."""
-    return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", title)) or "Threat"
+    """A Pascal-case rule name, as SARIF asks: 'XSS targeting a parent's URI' -> 'XssTargetingParentsUri'.
+
+    The Multitool's SARIF2012 refuses two capitals in a row, so acronyms are written as words, one-letter
+    words ('a') are left out, and apostrophes are dropped rather than splitting a word.
+    """
+    words = re.findall(r"[A-Za-z0-9]+", re.sub(r"['\u2019]", "", title))
+    kept = [w for w in words if len(w) > 1 or w.isdigit()] or words
+    return "".join(word[:1].upper() + word[1:].lower() for word in kept) or "Threat"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)  # pytm scripts once broke labels with HTML's <br/>
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -16,7 +17,9 @@ def plain(text: str, limit: int = 10_000) -> str:
 
 
 def wrapped(text: str, width: int, max_lines: int = 4) -> list[str]:
-    lines = textwrap.wrap(plain(text, 400), width, break_long_words=True) or [""]
+    """Lines of at most `width` characters; a `<br/>` in the text starts a new line, as its author meant."""
+    lines = [line for part in _BREAK.split(text) for line in textwrap.wrap(plain(part, 400), width, break_long_words=True)]
+    lines = lines or [""]
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][: width - 1] + "…"

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from threatlib.analysis.model import Analysis, AuthorityView, CompulsionView, ElementView, Finding, FlowView
 from threatlib.jsontext import json_bytes
 from threatlib.render.diagram import COMPULSION, REMOTE, build_diagram, is_large, node_names
+from threatlib.render.graphstyle import element_label_lines
 from threatlib.render.grid_layout import AUTHORITIES as GRID_AUTHORITIES
 from threatlib.render.grid_layout import Box, grid_layout
-from threatlib.render.interop import CATEGORY_WORDS, STRIDE, THREE_LEVELS
+from threatlib.render.interop import CATEGORY_WORDS, LINDDUN, STRIDE, THREE_LEVELS, categories
+from threatlib.render.text import wrapped
 
 PIXELS_PER_POINT = 96 / 72
 POINTS_PER_INCH = 72
@@ -45,6 +47,9 @@ BOUNDARY_STROKE = "#b03a2e"
 NO_OPERATOR = "_unoperated"  # path keys that no model id or jurisdiction code can take (they have no underscore)
 NO_JURISDICTION = "_unmodelled"
 AUTHORITIES = "_authorities"
+# Each cell's data says what it is in threatlib's model (its id and kind, or that threatlib derived it), so
+# `threatlib import` reads the file back exactly; Threat Dragon's schema allows such extra keys.
+OURS = "threatlib"
 
 
 @dataclass(frozen=True)
@@ -124,14 +129,20 @@ def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> d
     for element in analysis.elements:
         z += 1
         drawn[element.id] = f"element.{element.id}"
-        cells.append(_node(drawn[element.id], element.kind, element.name, _element_text(element, analysis),
-                           layout.nodes[names[element.id]], z, by_target.get((False, element.id), []), element.in_scope))
+        cell = _node(drawn[element.id], element.kind, element.name, _element_text(element, analysis),
+                     element_label_lines(element),
+                     layout.nodes[names[element.id]], z, by_target.get((False, element.id), []), element.in_scope,
+                     on_grid=is_large(analysis))
+        cell["data"][OURS] = {"id": element.id, "kind": element.kind}
+        cells.append(cell)
     for authority in analysis.authorities:
         if names[authority.id] in layout.nodes:
             z += 1
             drawn[authority.id] = f"authority.{authority.id}"
-            cells.append(_node(drawn[authority.id], "actor", authority.name, _authority_text(authority),
-                               layout.nodes[names[authority.id]], z, [], True))
+            cell = _node(drawn[authority.id], "actor", authority.name, _authority_text(authority), wrapped(authority.name, 24, 5),
+                         layout.nodes[names[authority.id]], z, [], True)
+            cell["data"][OURS] = {"derived": "state-authority"}
+            cells.append(cell)
     authorities = {a.id: a for a in analysis.authorities}
     routes: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
     for tail, head, points in layout.edges:
@@ -140,11 +151,15 @@ def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> d
         z += 1
         # Flows are the first edges drawn between their two nodes, in the Analysis order.
         pending = routes.get((names[flow.source], names[flow.sink]), [])
-        cells.append(_flow(flow, drawn, z, by_target.get((True, flow.id), []), pending.pop(0) if pending else []))
+        cell = _flow(flow, drawn, z, by_target.get((True, flow.id), []), pending.pop(0) if pending else [])
+        cell["data"][OURS] = {"id": flow.id}
+        cells.append(cell)
     for link in analysis.compulsion:
         if link.authority in drawn:
             z += 1
-            cells.append(_compulsion(link, authorities[link.authority], drawn, z))
+            cell = _compulsion(link, authorities[link.authority], drawn, z)
+            cell["data"][OURS] = {"derived": "compulsion"}
+            cells.append(cell)
 
     return {
         "version": TD_VERSION,
@@ -205,16 +220,26 @@ def _boxes(analysis: Analysis, layout: Layout) -> list[dict]:
                 or f"Operated by {organisations[key]}"
         else:
             name = boundaries[key].name
-        cells.append(_box("box." + ".".join(path), name, depth, box, BOX_STROKE.get(depth, BOUNDARY_STROKE)))
+        cell = _box("box." + ".".join(path), name, depth, box, BOX_STROKE.get(depth, BOUNDARY_STROKE))
+        cell["data"][OURS] = {"boundary": key, "parent": boundaries[key].parent} if depth > 2 else \
+            {"derived": "legal-order" if depth == 1 else "operator"}
+        cells.append(cell)
     return cells
 
 
 def _boundary_boxes(analysis: Analysis, boxes: list[tuple[str, int, Box]]) -> list[dict]:
     """A trust boundary box per boundary of the grid layout, and one around the foreign state authorities."""
-    names = {b.id: b.name for b in analysis.boundaries}
-    return [_box(f"box.{key}", "State authorities of foreign legal orders", depth, box, BOX_STROKE[1])
-            if key == GRID_AUTHORITIES else _box(f"box.{key}", names[key], depth, box, BOUNDARY_STROKE)
-            for key, depth, box in boxes]
+    boundaries = {b.id: b for b in analysis.boundaries}
+    cells = []
+    for key, depth, box in boxes:
+        if key == GRID_AUTHORITIES:
+            cell = _box(f"box.{key}", "State authorities of foreign legal orders", depth, box, BOX_STROKE[1])
+            cell["data"][OURS] = {"derived": "state-authorities"}
+        else:
+            cell = _box(f"box.{key}", boundaries[key].name, depth, box, BOUNDARY_STROKE)
+            cell["data"][OURS] = {"boundary": key, "parent": boundaries[key].parent}
+        cells.append(cell)
+    return cells
 
 
 def _box(cell_id: str, name: str, depth: int, box: Box, stroke: str) -> dict:
@@ -225,19 +250,28 @@ def _box(cell_id: str, name: str, depth: int, box: Box, stroke: str) -> dict:
         "position": {"x": box.x, "y": box.y},
         "size": {"width": box.width, "height": box.height},
         "visible": True,
-        "attrs": {"headerText": {"text": name},
+        # Threat Dragon's trust-boundary-box shape draws its name from label.text.
+        "attrs": {"label": {"text": name},
                   "body": {"stroke": stroke, "strokeWidth": 2 if depth == 1 else 1.5, "strokeDasharray": "5 5"}},
         "data": {"type": "tm.BoundaryBox", "name": name, "description": "", "isTrustBoundary": True,
                  "hasOpenThreats": False},
     }
 
 
-def _node(cell_id: str, kind: str, name: str, description: str, box: Box, z: int, threats: list[dict],
-          in_scope: bool) -> dict:
+def _node(cell_id: str, kind: str, name: str, description: str, lines: list[str], box: Box, z: int, threats: list[dict],
+          in_scope: bool, on_grid: bool = False) -> dict:
     shape, td_type = SHAPES[kind]
+    if shape == "process" and box.width != box.height:
+        # Threat Dragon draws a process as a circle as wide as the cell's shorter side: a device or server that
+        # Graphviz drew as a box keeps its centre and gets a square as wide as its name; on the grid (fixed
+        # cells in rows) the square stays inside its cell.
+        side = min(box.width, box.height) if on_grid else max(box.width, box.height)
+        box = Box(box.x - (side - box.width) // 2, box.y - (side - box.height) // 2, side, side)
     stroke = {"stroke": THREAT_STROKE if threats else PLAIN_STROKE, "strokeWidth": 2.5 if threats else 1,
               "strokeDasharray": SOLID if in_scope else "4 3"}
-    attrs = {"text": {"text": name}} | ({"topLine": stroke, "bottomLine": stroke} if shape == "store" else {"body": stroke})
+    # The name as the diagram wraps it, so it fits the shape Graphviz sized for it (a process is a circle there too).
+    attrs = {"text": {"text": "\n".join(lines)}}
+    attrs |= {"topLine": stroke, "bottomLine": stroke} if shape == "store" else {"body": stroke}
     return {
         "id": cell_id,
         "shape": shape,
@@ -306,13 +340,16 @@ def _label(text: str) -> list[dict]:
 
 
 def _threat(f: Finding, number: int) -> dict:
-    stride = [c for c in f.stride if c in STRIDE]
+    found = categories(f)
+    stride = [c for c in found if c in STRIDE]
+    linddun = [c for c in found if c in LINDDUN]
+    kind, model = (stride[0], "STRIDE") if stride else (linddun[0], "LINDDUN") if linddun else ("", "STRIDE")
     return {
         "id": f.id,
         "number": number,
         "title": f.title,
-        "type": CATEGORY_WORDS[stride[0]] if stride else "",
-        "modelType": "STRIDE",
+        "type": CATEGORY_WORDS.get(kind, ""),
+        "modelType": model,
         "status": "Open",
         "severity": THREE_LEVELS[f.severity],
         "score": f"severity {f.severity.replace('_', ' ')}; likelihood {f.likelihood}",

@@ -35,6 +35,7 @@ def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
     if whole_file:
         problems += _uncited_sources(model, doc)
     problems += _jurisdiction_codes(model, doc, known)
+    problems += _legal_layer_complete(model, doc)
     problems += _cycles(doc, "organisations", {o.id: o.parent for o in model.organisations}, "parent")
     problems += _cycles(doc, "boundaries", {b.id: b.parent for b in model.boundaries}, "parent")
     problems += _controls(model, doc)
@@ -166,7 +167,20 @@ def _jurisdiction_codes(model: Model, doc: Document, known: frozenset[str]) -> l
     return [doc.problem(path, f"unknown jurisdiction '{code}': not in the library; `threatlib library` lists the codes. "
                               "Use the nearest legal order and say so in the description, or add the jurisdiction "
                               "to threatlib/library/jurisdictions/")
-            for path, code in used if code not in known]
+            for path, code in used if code is not None and code not in known]
+
+
+def _legal_layer_complete(model: Model, doc: Document) -> list[Problem]:
+    """A model without a legal layer (an import) is allowed; one that has begun it must locate every element."""
+    if not model.legal_layer():
+        return []
+    problems = [doc.problem(("elements", i), f"element '{e.id}' has no location: once organisations, data_subjects_in or "
+                                             "any location is given, every element needs a location (a jurisdiction code)")
+                for i, e in enumerate(model.elements) if e.location is None]
+    if not model.metadata.data_subjects_in:
+        problems.append(doc.problem(("metadata",), "metadata.data_subjects_in is empty: once the legal layer is modelled, "
+                                                   "say where the people whose data matters live (jurisdiction codes)"))
+    return problems
 
 
 def _cycles(doc: Document, section: str, parents: dict[str, str | None], key: str) -> list[Problem]:

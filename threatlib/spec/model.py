@@ -38,8 +38,9 @@ class Metadata(Spec):
     scope: Text = Field(description="What is in and out of scope.")
     as_of: dt.date = Field(description="Date the model's facts are current to; also dates the reports.")
     data_subjects_in: list[JurisdictionCode] = Field(
-        min_length=1,
-        description="Jurisdictions where the people whose data matters live; other legal orders count as foreign.",
+        default_factory=list,
+        description="Jurisdictions where the people whose data matters live; other legal orders count as foreign. "
+                    "Needed once the legal layer is modelled; empty only while it is not (an imported model).",
     )
     authors: list[ShortText] = Field(default_factory=list, description="Who maintains the model.")
     timeframe_years: Annotated[int, Field(ge=1, le=10)] = Field(
@@ -165,7 +166,9 @@ class Element(Spec):
     description: str = ""
     tags: list[ElementTag] = Field(default_factory=list, description="What the element does, from a fixed vocabulary threats can match.")
     operator: Id | None = Field(default=None, description="Organisation that operates it; null for a user or their own device.")
-    location: JurisdictionCode = Field(description="Jurisdiction where it physically is.")
+    location: JurisdictionCode | None = Field(
+        default=None, description="Jurisdiction where it physically is. Needed once the legal layer is modelled; left out "
+                                  "only while it is not (an imported model), and the reports then say so.")
     boundary: Id | None = Field(default=None, description="Trust boundary it sits in.")
     stores: list[Id] = Field(default_factory=list, description="Data categories held at rest.")
     os: str = Field(default="", description="Operating system, for devices and servers.")
@@ -307,3 +310,7 @@ class Model(Spec):
     threats: ThreatSelection = Field(default_factory=ThreatSelection, description="Which threats apply.")
     scenarios: list[Scenario] = Field(default_factory=list, description="Alternatives analysed beside the baseline.")
     decisions: list[Decision] = Field(default_factory=list, description="Risk decisions on findings, by finding id.")
+
+    def legal_layer(self) -> bool:
+        """Whether organisations and jurisdictions are modelled: an imported model has none of them yet."""
+        return bool(self.organisations or self.metadata.data_subjects_in or any(e.location for e in self.elements))
