@@ -18,7 +18,7 @@ def debate_views(spec: Model, library_sources: Mapping[str, Source]) -> list[Deb
         originals = [original_source(s, sources) for s in cited]
         views.append(DebateView(
             id=said.id, claim=said.claim, said_by=said.said_by, said_on=said.said_on, sources=list(said.sources),
-            assessment=said.assessment.value, reasoning=said.reasoning,
+            assessment=said.assessment.value, reasoning=said.reasoning, in_short=said.in_short,
             evidence=[CitedClaim(statement=c.statement, status=c.status.value, sources=list(c.sources)) for c in said.evidence],
             primary_publishers=_publishers(originals, SourceKind.primary),
             secondary_publishers=_publishers(originals, SourceKind.secondary)))

@@ -254,6 +254,7 @@ class DebateView(Record):
     sources: list[str]  # where the claim is recorded
     assessment: str  # supported, partly_supported, not_supported, cannot_be_assessed
     reasoning: str
+    in_short: str  # the reason in one sentence, for the brief
     evidence: list[CitedClaim]
     # The basis of the evidence in words a reader can weigh: who published the primary documents, and who reported
     # (a mirror counts as the source it copies).

@@ -126,13 +126,13 @@ def _claims(model: Model) -> Iterator[tuple[tuple, Claim]]:
     for i, scenario in enumerate(model.scenarios):
         for j, claim in enumerate(scenario.claims):
             yield ("scenarios", i, "claims", j), claim
-    for i, said in enumerate(model.debate):
-        for j, claim in enumerate(said.evidence):
-            yield ("debate", i, "evidence", j), claim
         for section in ("organisations", "data", "elements", "flows"):
             for k, item in enumerate(getattr(scenario.add, section)):
                 for j, claim in enumerate(item.claims):
                     yield ("scenarios", i, "add", section, k, "claims", j), claim
+    for i, said in enumerate(model.debate):
+        for j, claim in enumerate(said.evidence):
+            yield ("debate", i, "evidence", j), claim
 
 
 def _jurisdiction_codes(model: Model, doc: Document, known: frozenset[str]) -> list[Problem]:

@@ -204,6 +204,7 @@ class DebateClaim(Spec):
     sources: list[Id] = Field(min_length=1, description="Ids of the sources that record it being said.")
     assessment: Assessment = Field(description="supported, partly_supported, not_supported or cannot_be_assessed.")
     reasoning: Text = Field(description="Why the evidence leads to that assessment, including what it does not show.")
+    in_short: ShortText = Field(description="The assessment's reason in one sentence, for the policy brief.")
     evidence: list[Claim] = Field(min_length=1, description="The sourced claims the assessment rests on.")
 
 
