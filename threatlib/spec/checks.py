@@ -223,11 +223,15 @@ def confirmed_claims_basis(model: Model, doc: Document, library_sources: Mapping
     sources = {**(library_sources or {}), **{s.id: s for s in model.sources}}
     problems = [doc.problem(path, message) for path, message in _mirror_links(
         [(("sources", i), s) for i, s in enumerate(model.sources)], sources)]
+    cited_lists = [(path, claim.sources) for path, claim in _claims(model)]
+    cited_lists += [(("debate", i), said.sources) for i, said in enumerate(model.debate)]
+    for path, ids in cited_lists:
+        problems += [doc.problem(path + ("sources", k), message) for k, message in _copies_alone(ids, sources)]
     for path, claim in _claims(model):
         if claim.status is Status.confirmed:
             cited = [sources[s] for s in claim.sources if s in sources]
-            lacking = confirmed_basis_lacking(cited, sources)
-            if lacking and len(cited) == len(claim.sources):
+            # a source id that names nothing is reported by the reference check
+            if len(cited) == len(claim.sources) and (lacking := confirmed_basis_lacking(cited, sources)):
                 problems.append(doc.problem(path + ("status",), lacking))
     return problems
 
@@ -238,6 +242,8 @@ def library_claims_basis(entry: BaseModel, doc: Document, sources: Mapping[str, 
     problems = []
     for path, status, cited in _library_claims(entry, ()):
         listed += [(path + ("sources", k), s) for k, s in enumerate(cited)]
+        problems += [doc.problem(path + ("sources", k, "id"), message)
+                     for k, message in _copies_alone([s.id for s in cited], sources)]
         if status is Status.confirmed and (lacking := confirmed_basis_lacking(cited, sources)):
             problems.append(doc.problem(path + ("status",), lacking))
     problems += [doc.problem(path, message) for path, message in _mirror_links(listed, sources)]
@@ -245,7 +251,9 @@ def library_claims_basis(entry: BaseModel, doc: Document, sources: Mapping[str, 
 
 
 def confirmed_basis_lacking(cited: list[Source], sources: Mapping[str, Source]) -> str | None:
-    """Why these sources do not support a confirmed claim, or None when they do."""
+    """Why these sources do not support a confirmed claim, or None when they do (or when none is given)."""
+    if not cited:
+        return None
     originals: dict[str, Source] = {}
     for source in cited:
         original = original_source(source, sources)
@@ -297,6 +305,16 @@ def _mirror_links(listed: list[tuple[tuple, Source]], sources: Mapping[str, Sour
             found.append((path + ("mirror_of",), f"source '{s.id}' is a mirror of '{s.mirror_of}', which is not a listed source{hint}"))
         elif s.mirror_of == s.id:
             found.append((path + ("mirror_of",), f"source '{s.id}' cannot be a mirror of itself"))
+    return found
+
+
+def _copies_alone(ids: list[str], sources: Mapping[str, Source]) -> list[tuple[int, str]]:
+    """A copy is kept only beside the source it copies, so a reader sees both where it was read and what it is."""
+    found = []
+    for k, source_id in enumerate(ids):
+        copy = sources.get(source_id)
+        if copy is not None and copy.kind is SourceKind.mirror and copy.mirror_of in sources and copy.mirror_of not in ids:
+            found.append((k, f"source '{source_id}' is a copy of '{copy.mirror_of}': cite '{copy.mirror_of}' beside it"))
     return found
 
 
