@@ -223,6 +223,24 @@ class ModelInfo(Record):
     legal_layer: bool  # False when organisations and jurisdictions were not modelled (a pytm script)
 
 
+class DebateView(Record):
+    """A claim made in public about the app, with this model's assessment and the evidence for it."""
+
+    id: str
+    claim: str
+    said_by: str
+    said_on: str
+    sources: list[str]  # where the claim is recorded
+    assessment: str  # supported, partly_supported, not_supported, cannot_be_assessed
+    reasoning: str
+    in_short: str  # the reason in one sentence, for the brief
+    evidence: list[CitedClaim]
+    # The basis of the evidence in words a reader can weigh: who published the primary documents, and who reported
+    # (a mirror counts as the source it copies).
+    primary_publishers: list[str]
+    secondary_publishers: list[str]
+
+
 class Analysis(Record):
     model: ModelInfo
     jurisdictions: list[JurisdictionView]
@@ -241,22 +259,5 @@ class Analysis(Record):
     scenarios: list[ScenarioView]
     positions: list[PositionView]
     sources: list[SourceRef]
-    debate: list["DebateView"] = []
+    debate: list[DebateView] = []
 
-
-class DebateView(Record):
-    """A claim made in public about the app, with this model's assessment and the evidence for it."""
-
-    id: str
-    claim: str
-    said_by: str
-    said_on: str
-    sources: list[str]  # where the claim is recorded
-    assessment: str  # supported, partly_supported, not_supported, cannot_be_assessed
-    reasoning: str
-    in_short: str  # the reason in one sentence, for the brief
-    evidence: list[CitedClaim]
-    # The basis of the evidence in words a reader can weigh: who published the primary documents, and who reported
-    # (a mirror counts as the source it copies).
-    primary_publishers: list[str]
-    secondary_publishers: list[str]

@@ -36,6 +36,7 @@ def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
                                         f"'{shared.title}' ({shared.publisher}); use the same details or another id"))
     problems += _references(model, doc)
     problems += confirmed_claims_basis(model, doc, library_sources)
+    problems += debate_ids(model, doc)
     if whole_file:
         problems += _uncited_sources(model, doc)
     problems += _jurisdiction_codes(model, doc, known)
@@ -211,6 +212,17 @@ def _threat_selection(model: Model, doc: Document, library_threats: Mapping[str,
             close = difflib.get_close_matches(exclusion.element, sorted(targets), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             problems.append(doc.problem(("threats", "exclusions", i, "element"), f"no element or flow with id '{exclusion.element}'{hint}"))
+    return problems
+
+
+def debate_ids(model: Model, doc: Document) -> list[Problem]:
+    first: dict[str, int] = {}
+    problems = []
+    for i, said in enumerate(model.debate):
+        if said.id in first:
+            line, col = doc.positions.of_value(("debate", first[said.id], "id"))
+            problems.append(doc.problem(("debate", i, "id"), f"duplicate debate id '{said.id}' (first used at line {line}, column {col})"))
+        first.setdefault(said.id, i)
     return problems
 
 

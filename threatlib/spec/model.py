@@ -280,4 +280,5 @@ class Model(Spec):
     threats: ThreatSelection = Field(default_factory=ThreatSelection, description="Which threats apply.")
     scenarios: list[Scenario] = Field(default_factory=list, description="Alternatives analysed beside the baseline.")
     decisions: list[Decision] = Field(default_factory=list, description="Risk decisions on findings, by finding id.")
-    debate: list[DebateClaim] = Field(default_factory=list, description="Claims made in the public debate, each assessed against the evidence.")
+    debate: list[DebateClaim] = Field(default_factory=list,
+                                      description="Claims made in the public debate, each assessed against the evidence.")
