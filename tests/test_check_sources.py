@@ -9,12 +9,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
+from conftest import TESTS
 
 from threatlib.cli import main
-from threatlib.spec.common import Source
 from threatlib.sources_check import title_matches, wayback_address
-
-from conftest import TESTS
+from threatlib.spec.common import Source
 
 
 class Site:
