@@ -132,3 +132,7 @@ def test_the_model_file_documents_the_debate_fields() -> None:
     for field in ("`debate`", "`said_by`", "`assessment`", "`in_short`", "`mirror_of`"):
         assert field in readme, field
     assert Path(ROOT / "docs" / "model.schema.json").read_text(encoding="utf-8").count('"DebateClaim"') >= 1
+
+
+def test_the_debate_page_renders_the_same_in_the_sandbox_a_template_folder_brings(debated, tmp_path) -> None:
+    assert render_html(debated, b"", "image/png", user_templates=tmp_path) == render_html(debated, b"", "image/png")
