@@ -260,4 +260,3 @@ class Analysis(Record):
     positions: list[PositionView]
     sources: list[SourceRef]
     debate: list[DebateView] = []
-

@@ -216,6 +216,7 @@ def _threat_selection(model: Model, doc: Document, library_threats: Mapping[str,
 
 
 def debate_ids(model: Model, doc: Document) -> list[Problem]:
+    """Each debate claim has its own id, so a reader (and a later model) can point at it."""
     first: dict[str, int] = {}
     problems = []
     for i, said in enumerate(model.debate):
