@@ -80,7 +80,7 @@ def test_threats_json_lists_every_finding_with_its_threat_mitigations_and_source
     threat = data["threats"][xb["threat_id"]]
     assert threat["mitigations"] and threat["title"] == "Personal data remotely readable from another legal order"
     cited = {s for claim in threat["evidence"] for s in claim["sources"]}
-    assert cited == {"simmons-2025-dpc-tiktok", "buzzfeed-2022-leaked-audio"}
+    assert cited == {"dpc-2025-tiktok", "buzzfeed-2022-leaked-audio"}
     assert cited <= set(data["sources"])
     assert {claim["status"] for claim in threat["evidence"]} == {"confirmed", "reported"}
 

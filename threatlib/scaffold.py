@@ -41,6 +41,10 @@ def scaffold(source: Path, name: str) -> str:
         s["publisher"] = _mark(s["publisher"])
         if s.get("url"):
             s["url"] = "https://example.org/REPLACE"
+        s.pop("note", None)  # how the old source was checked says nothing about the new one
+    for s in doc.get("sources", []):
+        if s.get("mirror_of"):
+            s["mirror_of"] = renamed.get(s["mirror_of"], s["mirror_of"])
     for org in doc.get("organisations", []):
         org["name"] = _mark(org["name"])
     # Descriptions carry the old vendor's facts too: mark every one, so none survives unread.
@@ -59,8 +63,14 @@ def scaffold(source: Path, name: str) -> str:
         for section in ("organisations", "data", "elements", "flows"):
             for item in scenario.get("add", {}).get(section, []):
                 claims += list(item.get("claims", []))
+    for said in doc.get("debate", []):
+        for key in ("claim", "said_by", "reasoning", "in_short"):
+            said[key] = _mark(said[key])
+        claims += list(said.get("evidence", []))
+        claims.append(said)  # its own sources are renamed with the claims'; its statement is marked above
     for claim in claims:
-        claim["statement"] = _mark(claim["statement"])
+        if "statement" in claim:
+            claim["statement"] = _mark(claim["statement"])
         for i, source_id in enumerate(claim["sources"]):
             claim["sources"][i] = renamed.get(source_id, source_id)
     out = io.StringIO()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from threatlib.analysis.debate import debate_views
 from threatlib.analysis.diff import diff_exposures, diff_findings, diff_judgements
 from threatlib.analysis.exposure import exposure_paths
 from threatlib.analysis.findings import resolve_findings
@@ -144,6 +145,7 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
         positions=[PositionView(id=p.id, topic=p.topic, vendor=_claims([p.vendor])[0], counter=_claims(p.counter))
                    for p in spec.positions],
         sources=sorted(cite.values(), key=lambda s: s.id),
+        debate=debate_views(spec, compiled.library.sources),
     )
 
 

@@ -16,6 +16,8 @@ class SourceRef(Record):
     date: str
     url: str | None
     kind: str
+    mirror_of: str | None = None
+    note: str | None = None
 
 
 class CitedClaim(Record):
@@ -343,6 +345,24 @@ class ModelInfo(Record):
     data_subjects: list[str]
 
 
+class DebateView(Record):
+    """A claim made in public about the app, with this model's assessment and the evidence for it."""
+
+    id: str
+    claim: str
+    said_by: str
+    said_on: str
+    sources: list[str]  # where the claim is recorded
+    assessment: str  # supported, partly_supported, not_supported, cannot_be_assessed
+    reasoning: str
+    in_short: str  # the reason in one sentence, for the brief
+    evidence: list[CitedClaim]
+    # The basis of the evidence in words a reader can weigh: who published the primary documents, and who reported
+    # (a mirror counts as the source it copies).
+    primary_publishers: list[str]
+    secondary_publishers: list[str]
+
+
 class Analysis(Record):
     model: ModelInfo
     jurisdictions: list[JurisdictionView]
@@ -364,3 +384,4 @@ class Analysis(Record):
     scenarios: list[ScenarioView]
     positions: list[PositionView]
     sources: list[SourceRef]
+    debate: list[DebateView] = []

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from threatlib.errors import InputError, Problem
 from threatlib.library.conditions import ConditionError, compile_condition
 from threatlib.library.schema import Jurisdiction, Threat, ThreatProof
+from threatlib.spec.checks import library_claims_basis
 from threatlib.spec.common import Source
 from threatlib.spec.validate import validate_document
 from threatlib.spec.yaml_source import read_yaml
@@ -47,8 +48,12 @@ class Library:
 def load_library(root: Path = LIBRARY_DIR) -> Library:
     problems: list[Problem] = []
     sources: dict[str, tuple[Source, str]] = {}
-    jurisdictions = _load_jurisdictions(root / "jurisdictions", problems, sources)
-    threats = _load_threats(root / "threats", problems, sources)
+    checked: list[tuple] = []  # (document, entry) of each file, checked once every source is known
+    jurisdictions = _load_jurisdictions(root / "jurisdictions", problems, sources, checked)
+    threats = _load_threats(root / "threats", problems, sources, checked)
+    by_id = {k: v for k, (v, _) in sources.items()}
+    for doc, entry in checked:
+        problems += library_claims_basis(entry, doc, by_id)
     if problems:
         raise InputError(problems)
     return Library(jurisdictions, threats, {k: v for k, (v, _) in sorted(sources.items())})
@@ -68,7 +73,7 @@ def _register_sources(doc, value, path: tuple, sources: dict[str, tuple[Source, 
             _register_sources(doc, item, path + (i,), sources, problems)
 
 
-def _load_jurisdictions(folder: Path, problems: list[Problem], sources) -> dict[str, Jurisdiction]:
+def _load_jurisdictions(folder: Path, problems: list[Problem], sources, checked: list) -> dict[str, Jurisdiction]:
     found: dict[str, Jurisdiction] = {}
     seen_ids: dict[str, str] = {}
     for path in sorted(folder.glob("*.yaml")):
@@ -79,6 +84,7 @@ def _load_jurisdictions(folder: Path, problems: list[Problem], sources) -> dict[
             problems += exc.problems
             continue
         _register_sources(doc, jurisdiction, (), sources, problems)
+        checked.append((doc, jurisdiction))
         if jurisdiction.id != path.stem:
             problems.append(doc.problem(("id",), f"jurisdiction id '{jurisdiction.id}' must match its file name '{path.stem}'"))
         authorities = {a.id for a in jurisdiction.authorities}
@@ -102,7 +108,7 @@ def _load_jurisdictions(folder: Path, problems: list[Problem], sources) -> dict[
     return found
 
 
-def _load_threats(folder: Path, problems: list[Problem], sources) -> tuple[LoadedThreat, ...]:
+def _load_threats(folder: Path, problems: list[Problem], sources, checked: list) -> tuple[LoadedThreat, ...]:
     loaded = []
     for path in sorted(folder.glob("*/*/threat.yaml")):
         try:
@@ -117,6 +123,7 @@ def _load_threats(folder: Path, problems: list[Problem], sources) -> tuple[Loade
                                                  f"threats/{threat.family}/{threat.id}/, not {where}"))
             continue
         _register_sources(doc, threat, (), sources, problems)
+        checked.append((doc, threat))
         try:
             code = compile_condition(threat.condition, threat.id)
         except ConditionError as exc:

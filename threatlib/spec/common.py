@@ -48,8 +48,11 @@ class Status(str, Enum):
 
 
 class SourceKind(str, Enum):
-    primary = "primary"
-    secondary = "secondary"
+    """Who stands behind a source: the author of the fact, an independent reporter, or a copy of another source."""
+
+    primary = "primary"  # the regulator's decision, the court's judgment, the statute, the company's own statement
+    secondary = "secondary"  # independent reporting or analysis
+    mirror = "mirror"  # a copy of another source (syndication, reprint, archive); it names what it copies
 
 
 URL_PATTERN = re.compile(r"^https?://[^\s<>\"]+$")
@@ -65,7 +68,12 @@ class Source(Spec):
     url: Annotated[str, StringConstraints(pattern=URL_PATTERN.pattern, max_length=2000)] | None = Field(
         default=None, description="Address (http or https) where it can be read."
     )
-    kind: SourceKind = Field(description="primary: the law, the decision, the vendor's own text; secondary: reporting or commentary.")
+    kind: SourceKind = Field(description="primary: the author of the fact (the law, the decision, the company's own "
+                                         "statement); secondary: independent reporting or analysis; mirror: a copy of "
+                                         "another source (syndication, reprint, archive), named in mirror_of.")
+    mirror_of: Id | None = Field(default=None, description="For a mirror: the id of the source it copies.")
+    note: ShortText | None = Field(default=None, description="How the source was checked, e.g. that only a mirror "
+                                                             "could be read.")
 
 
 class Claim(Spec):

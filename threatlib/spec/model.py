@@ -233,6 +233,31 @@ class VendorPractice(Spec):
     status: Status = Field(description="confirmed, reported, alleged, vendor_claim or disputed; only confirmed and "
                                        "reported count.")
     sources: list[Id] = Field(min_length=1, description="Ids of entries in the model's `sources`.")
+class Assessment(str, Enum):
+    """What this model makes of a claim made in public, on the evidence it records."""
+
+    supported = "supported"
+    partly_supported = "partly_supported"
+    not_supported = "not_supported"
+    cannot_be_assessed = "cannot_be_assessed"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class DebateClaim(Spec):
+    """Something said in public about the app, by whom and when, with this model's assessment and its evidence."""
+
+    id: Id
+    claim: Text = Field(description="What was said, summarised in your own words (a short quotation only where the wording is the point).")
+    said_by: ShortText = Field(description="Who said it.")
+    said_on: PartialDate = Field(description="When it was said.")
+    sources: list[Id] = Field(min_length=1, description="Ids of the sources that record it being said.")
+    assessment: Assessment = Field(description="supported, partly_supported, not_supported or cannot_be_assessed.")
+    reasoning: Text = Field(description="Why the evidence leads to that assessment, including what it does not show.")
+    in_short: ShortText = Field(description="The assessment's reason in one sentence, for the policy brief.")
+    evidence: list[Claim] = Field(min_length=1, description="The sourced claims the assessment rests on.")
 
 
 class Exclusion(Spec):
@@ -310,6 +335,8 @@ class Model(Spec):
     threats: ThreatSelection = Field(default_factory=ThreatSelection, description="Which threats apply.")
     scenarios: list[Scenario] = Field(default_factory=list, description="Alternatives analysed beside the baseline.")
     decisions: list[Decision] = Field(default_factory=list, description="Risk decisions on findings, by finding id.")
+    debate: list[DebateClaim] = Field(default_factory=list,
+                                      description="Claims made in the public debate, each assessed against the evidence.")
 
     def legal_layer(self) -> bool:
         """Whether organisations and jurisdictions are modelled: an imported model has none of them yet."""
