@@ -76,7 +76,7 @@ def test_four_parts_each_from_its_own_evidence(tmp_path, small, bare) -> None:
     # Legal reach: the settled provisions that carry it lead, named with the link they reach through.
     assert j.reach.certainty == "settled"
     assert [(p.provision_id, p.via, p.certainty) for p in j.reach.provisions[:2]] == [
-        ("cn-nil-art-14", "headquarters", "settled"), ("cn-ce-rules-2017-art-22", "headquarters", "settled")]
+        ("cn-nil-art-14", "headquarters", "settled"), ("cn-dsl-art-35", "headquarters", "settled")]
     # Route: the holder, the flows, the data this route carries, and every other place in reach.
     assert (j.route.holder, j.route.flows, j.route.data) == ("beijing-eng", ["app-upload", "remote-read"], ["location"])
     assert (j.route.reachable_data, j.route.places) == (["location", "profile"], ["app", "dublin-store", "beijing-eng"])

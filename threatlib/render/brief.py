@@ -29,10 +29,11 @@ class BriefView(ReportView):
         self.reader_recommendations = self._reader_recommendations()
         # Number only the sources the brief cites, in order of first citation.
         cited: list[str] = []
-        for j in self.judgements:
-            cited += [s for p in j.reach.provisions[:3] for s in p.sources]
-            cited += [s for p in j.route.premises for s in p.sources]
-            cited += [s for c in j.alternative.claims for s in c.sources]
+        for j in self.judgements:  # what the brief's compact judgement shows (judgement.html, compact)
+            lead = j.reach.provisions[0]
+            cited += lead.sources + (lead.counter_reading.sources if lead.counter_reading else [])
+            cited += j.route.weakest.sources
+            cited += [s for c in j.alternative.claims[:1] for s in c.sources]
         for p in analysis.positions:
             cited += p.vendor.sources + (p.counter[0].sources if p.counter else [])
         for scenario in analysis.scenarios:
