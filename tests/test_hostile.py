@@ -64,3 +64,87 @@ def test_json_sarif_and_pdf_carry_hostile_text_as_inert_text(library) -> None:
     assert sarif["version"] == "2.1.0"
     pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(files["report.pdf"])).pages)
     assert '<script>alert(1)</script> & "Friends"' in " ".join(pdf_text.split())  # printed as text, never run
+
+
+# A name that dot would read as an HTML-like label, with a link cell in it: it must stay text everywhere.
+LIVE_LINK = '<<TABLE><TR><TD HREF="javascript:alert(1)"> x </TD></TR></TABLE>>'
+SCRIPT = "<script>alert(1)</script>"
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def inert_svg_problems(svg: bytes) -> list[str]:
+    """What in an SVG could run or lead elsewhere: scripts, foreign HTML, event attributes, and any link but one to a
+    sibling diagram (boundary diagrams link to each other by file name)."""
+    import re
+
+    found = []
+    for node in ET.fromstring(svg).iter():
+        tag = node.tag.rsplit("}", 1)[-1]
+        if tag in {"script", "foreignObject", "iframe", "use", "image"}:
+            found.append(f"<{tag}>")
+        for name, value in node.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on"):
+                found.append(f"{local}=")
+            if local in {"href", "src"} and not re.fullmatch(r"dfd(-boundary-[a-z0-9-]+(-[0-9]+)?)?\.svg", value):
+                found.append(f"{local}={value[:30]}")
+    return found
+
+
+def svg_text(svg: bytes) -> str:
+    return " ".join(t.text or "" for t in ET.fromstring(svg).iter(NS + "text"))
+
+
+@pytest.mark.parametrize("line", ["    name: The app", "    name: App sandbox", "    name: Uses the app", "    name: Parent Co"])
+@pytest.mark.parametrize("name", [LIVE_LINK, SCRIPT])
+def test_a_name_written_as_markup_is_drawn_as_text(library, small_model_path, tmp_path, line, name) -> None:
+    from threatlib.render.diagram import draw_diagrams
+
+    text = small_model_path.read_text(encoding="utf-8")
+    assert text.count(line + "\n") == 1
+    path = tmp_path / "model.yaml"
+    path.write_text(text.replace(line + "\n", f"{line.split(':')[0]}: '{name}'\n"), encoding="utf-8")
+    _, analysis = pipeline.analyse_file(path, library)
+    files = draw_diagrams(analysis).files  # dot accepts the program: the name never became an HTML-like label
+    assert inert_svg_problems(files["dfd.svg"]) == []
+    shown = svg_text(files["dfd.svg"]).replace(" ", "")
+    assert name.replace(" ", "")[:12] in shown  # the characters themselves are drawn
+
+
+def test_a_large_model_draws_markup_names_as_text(library, tmp_path) -> None:
+    import sys
+
+    sys.path.insert(0, str(TESTS.parent / "bench"))
+    from generate import synthetic_model
+
+    from threatlib.render.diagram import draw_diagrams, is_large
+
+    import re
+
+    text = synthetic_model(160)
+    for plain_name in ("Zone 0", "Zone 1", "Organisation 0", "Asset 3", "Flow 4"):
+        text, count = re.subn(f"name: {plain_name}(?=[,}}])", f"name: '{LIVE_LINK}'", text)
+        assert count == 1
+    path = tmp_path / "large.yaml"
+    path.write_text(text, encoding="utf-8")
+    _, analysis = pipeline.analyse_file(path, library)
+    assert is_large(analysis)
+    files = draw_diagrams(analysis).files
+    pictures = sorted(name for name in files if name.endswith(".svg"))
+    assert len(pictures) > 2
+    assert {name: inert_svg_problems(files[name]) for name in pictures} == {name: [] for name in pictures}
+    assert sum("javascript:alert(1)" in svg_text(files[name]) for name in pictures) >= 2  # drawn as text
+
+
+def test_drawing_makes_no_temporary_folder(monkeypatch) -> None:
+    """A run killed while dot draws must leave nothing behind: dot writes into pipes, never into a temporary folder."""
+    import tempfile
+
+    from threatlib.render.dot import run_dot
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a temporary folder was made")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    [drawn] = run_dot([("digraph { a -> b }", ("svg", "png", "json"))])
+    assert drawn["svg"].startswith(b"<?xml") and drawn["png"].startswith(b"\x89PNG") and b'"objects"' in drawn["json"]

@@ -25,6 +25,7 @@ from threatlib.render.graphstyle import (
     FONT,
     REMOTE,
     SHAPE_KEY,
+    Digraph,
     element_node,
     flow_style,
     label,
@@ -60,7 +61,7 @@ class Drawing:
 
 
 def build_diagram(analysis: Analysis) -> graphviz.Digraph:
-    graph = graphviz.Digraph("dfd", engine="dot")
+    graph = Digraph("dfd", engine="dot")
     graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.35",
                ranksep="0.9", label=label(f"{analysis.model.name}: data flows and legal compulsion "
                                           f"(as of {analysis.model.as_of})", 120, 1),
