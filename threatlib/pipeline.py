@@ -12,14 +12,19 @@ from threatlib.library import Library
 from threatlib.output import write_outputs
 from threatlib.pytm_import import load_pytm_script
 from threatlib.render import render_all
-from threatlib.scenarios import apply_scenario
+from threatlib.scenarios import apply_scenario, scenario_problems
 from threatlib.spec import Model, load_model
 
 
 def load(path: Path, library: Library) -> Model:
+    """A validated model, its scenarios checked as report would apply them: load passing means report can run."""
     if is_pytm_script(path):
         return load_pytm_script(path, library).spec
-    return load_model(path, library)[0]
+    model, doc = load_model(path, library)
+    problems = scenario_problems(model, doc, library)
+    if problems:
+        raise InputError(problems)
+    return model
 
 
 def is_pytm_script(path: Path) -> bool:
