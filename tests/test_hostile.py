@@ -115,11 +115,11 @@ def test_a_large_model_draws_markup_names_as_text(library, tmp_path) -> None:
     import sys
 
     sys.path.insert(0, str(TESTS.parent / "bench"))
+    import re
+
     from generate import synthetic_model
 
     from threatlib.render.diagram import draw_diagrams, is_large
-
-    import re
 
     text = synthetic_model(160)
     for plain_name in ("Zone 0", "Zone 1", "Organisation 0", "Asset 3", "Flow 4"):
