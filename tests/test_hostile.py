@@ -47,9 +47,22 @@ def test_html_escapes_markup_and_ignores_template_syntax(outputs) -> None:
 def test_csv_cells_cannot_run_as_formulas(outputs) -> None:
     rows = list(csv.DictReader(io.StringIO(outputs["threats.csv"].decode("utf-8-sig"))))
     names = {r["element_name"] for r in rows}
-    assert "'=HYPERLINK(\"http://evil.example\",\"click\") \x07 bell" in names
+    assert "'=HYPERLINK(\"http://evil.example\",\"click\") \\x07 bell" in names  # the bell shown, not rung
     assert "'-2+3 \t\r\n line" in names
     assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for v in r.values())
+
+
+def test_csv_shows_control_and_bidirectional_characters_escaped(library, small_model_path, tmp_path) -> None:
+    # U+202E would display the rest of the cell reversed ("evil\u202etxt.exe" reads as "evilexe.txt").
+    text = small_model_path.read_text(encoding="utf-8")
+    path = tmp_path / "bidi.yaml"
+    path.write_text(text.replace("    name: The app\n", '    name: "evil\\u202etxt.exe \\e[2J \\x85 \\u2066x"\n'), encoding="utf-8")
+    _, analysis = pipeline.analyse_file(path, library)
+    from threatlib.render.tables import threats_csv
+
+    rows = list(csv.DictReader(io.StringIO(threats_csv(analysis).decode("utf-8-sig"))))
+    assert {r["element_name"] for r in rows if r["element_id"] == "app"} == {"evil\\u202etxt.exe \\x1b[2J \\x85 \\u2066x"}
+    assert not any(c in v for r in rows for v in r.values() for c in "\u202e\x1b\x85\u2066")
 
 
 def test_json_sarif_and_pdf_carry_hostile_text_as_inert_text(library) -> None:

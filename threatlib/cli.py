@@ -186,7 +186,8 @@ def diff(before: str, after: str, as_json: bool) -> None:
                   "exposures": diff_exposures(a, b).model_dump(mode="json")}
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        click.echo(diff_text(a, b, findings), nl=False)
+        # Model names reach the terminal here: control and bidirectional characters are shown escaped.
+        click.echo("".join(shown(line) + "\n" for line in diff_text(a, b, findings).splitlines()), nl=False)
 
 
 @main.command()

@@ -19,9 +19,14 @@ EXIT_ENVIRONMENT = 3
 _UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
-def shown(text: str) -> str:
-    """`text` with every character that would not print as itself escaped, as Python writes it."""
-    return _UNSHOWABLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+_UNSHOWABLE_IN_CELLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def shown(text: str, *, keep_layout: bool = False) -> str:
+    """`text` with every character that would not print as itself escaped, as Python writes it. keep_layout keeps
+    tab and line breaks (a CSV cell may hold several lines); a message is one line, so they are escaped there."""
+    pattern = _UNSHOWABLE_IN_CELLS if keep_layout else _UNSHOWABLE
+    return pattern.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
 def brief(value: object, limit: int = 40) -> str:
