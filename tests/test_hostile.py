@@ -109,16 +109,15 @@ def svg_text(svg: bytes) -> str:
 
 
 @pytest.mark.parametrize("line", ["    name: The app", "    name: App sandbox", "    name: Uses the app", "    name: Parent Co"])
-@pytest.mark.parametrize("name", [LIVE_LINK, SCRIPT])
+@pytest.mark.parametrize("name", [LIVE_LINK, SCRIPT, "<b>x</b>"])
 def test_a_name_written_as_markup_is_drawn_as_text(library, small_model_path, tmp_path, line, name) -> None:
-    from threatlib.render.diagram import draw_diagrams
 
     text = small_model_path.read_text(encoding="utf-8")
     assert text.count(line + "\n") == 1
     path = tmp_path / "model.yaml"
     path.write_text(text.replace(line + "\n", f"{line.split(':')[0]}: '{name}'\n"), encoding="utf-8")
     _, analysis = pipeline.analyse_file(path, library)
-    files = draw_diagrams(analysis).files  # dot accepts the program: the name never became an HTML-like label
+    files = render_all(analysis, pdf=False)  # dot accepts the program: the name never became an HTML-like label
     assert inert_svg_problems(files["dfd.svg"]) == []
     shown = svg_text(files["dfd.svg"]).replace(" ", "")
     assert name.replace(" ", "")[:12] in shown  # the characters themselves are drawn

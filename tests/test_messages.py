@@ -124,8 +124,14 @@ def _fifo(tmp_path: Path) -> Path:
     (lambda tmp: Path("/dev/zero"), "it is a device, not a file; give the path of a model file"),
 ], ids=["missing", "folder", "fifo", "dev-zero"])
 @pytest.mark.parametrize("command", ["validate", "report", "export"])
-def test_a_model_that_is_not_a_readable_file_is_one_line_and_exit_3(tmp_path, make, reason, command) -> None:
+@pytest.mark.parametrize("suffix", [".yaml", ".py"])
+def test_a_model_that_is_not_a_readable_file_is_one_line_and_exit_3(tmp_path, make, reason, command, suffix) -> None:
     path = make(tmp_path)
+    if suffix == ".py" and path != Path("/dev/zero"):  # a pytm script is refused the same way before Python reads it
+        path = path.with_suffix(".py") if path.suffix == ".yaml" else path
+        if make is _fifo:
+            path = tmp_path / "pipe.py"
+            os.mkfifo(path)
     args = {"validate": ["validate"], "report": ["report", "-o", str(tmp_path / "out")], "export": ["export", "json"]}[command]
     result = run(*args, str(path), timeout=60)  # a FIFO waited on, or /dev/zero read, would never return
     assert (result.returncode, result.stderr) == (3, f"{path}: cannot read: {reason}\n")

@@ -80,7 +80,12 @@ _KINDS = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_I
           (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")]
 
 
-def read_regular_file(path: Path, name: str, limit: int = MAX_BYTES) -> bytes:
+def require_regular_file(path: Path, name: str | None = None) -> None:
+    """Refuse, without waiting or reading, anything but a regular file (for a file another reader will open)."""
+    read_regular_file(path, name or str(path), limit=None)
+
+
+def read_regular_file(path: Path, name: str, limit: int | None = MAX_BYTES) -> bytes:
     """The bytes of a regular file of at most `limit` bytes. Opened without blocking, so a named pipe is refused
     at once rather than waited on; read at most one byte past the limit, so a file that grows is stopped too."""
     try:
@@ -92,6 +97,8 @@ def read_regular_file(path: Path, name: str, limit: int = MAX_BYTES) -> bytes:
         if not stat.S_ISREG(status.st_mode):
             kind = next((kind for test, kind in _KINDS if test(status.st_mode)), "not a regular file")
             raise EnvironmentProblem(name, "read", f"it is {kind}, not a file", "give the path of a model file")
+        if limit is None:
+            return b""
         if status.st_size > limit:
             raise InputError([Problem(name, 1, 1, f"file is {status.st_size:,} bytes; the limit is {limit:,}")])
         chunks, size = [], 0
