@@ -50,9 +50,9 @@ class Digraph(graphviz.Digraph):
 
     _quote = staticmethod(lambda identifier: quoting.quote(_as_text(identifier)))
     _a_list = staticmethod(lambda label=None, kwargs=None, attributes=None:
-                           quoting.a_list(_as_text(label), _texts(kwargs), _texts(attributes)))
+                           quoting.a_list(_as_text(label), kwargs=_texts(kwargs), attributes=_texts(attributes)))
     _attr_list = staticmethod(lambda label=None, kwargs=None, attributes=None:
-                              quoting.attr_list(_as_text(label), _texts(kwargs), _texts(attributes)))
+                              quoting.attr_list(_as_text(label), kwargs=_texts(kwargs), attributes=_texts(attributes)))
 
 
 def node_names(analysis: Analysis) -> dict[str, str]:
