@@ -160,3 +160,15 @@ def test_drawing_makes_no_temporary_folder(monkeypatch) -> None:
     monkeypatch.setattr(tempfile, "mkdtemp", refuse)
     [drawn] = run_dot([("digraph { a -> b }", ("svg", "png", "json"))])
     assert drawn["svg"].startswith(b"<?xml") and drawn["png"].startswith(b"\x89PNG") and b'"objects"' in drawn["json"]
+
+
+def test_html_shows_control_and_bidirectional_characters_escaped(library, small_model_path, tmp_path) -> None:
+    text = small_model_path.read_text(encoding="utf-8")
+    path = tmp_path / "bidi.yaml"
+    path.write_text(text.replace("    name: The app\n", '    name: "evil\\u202etxt.exe \\e[2J"\n'), encoding="utf-8")
+    _, analysis = pipeline.analyse_file(path, library)
+    from threatlib.render.report import render_html
+
+    html = render_html(analysis, b"<svg/>", "image/svg+xml")
+    assert "evil\\u202etxt.exe \\x1b[2J" in html
+    assert "\u202e" not in html and "\x1b" not in html
