@@ -101,6 +101,14 @@ scenarios:
     assert not (tmp_path / "out").exists()
 
 
+def test_report_lists_the_problems_of_every_model_before_it_stops(tmp_path) -> None:
+    first = model(tmp_path, SMALL.replace("    kind: datastore\n", "    kind: datastor\n"), "first.yaml")
+    second = model(tmp_path, SMALL.replace("  as_of: 2026-11-01\n", "  as_of: 0\n"), "second.yaml")
+    result = run("report", "--no-pdf", "-o", str(tmp_path / "out"), str(first), str(second))
+    assert result.returncode == 2
+    assert [line.split(": ", 1)[0] for line in result.stderr.splitlines()] == [f"{first}:82:11", f"{second}:7:10"]
+
+
 def test_two_models_with_one_id_in_a_report_run_is_an_error(tmp_path) -> None:
     first = model(tmp_path, SMALL, "first.yaml")
     second = model(tmp_path, SMALL.replace("  name: Small App\n", "  name: Another App\n"), "second.yaml")

@@ -105,16 +105,16 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
     library = _library()
     problems: list = []
     first_with_id: dict[str, Path] = {}
-    for path in models:
-        try:
-            with _exit_codes():
+    with _exit_codes():  # a file that cannot be read stops the run; bad input is gathered from every model first
+        for path in models:
+            try:
                 model = pipeline.load(path, library)
-        except InputError as exc:
-            problems += exc.problems
-            continue
-        earlier = first_with_id.setdefault(model.metadata.id, path)
-        if earlier != path:
-            problems.append(_same_id(path, earlier, model.metadata.id))
+            except InputError as exc:
+                problems += exc.problems
+                continue
+            earlier = first_with_id.setdefault(model.metadata.id, path)
+            if earlier != path:
+                problems.append(_same_id(path, earlier, model.metadata.id))
     if problems:
         _print_problems(InputError(problems))
         sys.exit(EXIT_BAD_INPUT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator, Mapping
 
-from threatlib.errors import Problem
+from threatlib.errors import Problem, brief
 from threatlib.spec.common import Claim, Source
 from threatlib.spec.model import Model
 from threatlib.spec.yaml_source import Document
@@ -167,7 +167,8 @@ def _controls(model: Model, doc: Document) -> list[Problem]:
             if name not in names:
                 close = difflib.get_close_matches(name, sorted(names), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                problems.append(doc.problem(("elements", i, "controls", name), f"'{name}' is not a pytm control{hint}", at_key=True))
+                problems.append(doc.problem(("elements", i, "controls", name), f"{brief(name)} is not a pytm control{hint}",
+                                            at_key=True))
     return problems
 
 
