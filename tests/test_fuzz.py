@@ -143,7 +143,7 @@ def check_problems(exc: InputError, name: str, raw: bytes) -> list[str]:
             wrong.append(f"not one positioned line: {text[:200]!r}")
         elif not (1 <= problem.line <= lines + 1 and problem.column >= 1):
             wrong.append(f"position outside the file: {text[:200]!r}")
-        elif len(problem.message) > 400 or "\n" in problem.message or "<unicode string>" in problem.message:
+        elif len(problem.message) > 600 or "\n" in problem.message or "<unicode string>" in problem.message:
             wrong.append(f"not a message for people: {text[:200]!r}")
     return wrong
 
