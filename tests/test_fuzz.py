@@ -68,6 +68,8 @@ def mutate(text: str, rng: random.Random) -> tuple[bytes, list[str]]:
                            "cut", "insert"))
         if kind == "text":
             texts = [i for i, line in enumerate(lines) if re.match(rf"^\s*(- )?({'|'.join(TEXT_KEYS)}): \S", line)]
+            if not texts:  # an earlier change cut them all
+                continue
             n = rng.choice(texts)
             key = re.match(r"^(\s*(?:- )?[a-z_]+: )", lines[n])[1]
             value = rng.choice(HOSTILE_TEXT)
@@ -75,6 +77,8 @@ def mutate(text: str, rng: random.Random) -> tuple[bytes, list[str]]:
             changes.append(f"line {n + 1}: {key.strip()} {value[:30]!r}")
         elif kind == "value":
             valued = [i for i, line in enumerate(lines) if re.match(r"^\s*(- )?[a-z_]+: \S", line)]
+            if not valued:
+                continue
             n = rng.choice(valued)
             key = re.match(r"^(\s*(?:- )?[a-z_]+: )", lines[n])[1]
             value = rng.choice(HOSTILE_VALUES)
