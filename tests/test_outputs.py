@@ -174,3 +174,17 @@ def test_a_write_that_fails_midway_keeps_the_old_outputs(tmp_path) -> None:
     assert (result.returncode, result.stderr) == (3, f"{out / 'small-app'}: cannot write: the file is larger than the system "
                                                       "allows; raise the file size limit or free some space, then run again\n")
     assert os.listdir(out) == ["small-app"] and os.listdir(out / "small-app") == ["threats.csv"]
+
+
+def test_export_to_a_pipe_or_through_a_link_writes_where_it_points(tmp_path) -> None:
+    threatlib = [sys.executable, "-m", "threatlib.cli"]
+    result = subprocess.run([*threatlib, "export", "json", "tests/models/small.yaml", "-o", "/dev/stdout"], cwd=ROOT,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.startswith(b"{") and os.path.islink("/dev/stdout")
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    (tmp_path / "link.json").symlink_to(real)
+    result = subprocess.run([*threatlib, "export", "json", "tests/models/small.yaml", "-o", str(tmp_path / "link.json")],
+                            cwd=ROOT, capture_output=True, timeout=120)
+    assert result.returncode == 0 and (tmp_path / "link.json").is_symlink() and real.read_bytes().startswith(b"{")
+    assert sorted(os.listdir(tmp_path)) == ["link.json", "real.json"]

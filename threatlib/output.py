@@ -132,14 +132,19 @@ def locked(out_dir: Path) -> Iterator[None]:
 
 def write_file(path: Path, content: bytes) -> None:
     """Replace `path` with `content` in one step: written beside it first, so a failure leaves the old file whole."""
-    parent = path.parent
     with _refused(path, "write"):
         if path.is_dir():
             raise OSError(errno.EISDIR, "is a folder", str(path))
+        if path.exists() and not path.is_file():  # a pipe or a terminal (-o /dev/stdout): written straight through
+            with open(path, "wb") as handle:
+                handle.write(content)
+            return
+        shown_as, path = path, Path(os.path.realpath(path))  # through a symbolic link, replace the file it names
+        parent = path.parent
         mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}{NEW}", dir=parent)
     try:
-        with _refused(path, "write"):
+        with _refused(shown_as, "write"):
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content)
                 handle.flush()
