@@ -12,16 +12,33 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 import threatlib
-from threatlib import pipeline
+from threatlib import pipeline  # imports each stage only when a command runs it
 from threatlib.errors import InputError, ThreatConditionError
-from threatlib.library import load_library
-from threatlib.render.exports import EXPORTS
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# `threatlib --help` and `validate` import only what they need: rich, the library, pytm, the renderers
+# are imported by the commands that use them, when they run.
+
+
+def Console(*args, **kwargs):  # noqa: N802 - rich's Console, imported when one is made
+    from rich.console import Console
+
+    return Console(*args, **kwargs)
+
+
+class _StandardError:
+    """rich's console on standard error, made on first use."""
+
+    _console = None
+
+    def __getattr__(self, name: str):
+        if _StandardError._console is None:
+            _StandardError._console = Console(stderr=True, highlight=False, soft_wrap=True)
+        return getattr(_StandardError._console, name)
+
+
+err = _StandardError()
 
 
 @contextmanager
@@ -82,6 +99,8 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
     privileges: only report scripts you trust. Every model is validated first; if any is invalid nothing
     is written and the exit code is 2.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     library = _library()
     problems: list = []
     for path in models:
@@ -105,8 +124,15 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
             err.print(f"{path}: wrote {written}", markup=False)
 
 
+def _export_format(ctx, param, value: str) -> str:
+    """The formats are known once the exporters are imported, so the argument is checked when export runs."""
+    from threatlib.render.exports import EXPORTS
+
+    return click.Choice(list(EXPORTS)).convert(value, param, ctx)
+
+
 @main.command()
-@click.argument("export_format", metavar="FORMAT", type=click.Choice(list(EXPORTS)))
+@click.argument("export_format", metavar="FORMAT", callback=_export_format)
 @click.argument("model", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File to write; standard output if not given.")
@@ -116,6 +142,8 @@ def export(export_format: str, model: Path, output: Path | None) -> None:
 
     The model is validated first; if it is invalid nothing is written and the exit code is 2.
     """
+    from threatlib.render.exports import EXPORTS
+
     library = _library()
     with _exit_codes():
         _, analysis = pipeline.analyse_file(model, library)
@@ -244,6 +272,8 @@ def library_command() -> None:
 
 
 def _library():
+    from threatlib.library import load_library
+
     try:
         return load_library()
     except InputError as exc:
