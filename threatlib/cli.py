@@ -115,9 +115,10 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
     # The progress bar is closed before any problem is printed, so the message is the last thing on screen.
     with _exit_codes(), Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("reports", total=len(models))
-        for path in models:
+        # The models are shared out among the cores; each is reported, in order, as soon as it is written.
+        results = pipeline.reports(list(models), library, out_dir, pdf=pdf, user_templates=templates)
+        for path, (written, warnings) in zip(models, results, strict=True):
             progress.update(task, description=f"report {path.name}")
-            written, warnings = pipeline.report(path, library, out_dir, pdf=pdf, user_templates=templates)
             progress.advance(task)
             for warning in warnings:
                 err.print(f"{path}: warning: {warning}", markup=False)

@@ -5,7 +5,11 @@ Each step imports its stage when it runs: `threatlib validate` loads models with
 
 from __future__ import annotations
 
+import marshal
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from types import CodeType
 from typing import TYPE_CHECKING
 
 from threatlib.errors import InputError
@@ -79,3 +83,44 @@ def report(path: Path, library: Library, out_dir: Path, *, pdf: bool = True,
     with collector_paused():  # the renderers build large, short-lived trees of dicts and strings
         files = render_all(analysis, pdf=pdf, user_templates=user_templates)
     return write_outputs(files, out_dir, analysis.model.id), analysis.warnings
+
+
+def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = True,
+            user_templates: Path | None = None, jobs: int | None = None) -> Iterator[tuple[Path, list[str]]]:
+    """report() for each model, in order, the models shared out among `jobs` worker processes (one per core).
+
+    Each model's outputs are made and written by one process exactly as report() makes them, so they are the
+    same bytes as a serial run's; results come back in the order given. A failure stops the models not yet
+    started; a model already running in another process still finishes and is written.
+    """
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    jobs = min(jobs, len(paths))
+    if jobs <= 1 or len({_output_id(p, library) for p in paths}) < len(paths):  # one output folder: the last one wins
+        for path in paths:
+            yield report(path, library, out_dir, pdf=pdf, user_templates=user_templates)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.reduction import ForkingPickler
+
+    # A library's conditions are code objects, which pickle does not carry; marshal does, between processes of
+    # this same interpreter.
+    ForkingPickler.register(CodeType, _reduce_code)
+    # Fresh interpreters, not forks: the parent may be running threads (the progress bar's), which fork would copy mid-step.
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(report, path, library, out_dir, pdf=pdf, user_templates=user_templates) for path in paths]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _output_id(path: Path, library: Library) -> str:
+    return load(path, library).metadata.id
+
+
+def _reduce_code(code: CodeType):
+    return marshal.loads, (marshal.dumps(code),)
