@@ -83,10 +83,10 @@ def condition_function(text: str, threat_id: str) -> Callable[[object], object]:
 
 def _as_function(tree: ast.Expression, filename: str, namespace: dict) -> Callable[[object], object]:
     """`lambda target: <condition>`, evaluated once in `namespace` (read-only: a condition cannot assign)."""
-    arguments = ast.arguments(posonlyargs=[], args=[ast.arg("target")], kwonlyargs=[], kw_defaults=[], defaults=[])
-    wrapped = ast.Expression(ast.Lambda(args=arguments, body=tree.body))
-    ast.copy_location(wrapped.body, tree.body)
-    return eval(compile(ast.fix_missing_locations(wrapped), filename, "eval"), namespace)
+    where = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 0}  # the parsed body keeps its own
+    arguments = ast.arguments(posonlyargs=[], args=[ast.arg("target", **where)], kwonlyargs=[], kw_defaults=[], defaults=[])
+    wrapped = ast.Expression(ast.Lambda(args=arguments, body=tree.body, **where))
+    return eval(compile(wrapped, filename, "eval"), namespace)
 
 
 def pytm_condition_test(threat) -> Callable[[object], bool]:
