@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODELS := $(sort $(wildcard models/*.yaml))
 
-.PHONY: report test lint bench catalogue schema setup dot chromium fuzz clean sarif-multitool
+.PHONY: report test lint bench catalogue schema setup dot chromium fuzz harfbuzz-subset clean sarif-multitool
 
 report: setup
 	$(BIN)/threatlib report $(MODELS) -o reports
@@ -33,7 +33,7 @@ catalogue: setup
 bench: setup
 	$(BIN)/python bench/run.py
 
-setup: $(STAMP) dot
+setup: $(STAMP) dot harfbuzz-subset
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "threatlib needs Python 3.11 or newer (found: $$($(PYTHON) --version 2>&1))"; exit 1; }
@@ -72,6 +72,7 @@ $(MULTITOOL):
 	    exit 1; \
 	  fi; }
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm @microsoft/sarif-multitool@$(MULTITOOL_VERSION)
+
 # The browser tests drive Debian's Chromium through Playwright (Playwright's own browser download is not used).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -81,6 +82,17 @@ chromium:
 	  else \
 	    echo "the browser tests need Chromium: run 'sudo apt-get install chromium', then retry."; \
 	    exit 1; \
+	  fi; }
+
+# WeasyPrint subsets fonts with HarfBuzz's subset library (Debian package libharfbuzz-subset0) where it finds it,
+# and otherwise with fontTools, much more slowly; install it where we can.
+harfbuzz-subset:
+	@ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so\.0' || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing HarfBuzz's subset library (Debian package libharfbuzz-subset0) for small PDFs"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0 >/dev/null; \
+	  else \
+	    echo "note: HarfBuzz's subset library is missing ('sudo apt-get install libharfbuzz-subset0'); PDFs subset their fonts more slowly"; \
 	  fi; }
 
 clean:

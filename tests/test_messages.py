@@ -15,6 +15,8 @@ THREATLIB = [sys.executable, "-m", "threatlib.cli"]
 SMALL = (TESTS / "models" / "small.yaml").read_text(encoding="utf-8")
 
 
+METADATA_KEYS = "id, name, description, scope, as_of, data_subjects_in, authors, timeframe_years, data_subjects"
+
 def run(*args: str, timeout: int = 120, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([*THREATLIB, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, **kwargs)
 
@@ -33,8 +35,9 @@ def test_a_problem_at_line_100_prints_as_written(tmp_path) -> None:
     assert result.returncode == 2
     line = [n + 1 for n, text in enumerate(padded.splitlines()) if text.startswith("  as_of:")][0] + 1
     assert line == 100
-    assert result.stderr.splitlines() == [f"{path}:100:3: unknown key '[bold]x:smile:'; allowed keys: id, name, description, "
-                                          "scope, as_of, data_subjects_in, authors"]
+    assert result.stderr.splitlines() == [f"{path}:100:3: unknown key '[bold]x:smile:'; allowed keys: {METADATA_KEYS}"]
+
+
 
 
 def test_control_characters_and_bidi_controls_are_shown_escaped(tmp_path) -> None:
@@ -44,8 +47,8 @@ def test_control_characters_and_bidi_controls_are_shown_escaped(tmp_path) -> Non
     assert result.returncode == 2
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\u202e" not in result.stderr
     assert [line.split(": ", 1)[1] for line in result.stderr.splitlines()] == [
-        "unknown key '\\x1b]0;pwned\\x07\\x1b[2J'; allowed keys: id, name, description, scope, as_of, data_subjects_in, authors, timeframe_years, data_subjects",
-        "unknown key 'evil\\u202etxt.exe'; allowed keys: id, name, description, scope, as_of, data_subjects_in, authors, timeframe_years, data_subjects",
+        "unknown key '\\x1b]0;pwned\\x07\\x1b[2J'; allowed keys: " + METADATA_KEYS,
+        "unknown key 'evil\\u202etxt.exe'; allowed keys: " + METADATA_KEYS,
     ]
 
 
@@ -67,7 +70,7 @@ def test_long_values_are_quoted_briefly(tmp_path) -> None:
     text = SMALL.replace("  as_of: 2026-11-01\n", f"  as_of: 2026-11-01\n  {'k' * 600}: 1\n")
     result = run("validate", str(model(tmp_path, text)))
     assert (result.returncode, [line.split(": ", 1)[1] for line in result.stderr.splitlines()]) == (2, [
-        f"unknown key '{'k' * 40}…' (600 characters); allowed keys: id, name, description, scope, as_of, data_subjects_in, authors, timeframe_years, data_subjects"])
+        f"unknown key '{'k' * 40}…' (600 characters); allowed keys: {METADATA_KEYS}"])
 
 
 def test_a_scenario_that_breaks_the_model_fails_validate_at_its_own_line(tmp_path, small_model_path) -> None:

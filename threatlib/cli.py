@@ -13,18 +13,40 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 import threatlib
-from threatlib import pipeline
+from threatlib import pipeline  # imports each stage only when a command runs it
 from threatlib.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EnvironmentProblem, InputError, Problem, ThreatConditionError, shown
-from threatlib.library import load_library
-from threatlib.output import write_file
-from threatlib.render.exports import EXPORTS
 
-# Error text is never markup or emoji (`file:100:9:` holds the emoji code :100:); every line is printed as is.
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+# `threatlib --help` and `validate` import only what they need: rich, the library, pytm, the renderers
+# are imported by the commands that use them, when they run.
+
+
+def Console(*args, **kwargs):  # noqa: N802 - rich's Console, imported when one is made
+    from rich.console import Console
+
+    return Console(*args, **kwargs)
+
+
+class _StandardError:
+    """rich's console on standard error, made on first use. Error text is never markup or emoji (`file:100:9:`
+    holds the emoji code :100:); every line is printed as is."""
+
+    _console = None
+
+    def __getattr__(self, name: str):
+        if _StandardError._console is None:
+            _StandardError._console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+        return getattr(_StandardError._console, name)
+
+
+err = _StandardError()
+
+
+def write_file(path, content: bytes) -> None:
+    from threatlib.output import write_file as write
+
+    write(path, content)
 
 
 @contextmanager
@@ -102,6 +124,8 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
     privileges: only report scripts you trust. Every model is validated first; if any is invalid nothing
     is written and the exit code is 2.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     library = _library()
     problems: list = []
     first_with_id: dict[str, Path] = {}
@@ -122,9 +146,10 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
     # The progress bar is closed before any problem is printed, so the message is the last thing on screen.
     with _exit_codes(), Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("reports", total=len(models))
-        for path in models:
+        # The models are shared out among the cores; each is reported, in order, as soon as it is written.
+        results = pipeline.reports(list(models), library, out_dir, pdf=pdf, user_templates=templates)
+        for path, (written, warnings) in zip(models, results, strict=True):
             progress.update(task, description=f"report {path.name}")
-            written, warnings = pipeline.report(path, library, out_dir, pdf=pdf, user_templates=templates)
             progress.advance(task)
             for warning in warnings:
                 _say(f"{path}: warning: {warning}")
@@ -142,8 +167,15 @@ def _same_id(path: Path, earlier: Path, model_id: str) -> Problem:
     return read_yaml(path).problem(("metadata", "id"), message)
 
 
+def _export_format(ctx, param, value: str) -> str:
+    """The formats are known once the exporters are imported, so the argument is checked when export runs."""
+    from threatlib.render.exports import EXPORTS
+
+    return click.Choice(list(EXPORTS)).convert(value, param, ctx)
+
+
 @main.command()
-@click.argument("export_format", metavar="FORMAT", type=click.Choice(list(EXPORTS)))
+@click.argument("export_format", metavar="FORMAT", callback=_export_format)
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write (replaced in one step); standard output if not given.")
@@ -153,6 +185,8 @@ def export(export_format: str, model: Path, output: Path | None) -> None:
 
     The model is validated first; if it is invalid nothing is written and the exit code is 2.
     """
+    from threatlib.render.exports import EXPORTS
+
     library = _library()
     with _exit_codes():
         _, analysis = pipeline.analyse_file(model, library)
@@ -346,6 +380,8 @@ def library_command() -> None:
 
 
 def _library():
+    from threatlib.library import load_library
+
     with _exit_codes():
         return load_library()
 

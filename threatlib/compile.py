@@ -16,7 +16,7 @@ from threatlib.errors import ThreatConditionError
 from threatlib.facts import Facts, PowersByLink
 from threatlib.legal import LegalBasis, LegalReach, reaching
 from threatlib.library import Library, LoadedThreat
-from threatlib.library.conditions import SAFE_GLOBALS
+from threatlib.library.conditions import condition_function
 from threatlib.pytm_state import fresh_state
 from threatlib.spec.model import Element, Encryption, Model
 
@@ -77,18 +77,21 @@ class LibraryThreat(pytm.Threat):
                          likelihood=t.likelihood.label, condition="True", target=())
         object.__setattr__(self, "_loaded", loaded)
         object.__setattr__(self, "kinds", frozenset(k.value for k in t.targets))
+        object.__setattr__(self, "_condition", condition_function(t.condition, t.id))
 
     def apply(self, target) -> bool:
         facts = getattr(target, "facts", None)
-        loaded = self._loaded
         if facts is None or facts.kind not in self.kinds:
             return False
+        return self.holds(target)
+
+    def holds(self, target) -> bool:
+        """The condition alone, for an element with facts of a kind the threat targets."""
         try:
-            # `target` is a global, not a local, so comprehensions inside the condition can see it too.
-            return bool(eval(loaded.condition, {**SAFE_GLOBALS, "target": target}))
+            return bool(self._condition(target))
         except Exception as exc:
-            raise ThreatConditionError(
-                f"threat {loaded.threat.id}: condition raised {type(exc).__name__}: {exc} on '{facts.id}'") from exc
+            raise ThreatConditionError(f"threat {self._loaded.threat.id}: condition raised {type(exc).__name__}: "
+                                       f"{exc} on '{target.facts.id}'") from exc
 
 
 @dataclass(frozen=True)

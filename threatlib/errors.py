@@ -67,6 +67,9 @@ class InputError(Exception):
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # rebuilt from its problems when a worker process hands it back, not from its text
+        return InputError, (self.problems,)
+
 
 class ThreatConditionError(RuntimeError):
     """A threat's condition raised while being applied: a broken rule, never silently skipped."""

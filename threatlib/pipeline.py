@@ -1,27 +1,37 @@
-"""The pipeline in one place: load -> compile -> analyse -> render -> write."""
+"""The pipeline in one place: load -> compile -> analyse -> render -> write.
+
+Each step imports its stage when it runs: `threatlib validate` loads models without pytm, Jinja2 or WeasyPrint.
+"""
 
 from __future__ import annotations
 
+import marshal
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from types import CodeType
+from typing import TYPE_CHECKING
 
-from threatlib.analysis import Analysis, analyse, with_scenarios
-from threatlib.collector import collector_paused
-from threatlib.compile import CompiledModel, compile_model
 from threatlib.errors import InputError
-from threatlib.library import Library
-from threatlib.output import write_outputs
-from threatlib.pytm_import import load_pytm_script
-from threatlib.render import render_all
-from threatlib.scenarios import apply_scenario, scenario_problems
-from threatlib.spec import Model, load_model
 from threatlib.spec.yaml_source import require_regular_file
+
+if TYPE_CHECKING:
+    from threatlib.analysis import Analysis
+    from threatlib.compile import CompiledModel
+    from threatlib.library import Library
+    from threatlib.spec import Model
 
 
 def load(path: Path, library: Library) -> Model:
     """A validated model, its scenarios checked as report would apply them: load passing means report can run."""
     if is_pytm_script(path):
+        from threatlib.pytm_import import load_pytm_script
+
         require_regular_file(path)  # a named pipe would keep Python's reader waiting for ever
         return load_pytm_script(path, library)[0].spec
+    from threatlib.scenarios import scenario_problems
+    from threatlib.spec import load_model
+
     model, doc = load_model(path, library)
     problems = scenario_problems(model, doc, library)
     if problems:
@@ -35,6 +45,12 @@ def is_pytm_script(path: Path) -> bool:
 
 def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]:
     """A YAML model, or a pytm script (which is run as Python code: see threatlib.pytm_import)."""
+    from threatlib.analysis import analyse, with_scenarios
+    from threatlib.compile import compile_model
+    from threatlib.pytm_import import load_pytm_script
+    from threatlib.scenarios import apply_scenario
+    from threatlib.spec import load_model
+
     if is_pytm_script(path):
         require_regular_file(path)
         compiled, doc = load_pytm_script(path, library)
@@ -51,6 +67,11 @@ def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]
 
 def analyse_variant(path: Path, scenario_id: str | None, library: Library) -> Analysis:
     """One model, or one of its scenarios on its own (for diff)."""
+    from threatlib.analysis import analyse
+    from threatlib.compile import compile_model
+    from threatlib.scenarios import apply_scenario
+    from threatlib.spec import load_model
+
     if scenario_id is None:
         return analyse_file(path, library)[1]
     model, doc = load_model(path, library)
@@ -63,7 +84,52 @@ def analyse_variant(path: Path, scenario_id: str | None, library: Library) -> An
 def report(path: Path, library: Library, out_dir: Path, *, pdf: bool = True,
            user_templates: Path | None = None) -> tuple[Path, list[str]]:
     """Write one model's outputs; returns where, and the analysis's warnings for the user."""
+    from threatlib.collector import collector_paused
+    from threatlib.output import write_outputs
+    from threatlib.render import render_all
+
     _, analysis = analyse_file(path, library)
     with collector_paused():  # the renderers build large, short-lived trees of dicts and strings
         files = render_all(analysis, pdf=pdf, user_templates=user_templates)
     return write_outputs(files, out_dir, analysis.model.id), analysis.warnings
+
+
+def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = True,
+            user_templates: Path | None = None, jobs: int | None = None) -> Iterator[tuple[Path, list[str]]]:
+    """report() for each model, in order, the models shared out among `jobs` worker processes (one per core).
+
+    Each model's outputs are made and written by one process exactly as report() makes them, so they are the
+    same bytes as a serial run's; results come back in the order given. A failure stops the models not yet
+    started; a model already running in another process still finishes and is written.
+    """
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    jobs = min(jobs, len(paths))
+    if jobs <= 1 or len({_output_id(p, library) for p in paths}) < len(paths):  # one output folder: the last one wins
+        for path in paths:
+            yield report(path, library, out_dir, pdf=pdf, user_templates=user_templates)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.reduction import ForkingPickler
+
+    # A library's conditions are code objects, which pickle does not carry; marshal does, between processes of
+    # this same interpreter.
+    ForkingPickler.register(CodeType, _reduce_code)
+    # Fresh interpreters, not forks: the parent may be running threads (the progress bar's), which fork would copy mid-step.
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(report, path, library, out_dir, pdf=pdf, user_templates=user_templates) for path in paths]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _output_id(path: Path, library: Library) -> str:
+    return load(path, library).metadata.id
+
+
+def _reduce_code(code: CodeType):
+    return marshal.loads, (marshal.dumps(code),)

@@ -11,8 +11,6 @@ import io
 import re
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
 PLACEHOLDER = "REPLACE:"
 
 
@@ -21,6 +19,8 @@ def _mark(value: object) -> str:
 
 
 def scaffold(source: Path, name: str) -> str:
+    from ruamel.yaml import YAML  # here, not at the top: validate reads placeholders() and never needs it
+
     text = source.read_text(encoding="utf-8")
     yaml = YAML(typ="rt")
     yaml.width = 120

@@ -8,6 +8,7 @@ from threatlib.analysis.risk import PYTM_LIKELIHOOD, YARDSTICK, assess
 from threatlib.compile import CompiledModel, LibraryThreat
 from threatlib.facts import Facts
 from threatlib.legal import LegalBasis
+from threatlib.library.conditions import pytm_condition_test
 from threatlib.library.schema import Severity, Threat
 from threatlib.pytm_state import active_state
 from threatlib.spec.common import Source
@@ -47,12 +48,15 @@ def matches(compiled: CompiledModel):
             for element in elements:
                 by_kind.setdefault(element.facts.kind, []).append(element)
         for threat in list(compiled.state.threats):
+            # Each condition is compiled once into a function, called here without apply's per-call costs.
             if isinstance(threat, LibraryThreat):
                 candidates = [e for kind in sorted(threat.kinds) for e in by_kind.get(kind, ())]
+                holds = threat.holds
             else:
                 candidates = [e for cls, elements in by_class.items() if _targets(threat, cls) for e in elements]
+                holds = pytm_condition_test(threat)
             for element in candidates:
-                if threat.apply(element):
+                if holds(element):
                     yield threat, element
 
 

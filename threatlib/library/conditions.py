@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
+from collections.abc import Callable
 from types import CodeType
 
 SAFE_FUNCTIONS = frozenset({"any", "all", "len", "min", "max", "sum", "sorted"})
@@ -28,6 +30,10 @@ class ConditionError(ValueError):
 
 def compile_condition(text: str, threat_id: str) -> CodeType:
     """Check a condition against the allowed language and compile it; raise ConditionError if refused."""
+    return compile(_checked(text), filename=f"<condition of {threat_id}>", mode="eval")
+
+
+def _checked(text: str) -> ast.Expression:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
@@ -58,7 +64,80 @@ def compile_condition(text: str, threat_id: str) -> CodeType:
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", type(func).__name__)
             raise ConditionError(f"call to '{name}' is not allowed; conditions may call "
                                  f"{', '.join(sorted(SAFE_FUNCTIONS | TARGET_METHODS))}")
-    return compile(tree, filename=f"<condition of {threat_id}>", mode="eval")
+    return tree
 
 
 SAFE_GLOBALS = {"__builtins__": {name: getattr(builtins, name) for name in SAFE_FUNCTIONS}}
+
+
+@functools.cache
+def condition_function(text: str, threat_id: str) -> Callable[[object], object]:
+    """The condition, checked as compile_condition checks it, compiled once into a function of `target`.
+
+    Calling it gives what eval() of the compiled condition gives, with `target` bound as in eval (comprehensions
+    see it), but without a namespace dict built and an expression frame set up on every one of the hundreds
+    of thousands of (threat, element) pairs of a large estate.
+    """
+    return _as_function(_checked(text), f"<condition of {threat_id}>", SAFE_GLOBALS)
+
+
+def _as_function(tree: ast.Expression, filename: str, namespace: dict) -> Callable[[object], object]:
+    """`lambda target: <condition>`, evaluated once in `namespace` (read-only: a condition cannot assign)."""
+    where = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 0}  # the parsed body keeps its own
+    arguments = ast.arguments(posonlyargs=[], args=[ast.arg("target", **where)], kwonlyargs=[], kw_defaults=[], defaults=[])
+    wrapped = ast.Expression(ast.Lambda(args=arguments, body=tree.body, **where))
+    return eval(compile(wrapped, filename, "eval"), namespace)
+
+
+def pytm_condition_test(threat) -> Callable[[object], bool]:
+    """pytm's Threat.apply for an element of a class the threat targets, compiled once per condition.
+
+    pytm evaluates the compiled condition with a fresh copy of its namespace on every call and answers False
+    when it raises; this test answers the same. Where only pytm's own apply can answer exactly (a subclass
+    with its own apply, or `target` read inside a comprehension, which pytm's eval does not let it see),
+    the test is that apply.
+    """
+    import pytm
+
+    if type(threat).apply is not pytm.Threat.apply:
+        return threat.apply
+    if not threat.condition:
+        return _never
+    function = _pytm_function(threat.condition) if hasattr(pytm.Threat, "_build_eval_globals") else None
+    return threat.apply if function is None else function
+
+
+def _never(target) -> bool:
+    return False
+
+
+@functools.cache
+def _pytm_function(text: str) -> Callable[[object], bool] | None:
+    import pytm
+
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return None  # pytm refuses it when the threat is made; never reached
+    if _target_in_comprehension(tree):
+        return None
+    condition = _as_function(tree, "<pytm condition>", pytm.Threat._build_eval_globals())
+
+    def test(target) -> bool:
+        try:
+            return bool(condition(target))
+        except Exception:  # pytm's rule for its own threats: a condition that raises does not apply
+            return False
+
+    return test
+
+
+def _target_in_comprehension(tree: ast.Expression) -> bool:
+    """Whether `target` is read inside a comprehension's own scope (all but its first iterable)."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            inner = [node.generators[0].target, *node.generators[0].ifs, *node.generators[1:]]
+            inner += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            if any(isinstance(n, ast.Name) and n.id == "target" for part in inner for n in ast.walk(part)):
+                return True
+    return False

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
@@ -335,5 +338,23 @@ def _template_problem(exc: jinja2.TemplateError, user_templates: Path) -> Proble
 def render_pdf(html: str) -> bytes:
     import weasyprint  # imported late: it loads Pango, which only the PDF step needs
 
-    # Whole fonts, not subsets: HarfBuzz subsetting gives different bytes from run to run.
-    return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf(full_fonts=True)
+    # Fonts are subset (only the glyphs used). Where WeasyPrint rewrites a font with fontTools (it subsets
+    # with fontTools when HarfBuzz's subset library is missing, and instances variable fonts with it),
+    # fontTools stamps the font's `head.modified` with the time of the run, so no two runs gave the same
+    # bytes. fontTools takes that time from SOURCE_DATE_EPOCH when it is set (reproducible builds' variable):
+    # a fixed date here, unless the caller set one.
+    with _source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH", "0")):
+        return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+
+
+@contextmanager
+def _source_date_epoch(value: str) -> Iterator[None]:
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before

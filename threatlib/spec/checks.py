@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
+import functools
+import importlib.util
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -15,10 +20,24 @@ from threatlib.spec.yaml_source import Document
 
 
 # pytm's boolean controls; the model may set any of them by pytm's own name.
+@functools.cache
 def _pytm_control_names() -> frozenset[str]:
-    from pytm import Controls
+    if "pytm" not in sys.modules:
+        # Importing pytm takes longer than validating a model, so validate reads the names from its source.
+        tree = ast.parse(_pytm_file("base.py").read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name == "Controls":
+                return frozenset(s.target.id for s in node.body if isinstance(s, ast.AnnAssign)
+                                 and isinstance(s.target, ast.Name) and isinstance(s.annotation, ast.Name)
+                                 and s.annotation.id == "bool")
+    from pytm import Controls  # already loaded, or pytm's layout has changed
 
     return frozenset(name for name, f in Controls.model_fields.items() if f.annotation is bool)
+
+
+def _pytm_file(name: str) -> Path:
+    """A file of the installed pytm package, found without running pytm's __init__."""
+    return Path(next(iter(importlib.util.find_spec("pytm").submodule_search_locations))) / name
 
 
 def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
@@ -228,11 +247,8 @@ def _controls(model: Model, doc: Document) -> list[Problem]:
 
 def _pytm_threat_ids() -> frozenset[str]:
     import json
-    from pathlib import Path
 
-    import pytm
-
-    path = Path(pytm.__file__).parent / "threatlib" / "threats.json"
+    path = _pytm_file("threatlib/threats.json")
     return frozenset(t["SID"] for t in json.loads(path.read_text(encoding="utf-8")) if "DEPRECATED" not in t)
 
 
