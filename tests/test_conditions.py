@@ -20,7 +20,7 @@ TESTS = Path(__file__).parent
 
 def _compiled(path: Path, library):
     if path.suffix == ".py":
-        return load_pytm_script(path, library)
+        return load_pytm_script(path, library)[0]
     return compile_model(load_model(path, library)[0], library, pytm_threats=True)
 
 
