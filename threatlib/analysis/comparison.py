@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from threatlib.analysis.drivers import STATUS_WORDS
+from threatlib.analysis.drivers import DOUBTFUL, PURPOSE_WORDS, STATUS_WORDS, UNSUPPORTED
 from threatlib.analysis.model import Analysis, Finding, Judgement, JudgementChange
 from threatlib.analysis.risk import RATINGS, YARDSTICK, yardstick_index
 
@@ -19,6 +19,21 @@ SERIOUS = yardstick_index("realistic_possibility")  # the level from which a dec
 TOP_RISKS = 3
 VIA_WORDS = {"incorporation": "incorporated there", "headquarters": "headquartered there",
              "staff": "staff with access there", "location": "located there", "control": "control by a parent"}
+SCOPE_WORDS = {"general": "it needs no named target", "programmatic": "it works by selectors approved in bulk",
+               "targeted": "it needs an order naming the person"}
+DRIVER_WORDS = {  # (when it raised the likelihood, when it lowered it)
+    "safeguards": ("the legal order's safeguards are rated weak", "the legal order's safeguards are rated substantial"),
+    "practice": ("documented use of these powers on companies like this one or on foreigners' data", ""),
+    "targeting": ("the data is about people of interest to intelligence services", ""),
+    "certainty": ("", "the legal reading it rests on is contested"),
+    "evidence": ("", "the weakest step is only alleged or disputed"),
+    "gateway": ("", "the data passes an access gateway run outside the group"),
+    "ceiling": ("", "held at likely, the most public evidence can support for covert access"),
+    "cap": ("", "held at realistic possibility by a weakly evidenced step"),
+}
+SHORT_DRIVER_WORDS = {"safeguards": "safeguards", "practice": "documented use", "targeting": "people of interest",
+                      "certainty": "contested reading", "evidence": "weak evidence", "gateway": "outside gateway",
+                      "ceiling": "ceiling (likely)", "cap": "weakest step cap"}
 RULE = ("Apps are ranked by the strongest judgement each has for any foreign legal order: first by its likelihood "
         "(higher first), then by its confidence (high, moderate, low), then by how many categories of personal data "
         "any foreign state can reach, then by how many of those are about children. Apps equal on all four share a "
@@ -72,6 +87,7 @@ class Company(Record):
 
     name: str
     headquarters: str
+    headquarters_name: str  # the legal order's name, for the picture
     incorporated_in: str
     compelled_by: list[str]
 
@@ -139,8 +155,9 @@ class Comparison(Record):
     yardstick: list[tuple[str, str]]  # (words, band), for the reader's key
 
 
-def app_row(analysis: Analysis, report: str | None = None) -> AppRow:
-    """One app's row from its own analysis alone (rank 0 until compared)."""
+def app_row(analysis: Analysis, report: str | None = None, file: str | None = None) -> AppRow:
+    """One app's row from its own analysis alone (rank 0 until compared). file: the model file as given (a pytm
+    script's analysis records none)."""
     a = analysis
     elements = {e.id: e for e in a.elements}
     data = {d.id: d for d in a.data}
@@ -153,7 +170,7 @@ def app_row(analysis: Analysis, report: str | None = None) -> AppRow:
         reach = set(j.route.reachable_data)
         children = any(data[d].children for d in reach if d in data) or "children" in subjects.get(j.jurisdiction, ())
         cells.append(Cell(jurisdiction=j.jurisdiction, name=j.name, judgement=j, reason=None,
-                          route_words=_route_words(j, elements), weakest=_step_words(j),
+                          route_words=_route_words(j, elements), weakest=step_words(j),
                           children=children, whose=sorted(subjects.get(j.jurisdiction, ()))))
     for n in sorted(a.no_judgement, key=lambda n: n.jurisdiction):
         cells.append(Cell(jurisdiction=n.jurisdiction, name=n.name, judgement=None, reason=n.reason, route_words=None,
@@ -170,7 +187,7 @@ def app_row(analysis: Analysis, report: str | None = None) -> AppRow:
         "A pytm script: it names no organisations or jurisdictions, so the legal layer was not modelled and this app "
         "has no judgements. Its row cannot say which states could reach its data.")
     row = AppRow(
-        id=a.model.id, name=a.model.name, file=a.model.file, as_of=a.model.as_of, legal_layer=a.model.legal_layer, note=note,
+        id=a.model.id, name=a.model.name, file=file or a.model.file, as_of=a.model.as_of, legal_layer=a.model.legal_layer, note=note,
         domestic=list(a.model.domestic), data_subjects=list(a.model.data_subjects), report=report, cells=cells,
         strongest=strongest.jurisdiction if strongest else None,
         compellers=_compellers(a, elements, orgs), companies=_companies(a), reachable_data=reachable_data,
@@ -239,31 +256,81 @@ def _reason(row: AppRow, j: Judgement | None) -> str:
     if j is None:
         return ("Ranked after every app with a judgement: no foreign legal order in the library can compel one of its "
                 "organisations to hand over the personal data the model describes.")
-    moved = [d for d in j.drivers if d.effect and d.driver not in ("ceiling", "cap")]
-    drivers = ", ".join(f"{d.driver} {d.effect:+d}" for d in moved) or "no driver moved it"
-    limits = [d for d in j.drivers if d.driver in ("ceiling", "cap")]
-    limit = (" and held at " + " and ".join({"ceiling": "the ceiling (likely)",
-                                             "cap": "realistic possibility by its weakest step"}[d.driver] for d in limits)
-             if limits else "")
     children = sum(1 for d in row.reachable_data if d.children)
     others = [c for c in row.cells if c.judgement and c.jurisdiction != j.jurisdiction]
-    also = ("; also " + "; ".join(f"{c.name} {c.judgement.likelihood_words}" for c in others)) if others else ""
-    return (f"Strongest: {j.likelihood_words} ({j.band}) that {j.name}'s authorities obtain its users' data within "
-            f"{j.timeframe.years} year{'s' if j.timeframe.years != 1 else ''}, {j.confidence} confidence, from "
-            f"{drivers}{limit}; the weakest step is {_step_words(j)}{also}. "
-            f"{len(row.reachable_data)} of its {row.personal_data} categories of personal data can reach a foreign "
-            f"state, {children} of them about children.")
+    also = (" Also: " + "; ".join(f"{c.name}, {c.judgement.likelihood_words} ({c.judgement.confidence} confidence)"
+                                  for c in others) + ".") if others else ""
+    return (f"Strongest: {j.name} ({j.jurisdiction}), {j.likelihood_words} ({j.band}) that its authorities obtain the "
+            f"users' data within {j.timeframe.years} year{'s' if j.timeframe.years != 1 else ''}, {j.confidence} confidence. "
+            f"Why that likely: {driver_words(j)}. Why that sure: {confidence_words(j)} "
+            f"It rests on {step_words(j)}.{also} "
+            f"{len(row.reachable_data)} of its {row.personal_data} categories of personal data can reach a foreign state"
+            f"{f', {children} of them about children' if children else ''}.")
+
+
+def driver_words(j: Judgement) -> str:
+    """The drivers that moved the likelihood, in a few plain words each (the report gives them in full)."""
+    lead = j.reach.provisions[0] if j.reach.provisions else None
+    words = []
+    for d in j.drivers:
+        if d.driver == "purpose" and lead:
+            words.append(f"{lead.label} is a power for {PURPOSE_WORDS.get(lead.purpose, lead.purpose)}")
+        elif d.driver == "scope" and lead:
+            words.append(SCOPE_WORDS.get(lead.scope, lead.scope))
+        elif d.effect and d.driver in DRIVER_WORDS:
+            words.append(DRIVER_WORDS[d.driver][0 if d.effect > 0 else 1])
+    return "; ".join(words)
+
+
+def driver_labels(j: Judgement) -> list[str]:
+    """The drivers that moved the likelihood, a few words and the steps each: for a table row."""
+    lead = j.reach.provisions[0] if j.reach.provisions else None
+    out = []
+    for d in j.drivers:
+        if not d.effect:
+            continue
+        if d.driver == "purpose" and lead:
+            text = f"{PURPOSE_WORDS.get(lead.purpose, lead.purpose)} power"
+        elif d.driver == "scope" and lead:
+            text = {"general": "no named target", "programmatic": "bulk selectors", "targeted": "named target"}.get(
+                lead.scope, lead.scope)
+        else:
+            text = SHORT_DRIVER_WORDS.get(d.driver, d.driver)
+        out.append(f"{text} {d.effect:+d}")
+    return out
+
+
+def confidence_label(j: Judgement) -> str:
+    """What holds the confidence where it is, in a few words, from the judgement's own fields."""
+    if j.confidence == "low":
+        if j.route.weakest.status in DOUBTFUL | UNSUPPORTED:
+            return f"the weakest step is {STATUS_WORDS[j.route.weakest.status]}"
+        if j.reach.certainty == "unverified":
+            return "the law reaching it could not be checked"
+        return "gaps in the evidence"
+    if j.confidence == "moderate":
+        return "no demand on this vendor on record"
+    return "corroborated by primary sources"
+
+
+def confidence_words(j: Judgement) -> str:
+    """The reason that decides the confidence: for low, the gap that lowers it; otherwise the last stated."""
+    reasons = j.confidence_reasons
+    if j.confidence == "low":
+        decisive = [r for r in reasons if "weakest step" in r.lower() or "could not be checked" in r]
+        return (decisive or reasons[-1:] or [""])[0]
+    return reasons[-1] if reasons else ""
 
 
 def _route_words(j: Judgement, elements: dict) -> str:
     """The last steps of the route, to the holder: enough to say where the data is taken from."""
     names = [elements[e].name if e in elements else e for e in j.route.elements]
     tail = names[-2:] if len(names) > 1 else names
-    return (" → ".join(tail)) + (f" (and {j.route.routes - 1} other route{'s' if j.route.routes > 2 else ''})"
+    return (" → ".join(tail)) + (f" (+{j.route.routes - 1} route{'s' if j.route.routes > 2 else ''})"
                                  if j.route.routes > 1 else "")
 
 
-def _step_words(j: Judgement) -> str:
+def step_words(j: Judgement) -> str:
     p = j.route.weakest
     what = {"collection": f"the collection of {p.name}", "hand-over": f"the flow {p.name}",
             "holder": f"{p.name} (where it is and who runs it)", "link": f"{p.name}'s link to the legal order"}[p.role]
@@ -302,7 +369,9 @@ def _companies(a: Analysis) -> list[Company]:
     for link in a.compulsion:
         if link.foreign and operator.get(link.element):
             compelled.setdefault(operator[link.element], set()).add(link.jurisdiction)
-    return sorted((Company(name=o.name, headquarters=o.headquarters, incorporated_in=o.incorporated_in,
+    names = {j.id: j.name for j in a.jurisdictions}
+    return sorted((Company(name=o.name, headquarters=o.headquarters, headquarters_name=names.get(o.headquarters, o.headquarters),
+                           incorporated_in=o.incorporated_in,
                            compelled_by=sorted(compelled.get(o.id, ()))) for o in a.organisations),
                   key=lambda c: (c.name.casefold(), c.name, c.headquarters))
 
@@ -418,8 +487,15 @@ def _differ(rows: list[AppRow], columns: list[Column]) -> list[str]:
                    else (1, 0, "no judgement") if cell_of(r, col.jurisdiction) else (2, 0, "no reach"))
             levels.setdefault(key, []).append(r)
         if len(levels) > 1:
-            out.append(f"{col.name} ({col.jurisdiction}): "
-                       + "; ".join(f"{key[2]} for {_names(levels[key])}" for key in sorted(levels)) + ".")
+            judged = [key for key in sorted(levels) if key[0] < 1]
+            if not judged:
+                continue
+            rest = sum(len(levels[key]) for key in levels if key[0] >= 1)
+            parts = [f"{key[2]} for {_names(levels[key])}" for key in judged]
+            if rest:
+                parts.append(f"no judgement for the {rest} others" if rest > 1 else
+                             f"no judgement for {_names([r for key in levels if key[0] >= 1 for r in levels[key]])}")
+            out.append(f"{col.name} ({col.jurisdiction}): " + "; ".join(parts) + ".")
     with_children = [r for r in legal if any(d.children for d in r.reachable_data)]
     if with_children and len(with_children) < len(legal):
         out.append(f"Children's data can reach a foreign state only in {_names(with_children)}.")
