@@ -9,6 +9,7 @@ MODELS := $(sort $(wildcard models/*.yaml))
 
 report: setup
 	$(BIN)/threatlib report $(MODELS) -o reports
+	$(BIN)/threatlib compare $(MODELS) -o reports/comparison
 
 test: setup
 	$(BIN)/python -m pytest -q
@@ -24,6 +25,7 @@ catalogue: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/compare.py
 
 setup: $(STAMP) dot
 

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from threatlib import pipeline
-from threatlib.analysis.comparison import Comparison, app_row, compare
+from threatlib.analysis.comparison import AppRow, Comparison, app_row, compare
 from threatlib.analysis.model import Analysis
 from threatlib.errors import InputError, Problem
 from threatlib.library import Library
@@ -31,11 +31,22 @@ def cores() -> int:
 
 def analyse_all(paths: list[Path], library: Library, workers: int | None = None) -> list[Analysis]:
     """Each model's analysis, in the order given; every problem of every model in one InputError."""
+    return _in_parallel(_analyse, paths, library, workers)
+
+
+def rows_all(paths: list[Path], library: Library, workers: int | None = None) -> list[AppRow]:
+    """Each model's row of the comparison, made in the process that analysed it: a row is a small part of an
+    analysis, so sending rows back rather than whole analyses saves most of the copying between processes."""
+    return _in_parallel(_row, paths, library, workers)
+
+
+def _in_parallel(task, paths: list[Path], library: Library, workers: int | None) -> list:
     workers = max(1, min(workers or cores(), len(paths)))
+    global _library
     if workers == 1:
-        results = [_analyse_with(library, p) for p in paths]
+        _library = library
+        results = [task(p) for p in paths]
     else:
-        global _library
         # fork, where there is one, starts each worker with the library already loaded (it holds compiled threat
         # conditions, which do not pickle); elsewhere each worker loads it once.
         fork = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
@@ -43,7 +54,7 @@ def analyse_all(paths: list[Path], library: Library, workers: int | None = None)
         context = multiprocessing.get_context("fork" if fork else None)
         with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                  initializer=None if fork else _start_worker) as pool:
-            results = list(pool.map(_analyse, paths))
+            results = list(pool.map(task, paths))
     problems = [p for ok, value in results if not ok for p in value]
     if problems:
         raise InputError(problems)
@@ -58,39 +69,36 @@ def _start_worker() -> None:
 
 
 def _analyse(path: Path) -> tuple[bool, object]:
-    return _analyse_with(_library, path)
-
-
-def _analyse_with(library: Library, path: Path) -> tuple[bool, object]:
     # An InputError does not survive pickling (its argument is its problems), so its problems travel instead.
     try:
-        return True, pipeline.analyse_file(path, library)[1]
+        return True, pipeline.analyse_file(path, _library)[1]
     except InputError as exc:
         return False, exc.problems
+
+
+def _row(path: Path) -> tuple[bool, object]:
+    ok, value = _analyse(path)
+    return (True, app_row(value, file=str(path))) if ok else (False, value)
 
 
 def build(paths: list[Path], library: Library, *, out_dir: Path | None = None, title: str = DEFAULT_TITLE,
           organisation: str | None = None, workers: int | None = None) -> Comparison:
     """The comparison of these models. With out_dir, each app links its own report where it sits beside the
     comparison (out_dir/../<model id>/report.html), as `make report` lays them out."""
-    analyses = analyse_all(paths, library, workers)
+    rows = rows_all(paths, library, workers)
     seen: dict[str, Path] = {}
     problems = []
-    for path, analysis in zip(paths, analyses, strict=True):
-        model_id = analysis.model.id
-        if model_id in seen:
-            problems.append(_id_problem(path, f"model id '{model_id}' is already compared from {seen[model_id]}; "
+    for path, row in zip(paths, rows, strict=True):
+        if row.id in seen:
+            problems.append(_id_problem(path, f"model id '{row.id}' is already compared from {seen[row.id]}; "
                                               "each app appears once (give this model another metadata.id)"))
-        seen.setdefault(model_id, path)
+        seen.setdefault(row.id, path)
     if problems:
         raise InputError(problems)
     beside = Path(os.path.abspath(out_dir)).parent if out_dir is not None else None
-    rows = []
-    for path, analysis in zip(paths, analyses, strict=True):
-        report = None
-        if beside is not None and (beside / analysis.model.id / "report.html").is_file():
-            report = f"../{analysis.model.id}/report.html"
-        rows.append(app_row(analysis, report=report, file=str(path)))
+    if beside is not None:
+        rows = [row.model_copy(update={"report": f"../{row.id}/report.html"})
+                if (beside / row.id / "report.html").is_file() else row for row in rows]
     return compare(rows, title=title, organisation=organisation)
 
 
