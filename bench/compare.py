@@ -21,8 +21,31 @@ TARGET_RATIO = 3  # the issue: 40 models compare in well under three times one T
 
 def wall(args: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run([*THREATLIB, *args], cwd=ROOT, check=True, capture_output=True)
+    done = subprocess.run([*THREATLIB, *args], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"threatlib {args[0]} failed:\n{done.stderr}")
     return time.perf_counter() - start
+
+
+def _burn(n: int) -> int:
+    return sum(i * i for i in range(n))
+
+
+def free_cores() -> float:
+    """How much faster two processes burn the same work than one: about 2 on an idle 2-core machine, about 1 (or
+    less) when other work holds the cores, and then no parallel speed-up can show in the timings below."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    work = [2_000_000] * 8
+    start = time.perf_counter()
+    for n in work:
+        _burn(n)
+    serial = time.perf_counter() - start
+    with ProcessPoolExecutor(2) as pool:
+        start = time.perf_counter()
+        list(pool.map(_burn, work))
+        parallel = time.perf_counter() - start
+    return serial / parallel
 
 
 def portfolio(folder: Path) -> list[str]:
@@ -47,6 +70,7 @@ def main() -> None:
         compare = min(wall(["compare", *models, "--no-pdf", "-o", str(folder / "comparison")]) for _ in range(2))
         with_pdf = wall(["compare", *models, "-o", str(folder / "comparison-pdf")])
     ratio = compare / report
+    print(f"parallel speed-up available on this machine now: {free_cores():.2f} (2 processes against 1)")
     print(f"one TikTok report, no PDFs:         {report:6.2f} s")
     print(f"compare {len(models)} models, no PDFs:     {compare:6.2f} s  ({ratio:.2f} times the report)")
     print(f"compare {len(models)} models, with the PDF: {with_pdf:6.2f} s")

@@ -33,7 +33,8 @@ DRIVER_WORDS = {  # (when it raised the likelihood, when it lowered it)
 }
 SHORT_DRIVER_WORDS = {"safeguards": "safeguards", "practice": "documented use", "targeting": "people of interest",
                       "certainty": "contested reading", "evidence": "weak evidence", "gateway": "outside gateway",
-                      "ceiling": "ceiling (likely)", "cap": "weakest step cap"}
+                      "ceiling": "held at likely (the ceiling)",
+                      "cap": "held at realistic possibility by the weakest step"}
 RULE = ("Apps are ranked by the strongest judgement each has for any foreign legal order: first by its likelihood "
         "(higher first), then by its confidence (high, moderate, low), then by how many categories of personal data "
         "any foreign state can reach, then by how many of those are about children. Apps equal on all four share a "
@@ -294,6 +295,9 @@ def driver_labels(j: Judgement) -> list[str]:
         elif d.driver == "scope" and lead:
             text = {"general": "no named target", "programmatic": "bulk selectors", "targeted": "named target"}.get(
                 lead.scope, lead.scope)
+        elif d.driver in ("ceiling", "cap"):
+            out.append(SHORT_DRIVER_WORDS[d.driver])  # a limit, not a step of its own
+            continue
         else:
             text = SHORT_DRIVER_WORDS.get(d.driver, d.driver)
         out.append(f"{text} {d.effect:+d}")
@@ -323,11 +327,10 @@ def confidence_words(j: Judgement) -> str:
 
 
 def _route_words(j: Judgement, elements: dict) -> str:
-    """The last steps of the route, to the holder: enough to say where the data is taken from."""
-    names = [elements[e].name if e in elements else e for e in j.route.elements]
-    tail = names[-2:] if len(names) > 1 else names
-    return (" → ".join(tail)) + (f" (+{j.route.routes - 1} route{'s' if j.route.routes > 2 else ''})"
-                                 if j.route.routes > 1 else "")
+    """Where the named route ends, the place the legal order can compel, and how many other routes there are."""
+    holder = elements[j.route.holder].name if j.route.holder in elements else j.route.holder
+    more = j.route.routes - 1
+    return f"at {holder}" + (f" (+{more} other route{'s' if more != 1 else ''})" if more else "")
 
 
 def step_words(j: Judgement) -> str:

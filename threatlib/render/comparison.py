@@ -9,6 +9,7 @@ only the legend, whose text is ours, is an HTML-like label.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from pathlib import Path
 
 import graphviz
@@ -101,6 +102,23 @@ class ComparisonView:
                 out.append((f"{col.name} ({col.jurisdiction})", [(words, names) for (_, words), names in sorted(levels.items())]))
         return out
 
+    def why_by_state(self) -> list[tuple[str, list[str], list[str]]]:
+        """(legal order, apps, what moved the likelihood) for the apps exposed to it, grouped where the drivers agree."""
+        groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        for row in self.serious:
+            for cell in row.cells:
+                j = cell.judgement
+                if j and yardstick_index(j.likelihood) >= yardstick_index("realistic_possibility"):
+                    groups.setdefault((j.jurisdiction, tuple(driver_labels(j))), []).append(row.name)
+        order = [col.jurisdiction for col in self.judged_columns]
+        return [(code, names, list(labels)) for (code, labels), names in
+                sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1]))]
+
+    def low_confidence(self) -> list[tuple[str, str, str]]:
+        """(app, legal order, why) for each judgement held with low confidence."""
+        return [(row.name, cell.jurisdiction, confidence_label(cell.judgement)) for row in self.c.apps for cell in row.cells
+                if cell.judgement and cell.judgement.confidence == "low"]
+
     def cell(self, row: AppRow, code: str) -> Cell | None:
         return cell_of(row, code)
 
@@ -164,6 +182,10 @@ class ComparisonView:
         return [(c, n) for c, n in counts.items() if n]
 
     month_words = staticmethod(month_words)
+
+    @staticmethod
+    def short_month(day: str) -> str:
+        return dt.date.fromisoformat(day).strftime("%b %Y")
     driver_words = staticmethod(driver_words)
     driver_labels = staticmethod(driver_labels)
     confidence_label = staticmethod(confidence_label)
