@@ -126,8 +126,8 @@ def test_cells_say_why_they_are_empty(analyses) -> None:
     assert "No app has a judgement for Cayman Islands (KY), Norway (NO):" in html
     assert f"<li>{cayman.reason} <span class=\"muted\">(TikTok, Small App)</span></li>" in html
     assert html.count('title="No reach: no organisation, staff or place of this app is linked to Russian Federation."') == 3
-    assert '<td class="no-layer" colspan="5">A pytm script: it names no organisations or jurisdictions, so the legal ' \
-           "layer was not modelled and this app has no judgements." in html
+    assert ('<td class="no-layer" colspan="5">Legal layer not modelled (a pytm script): this row cannot say which states '
+            "could reach its data.</td>") in html
     # Children's data is marked in the cell of each legal order it reaches.
     cn = next(c for c in comparison.apps[0].cells if c.jurisdiction == "CN")
     assert (cn.children, cn.route_words) == (True, "at ByteDance engineering and support staff in China (+63 other routes)")
