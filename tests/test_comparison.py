@@ -152,14 +152,18 @@ def test_who_can_compel_whom(analyses) -> None:
 def test_a_hostile_model_name_stays_text_in_html_pdf_and_picture(library) -> None:
     from pypdf import PdfReader
 
-    files = render_comparison(compare.build([HOSTILE, SMALL], library, workers=1))
+    title = 'Apps <img src=x onerror=alert(1)> "]; evil [label="x'
+    files = render_comparison(compare.build([HOSTILE, SMALL], library, workers=1, title=title, organisation="<b>Org</b>"))
     name = '<script>alert(1)</script> & "Friends"'
     html = files["comparison.html"].decode("utf-8")
-    assert "<script>" not in html
+    assert "<script>" not in html and "<img src=x" not in html and "<b>Org</b>" not in html
+    assert "Apps &lt;img src=x onerror=alert(1)&gt; &#34;]; evil [label=&#34;x" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Friends&#34;" in html
+    assert "Prepared for &lt;b&gt;Org&lt;/b&gt;:" in html
     svg = ET.fromstring(files["comparison.svg"])
     texts = " ".join(t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text"))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" not in texts and "<script>alert(1)</script>" in texts
+    assert 'Apps <img src=x onerror=alert(1)> "]; evil [label="x: apps, the companies' in texts
     assert not any(e.tag.endswith("script") for e in svg.iter())
     dot = files["comparison.dot"].decode("utf-8")
     assert 'label=<' not in dot.replace('label=<<TABLE', "")  # the legend alone is an HTML-like label
@@ -209,6 +213,7 @@ def test_compare_command_writes_beside_the_reports_and_links_them(tmp_path: Path
     html = (reports / "comparison" / "comparison.html").read_text()
     assert 'href="../small-app/report.html#judgement-CN"' in html
     assert "../kaspersky/report.html" not in html  # no report beside it to link
+    assert "Each app's name and cell links to its own report." in html
 
 
 def test_compare_command_on_bad_input_writes_nothing(tmp_path: Path) -> None:

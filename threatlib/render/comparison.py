@@ -69,6 +69,7 @@ class ComparisonView:
     def __init__(self, comparison: Comparison, link_reports: bool = True):
         self.c = comparison
         self.link_reports = link_reports
+        self.any_report = any(r.report for r in comparison.apps)
         legal = [r for r in comparison.apps if r.legal_layer]
         self.serious = [r for r in legal if r.strongest and
                         yardstick_index(judgement_of(r, r.strongest).likelihood) >= yardstick_index("realistic_possibility")]
