@@ -269,3 +269,19 @@ def test_a_bad_portfolio_file_gets_positioned_problems(tmp_path: Path) -> None:
         f"{portfolio}:7:7: 'notes.txt' is not a model file: expected .yaml, .yml or a pytm script (.py)\n"
         f"{portfolio}:8:7: 'models/small.yaml' is listed twice (first at line 5, column 7)\n"))
     assert not (tmp_path / "out").exists()
+
+
+def test_a_users_template_is_sandboxed_and_a_bad_one_is_a_positioned_problem(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "comparison.css").write_text("h1 { color: #123456; }")
+    out = tmp_path / "out"
+    result = run_cli("compare", str(SMALL), "--no-pdf", "--templates", str(templates), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "h1 { color: #123456; }" in (out / "comparison.html").read_text()
+    (templates / "comparison.html").write_text('{% extends "base.html" %}\n{% block body %}{{ c.apps[0].__class__ }}'
+                                               "{% endblock %}\n")
+    result = run_cli("compare", str(SMALL), "--no-pdf", "--templates", str(templates), "-o", str(out))
+    assert (result.returncode, result.stderr) == (
+        2, f"{templates / 'comparison.html'}:2:1: template error: access to attribute '__class__' of 'AppRow' object is unsafe.\n")
+    assert "h1 { color: #123456; }" in (out / "comparison.html").read_text()  # the previous comparison stays

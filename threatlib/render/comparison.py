@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 import graphviz
+import jinja2
 from markupsafe import Markup
 
 import threatlib
@@ -32,6 +33,7 @@ from threatlib.analysis.comparison import (
 )
 from threatlib.analysis.drivers import STATUS_WORDS
 from threatlib.analysis.risk import yardstick_index
+from threatlib.errors import InputError, Problem
 from threatlib.jsontext import json_bytes
 from threatlib.render.dot import run_dot
 from threatlib.render.graphstyle import COMPULSION, DOMESTIC_FILL, FONT, FOREIGN_FILL, label, legend
@@ -201,13 +203,34 @@ class ComparisonView:
 def render_html(comparison: Comparison, picture: bytes, media_type: str, user_templates: Path | None = None, *,
                 link_reports: bool = True) -> str:
     env = environment(user_templates)
-    css = "\n".join(env.loader.get_source(env, name)[0] for name in ("report.css", "comparison.css"))
     uri = f"data:{media_type};base64," + base64.b64encode(picture).decode("ascii")
     # base.html reads the title and authors from `a.model`: the comparison's own, not any one app's.
     page = {"model": {"name": comparison.title, "authors": [comparison.organisation] if comparison.organisation else []}}
-    return env.get_template("comparison.html").render(
-        a=page, c=comparison, v=ComparisonView(comparison, link_reports), css=Markup(css), picture_uri=uri,
-        version=threatlib.__version__, generated=comparison.as_of)
+    try:
+        css = "\n".join(env.loader.get_source(env, name)[0] for name in ("report.css", "comparison.css"))
+        return env.get_template("comparison.html").render(
+            a=page, c=comparison, v=ComparisonView(comparison, link_reports), css=Markup(css), picture_uri=uri,
+            version=threatlib.__version__, generated=comparison.as_of)
+    except jinja2.TemplateError as exc:
+        if user_templates is None:
+            raise  # our own template failing is a defect, not bad input
+        raise InputError([_template_problem(exc, user_templates)]) from None
+
+
+def _template_problem(exc: jinja2.TemplateError, user_templates: Path) -> Problem:
+    """Where in the user's templates it went wrong, as the reports say it: the line of a syntax error, or the
+    innermost frame of a user template in the traceback of an error while rendering."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Problem(exc.filename, exc.lineno, 1, f"template error: {exc.message}")
+    folder = str(user_templates.resolve())
+    place = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(Path(tb.tb_frame.f_code.co_filename).resolve()).startswith(folder):
+            place = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    file, line = place or (str(user_templates), 1)
+    return Problem(file, line, 1, f"template error: {exc.message or type(exc).__name__}")
 
 
 def portfolio_picture(comparison: Comparison) -> graphviz.Digraph:
