@@ -9,6 +9,7 @@ MODELS := $(sort $(wildcard models/*.yaml))
 
 report: setup
 	$(BIN)/threatlib report $(MODELS) -o reports
+	$(BIN)/threatlib compare $(MODELS) -o reports/comparison
 
 test: setup sarif-multitool chromium
 	$(BIN)/python -m pytest -q
@@ -32,6 +33,7 @@ catalogue: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/compare.py
 
 setup: $(STAMP) dot harfbuzz-subset
 

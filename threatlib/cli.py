@@ -174,6 +174,39 @@ def _export_format(ctx, param, value: str) -> str:
     return click.Choice(list(EXPORTS)).convert(value, param, ctx)
 
 
+@main.command(name="compare")
+@click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("reports/comparison"), show_default=True,
+              help="Folder for comparison.html, .pdf, .json and the portfolio picture (a folder of its own).")
+@click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also render comparison.pdf with WeasyPrint.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="Folder of templates that override the built-in ones by file name.")
+@click.option("--title", default=None, help="What the comparison is for (default: a portfolio file's title).")
+@click.option("--organisation", default=None, help="The reader's organisation (default: a portfolio file's).")
+def compare_command(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path | None, title: str | None,
+                    organisation: str | None) -> None:
+    """Compare apps side by side: each app's judgements by foreign legal order, ranked, with the portfolio at a glance.
+
+    A MODEL is a threatlib YAML file, a pytm script (.py, RUN AS PYTHON CODE: only scripts you trust) or a
+    portfolio file (YAML with a top-level `portfolio:` key: title, organisation, models). Models are analysed in
+    parallel. Each app links its own report when it sits beside the output folder (OUTPUT/../<model id>/report.html,
+    as `threatlib report ... -o reports` then `-o reports/comparison` lays them out). If any model is invalid
+    nothing is written and the exit code is 2.
+    """
+    from threatlib import compare
+
+    library = _library()
+    with _exit_codes():
+        try:
+            written = compare.run(list(models), library, out_dir, pdf=pdf, user_templates=templates, title=title,
+                                  organisation=organisation)
+        except compare.OutputFolderError as exc:
+            err.print(f"error: {exc}", markup=False)
+            sys.exit(2)
+    err.print(f"wrote {written}", markup=False)
+
+
 @main.command()
 @click.argument("export_format", metavar="FORMAT", callback=_export_format)
 @click.argument("model", type=click.Path(path_type=Path))
