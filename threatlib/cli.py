@@ -24,6 +24,18 @@ from threatlib.render.exports import EXPORTS
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def _remember_libraries(ctx: click.Context, _param, folders: tuple[Path, ...]) -> None:
+    ctx.meta["threatlib.libraries"] = ctx.meta.get("threatlib.libraries", ()) + tuple(folders)
+
+
+# Every command that loads the library takes --library; `_library()` reads what was given.
+library_option = click.option(
+    "--library", "libraries", multiple=True, expose_value=False, callback=_remember_libraries,
+    type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+    help="A user library folder (DIR/jurisdictions/CODE.yaml, DIR/threats/FAMILY/ID/threat.yaml), loaded after "
+         "the built-in one and validated the same way; repeat for more than one.")
+
+
 @contextmanager
 def _exit_codes():
     """Bad input exits 2 with positioned problems; a broken threat rule exits 1; never a traceback for either."""
@@ -50,6 +62,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@library_option
 def validate(models: tuple[Path, ...]) -> None:
     """Check model files; print each problem as file:line:column and exit 2 if any is invalid."""
     library = _library()
@@ -75,6 +88,7 @@ def validate(models: tuple[Path, ...]) -> None:
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also render report.pdf with WeasyPrint.")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="Folder of templates that override the built-in ones by file name.")
+@library_option
 def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path | None) -> None:
     """Write diagrams, threat lists, exports, the HTML/PDF report and the PDF brief for each model.
 
@@ -110,6 +124,7 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
 @click.argument("model", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File to write; standard output if not given.")
+@library_option
 def export(export_format: str, model: Path, output: Path | None) -> None:
     """Write one machine-readable view of MODEL: otm (Open Threat Model), threatdragon (OWASP Threat Dragon v2),
     sarif (SARIF 2.1.0), json (as threats.json) or csv (as threats.csv).
@@ -131,6 +146,7 @@ def _variant(spec: str) -> tuple[Path, str | None]:
 @click.argument("before", metavar="A")
 @click.argument("after", metavar="B")
 @click.option("--json", "as_json", is_flag=True, help="Print the difference as JSON.")
+@library_option
 def diff(before: str, after: str, as_json: bool) -> None:
     """Compare two models, or a model and one of its scenarios, by stable finding id.
 
@@ -167,6 +183,7 @@ def schema(output: Path | None) -> None:
 @click.option("--from", "source", required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="The model to start from, e.g. models/tiktok.yaml.")
 @click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("models"), show_default=True)
+@library_option
 def new(name: str, source: Path, models_dir: Path) -> None:
     """Start models/NAME.yaml from an existing model, with vendor facts and sources marked REPLACE;
     `threatlib validate` then lists every one left to fill in."""
@@ -189,6 +206,7 @@ def new(name: str, source: Path, models_dir: Path) -> None:
 @main.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File to write; standard output if not given.")
+@library_option
 def catalogue(output: Path | None) -> None:
     """Write the library catalogue (threats and jurisdictions) as Markdown, generated from the data."""
     from threatlib.library.catalogue import catalogue_markdown
@@ -198,6 +216,7 @@ def catalogue(output: Path | None) -> None:
 
 @main.command(name="export-pytm-threats")
 @click.argument("output", type=click.Path(path_type=Path, dir_okay=False))
+@library_option
 def export_pytm_threats(output: Path) -> None:
     """Write threatlib's threats as a pytm threats file (load it with TM(..., threatsFile=FILE)).
 
@@ -218,6 +237,7 @@ def _write(content: bytes, output: Path | None) -> None:
 
 
 @main.command(name="library")
+@library_option
 def library_command() -> None:
     """List the library: jurisdictions with their laws and safeguard ratings, and threats."""
     from rich.table import Table
@@ -226,26 +246,28 @@ def library_command() -> None:
     out = Console(highlight=False, soft_wrap=True)
     table = Table(title="Jurisdictions", show_lines=False)
     for column in ("code", "name", "part of", "laws", "provisions", "authorities",
-                   "EDPB guarantees: rules / necessity / oversight / remedies"):
+                   "EDPB guarantees: rules / necessity / oversight / remedies", "library"):
         table.add_column(column)
     for code, j in sorted(library.jurisdictions.items()):
         g = j.essential_guarantees
         ratings = " / ".join(getattr(g, name).rating.value for name in type(g).model_fields)
         table.add_row(code, j.name, j.part_of or "", str(len(j.laws)), str(sum(len(l.provisions) for l in j.laws)),
-                      str(len(j.authorities)), ratings)
+                      str(len(j.authorities)), ratings, library.origin(code))
     out.print(table)
     table = Table(title="Threats")
-    for column in ("id", "family", "title", "targets", "severity", "likelihood"):
+    for column in ("id", "family", "title", "targets", "severity", "likelihood", "library"):
         table.add_column(column)
     for loaded in library.threats:
         t = loaded.threat
-        table.add_row(t.id, t.family, t.title, ", ".join(k.value for k in t.targets), t.severity.label, t.likelihood.label)
+        table.add_row(t.id, t.family, t.title, ", ".join(k.value for k in t.targets), t.severity.label, t.likelihood.label,
+                      loaded.origin)
     out.print(table)
 
 
 def _library():
     try:
-        return load_library()
+        ctx = click.get_current_context(silent=True)
+        return load_library(user=ctx.meta.get("threatlib.libraries", ()) if ctx else ())
     except InputError as exc:
         _print_problems(exc)
         sys.exit(2)

@@ -37,6 +37,7 @@ class Facts:
     foreign_powers: frozenset[str] = frozenset()  # every power any foreign jurisdiction holds over it
     foreign_powers_via: PowersByLink = field(default_factory=PowersByLink)  # link kind -> foreign powers
     weak_safeguards: tuple[str, ...] = ()  # foreign compelling jurisdictions rating weak or absent on an EDPB guarantee
+    staff_in_unnamed_countries: bool = False  # its operator's staff with access also sit in countries no source names
     # Flows only:
     source: str = ""
     sink: str = ""

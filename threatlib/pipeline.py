@@ -13,7 +13,7 @@ from threatlib.output import write_outputs
 from threatlib.pytm_import import load_pytm_script
 from threatlib.render import render_all
 from threatlib.scenarios import apply_scenario
-from threatlib.spec import Model, load_model
+from threatlib.spec import Model, load_model, model_library
 
 
 def load(path: Path, library: Library) -> Model:
@@ -32,6 +32,7 @@ def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]
         compiled = load_pytm_script(path, library)
         return compiled, analyse(compiled)
     model, doc = load_model(path, library)
+    library = model_library(path, model, library)
     compiled = compile_model(model, library)
     baseline = analyse(compiled, doc)
     if not model.scenarios:
@@ -46,6 +47,7 @@ def analyse_variant(path: Path, scenario_id: str | None, library: Library) -> An
     if scenario_id is None:
         return analyse_file(path, library)[1]
     model, doc = load_model(path, library)
+    library = model_library(path, model, library)
     ids = [s.id for s in model.scenarios]
     if scenario_id not in ids:
         raise InputError([doc.problem(("scenarios",), f"no scenario '{scenario_id}'; this model has {', '.join(ids) or 'none'}")])

@@ -84,7 +84,7 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
     used_codes |= {c for o in spec.organisations for c in (o.incorporated_in, o.headquarters, *o.staff_access_from)}
     used_codes |= set(spec.metadata.data_subjects_in)
     jurisdictions = [JurisdictionView(id=j.id, name=j.name, part_of=j.part_of, summary=j.summary,
-                                      foreign=j.id not in compiled.domestic)
+                                      foreign=j.id not in compiled.domestic, library=compiled.library.origin(j.id))
                      for code, j in sorted(compiled.library.jurisdictions.items()) if code in used_codes]
     authorities = []
     for authority_id, (code, name) in compiled.authorities.items():

@@ -75,6 +75,7 @@ class Finding(Record):
     cwe: list[str]
     risk: Risk
     jurisdictions: list[str]  # the foreign legal orders whose provisions the finding relies on
+    library: str = ""  # for a threatlib threat, the library it came from: built-in, or a user library folder
 
 
 class DecisionView(Record):
@@ -162,6 +163,7 @@ class JurisdictionView(Record):
     part_of: str | None
     summary: str
     foreign: bool
+    library: str = "built-in"  # the library it came from: built-in, or a user library folder
 
 
 class CompulsionView(Record):

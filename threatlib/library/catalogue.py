@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from threatlib.library import Library
+from threatlib.library import BUILT_IN, Library
 from threatlib.spec.common import Source
 
 
@@ -33,10 +33,12 @@ def catalogue_markdown(library: Library) -> str:
         t = loaded.threat
         out.append(f"| [{t.id}](#{t.id.lower()}) | {t.family} | {_md(t.title)} | {', '.join(k.value for k in t.targets)} "
                    f"| {t.severity.label} | {t.likelihood.label} |")
+    origins = {loaded.threat.id: loaded.origin for loaded in library.threats}
     for family, threats in sorted(families.items()):
         out += ["", f"### Family: {family}"]
         for t in threats:
             out += ["", f"#### {t.id}", "", f"**{_md(t.title)}**. {_md(t.description)}", "",
+                    *([f"- From the user library `{_md(origins[t.id])}`"] if origins[t.id] != BUILT_IN else []),
                     f"- Targets: {', '.join(k.value for k in t.targets)}",
                     f"- Condition: `{_md(t.condition)}`",
                     f"- Powers relied on: {', '.join(p.label for p in t.powers) or 'none'}",
@@ -52,6 +54,8 @@ def catalogue_markdown(library: Library) -> str:
     out += ["", "## Jurisdictions"]
     for code, j in sorted(library.jurisdictions.items()):
         out += ["", f"### {code}: {_md(j.name)}", "", _md(j.summary)]
+        if library.origin(code) != BUILT_IN:
+            out += ["", f"From the user library `{_md(library.origin(code))}`."]
         if j.part_of:
             out += ["", f"Part of: {j.part_of}."]
         if j.authorities:

@@ -65,6 +65,17 @@ class Authority(Spec):
     description: Text
 
 
+class Thresholds(Spec):
+    """Sizes at which a provision starts to bind an organisation, compared with the `scale` a model states for
+    the element's operator. Reaching any one is enough; an operator whose scale is not stated reaches none."""
+
+    personal_data_subjects: int | None = Field(
+        default=None, ge=1, description="Binds an organisation that handles the personal data of at least this many people.")
+    users: int | None = Field(default=None, ge=1, description="Binds an organisation with at least this many users.")
+    note: Text = Field(description="Where the number is set (the law itself, a regulation) and how it is counted.")
+    sources: list[Source] = Field(min_length=1)
+
+
 class Provision(Spec):
     id: Id
     article: ShortText
@@ -72,6 +83,9 @@ class Provision(Spec):
     powers: list[Power] = Field(min_length=1)
     applies_via: list[Nexus] = Field(min_length=1)
     sectors: list[Sector] = Field(default_factory=list, description="Empty: any organisation; else only these sectors.")
+    thresholds: Thresholds | None = Field(
+        default=None, description="Binds organisations of at least this size: alone, instead of any organisation; with "
+                                  "sectors, in addition to the organisations in those sectors.")
     authorities: list[Id] = Field(default_factory=list)
     purpose: Purpose = Field(description="What the power is for: intelligence, national_security, law_enforcement or regulatory.")
     scope: Scope = Field(description="How narrowly a demand must be drawn: general, programmatic or targeted.")
@@ -125,8 +139,13 @@ class Practice(Spec):
     sources: list[Source] = Field(min_length=1)
 
 
+OVERRIDES = Field(default=False, description="In a user library: true when this entry replaces one of the same id "
+                                             "from an earlier library (the built-in one, or a library given before).")
+
+
 class Jurisdiction(Spec):
     id: JurisdictionCode
+    overrides: bool = OVERRIDES
     name: ShortText
     part_of: JurisdictionCode | None = None
     summary: Text
@@ -184,6 +203,7 @@ ThreatId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}-\d{2,3}$")]
 
 class Threat(Spec):
     id: ThreatId = Field(description="Family prefix and number, e.g. LC-01; equal to the folder name.")
+    overrides: bool = OVERRIDES
     family: Id
     title: ShortText
     description: Text

@@ -38,6 +38,13 @@ class Sector(str, Enum):
     ai_service = "ai_service"
 
 
+class Scale(Spec):
+    """How large an organisation is, for provisions that bind only above a threshold (e.g. China's PIPL Art. 40)."""
+
+    personal_data_subjects: int | None = Field(default=None, ge=0, description="People whose personal data it handles.")
+    users: int | None = Field(default=None, ge=0, description="Users of its services.")
+
+
 class Organisation(Spec):
     id: Id
     name: ShortText
@@ -51,6 +58,13 @@ class Organisation(Spec):
     )
     sectors: list[Sector] = Field(default_factory=list, description="Sectors it belongs to, for laws that single out some.")
     claims: list[Claim] = Field(min_length=1, description="Sourced facts about the organisation.")
+    staff_access_unnamed: bool = Field(
+        default=False, description="Staff with access to user data also sit in countries the sources do not name. "
+                                   "Analysed as reachable by an unknown legal order, never as safe.")
+    headquarters_disputed: list[JurisdictionCode] = Field(
+        default_factory=list, description="Other places where the organisation is said to be headquartered or "
+                                          "effectively managed; each is analysed as a headquarters too.")
+    scale: Scale | None = Field(default=None, description="How large it is, for provisions that bind by size; cite it in claims.")
 
 
 class Classification(str, Enum):
@@ -253,3 +267,6 @@ class Model(Spec):
     threats: ThreatSelection = Field(default_factory=ThreatSelection, description="Which threats apply.")
     scenarios: list[Scenario] = Field(default_factory=list, description="Alternatives analysed beside the baseline.")
     decisions: list[Decision] = Field(default_factory=list, description="Risk decisions on findings, by finding id.")
+    library: list[ShortText] = Field(
+        default_factory=list, description="User library folders (jurisdictions/, threats/) this model needs, relative "
+                                          "to the model file; loaded after the built-in library and any --library.")
