@@ -238,10 +238,21 @@ def _write(content: bytes, output: Path | None) -> None:
 
 @main.command(name="library")
 @library_option
-def library_command() -> None:
+@click.option("--tags", is_flag=True, help="List the element tags, data tags and sectors, one a line with its definition.")
+def library_command(tags: bool) -> None:
     """List the library: jurisdictions with their laws and safeguard ratings, and threats."""
     from rich.table import Table
 
+    if tags:
+        from threatlib.spec.vocabulary import DATA_TAGS, ELEMENT_TAGS, SECTORS
+
+        for title, definitions in (("Element tags (elements: tags)", ELEMENT_TAGS), ("Data tags (data: tags)", DATA_TAGS),
+                                   ("Sectors (organisations: sectors)", SECTORS)):
+            click.echo(f"{title}:")
+            width = max(len(m.value) for m in definitions)
+            for member, text in definitions.items():
+                click.echo(f"  {member.value.ljust(width)}  {text}")
+        return
     library = _library()
     out = Console(highlight=False, soft_wrap=True)
     table = Table(title="Jurisdictions", show_lines=False)

@@ -51,6 +51,7 @@ def catalogue_markdown(library: Library) -> str:
             for claim in t.evidence:
                 out.append(f"  - {_md(claim.statement)} ({claim.status.label}) "
                            + "; ".join(_source(s) for s in claim.sources))
+    out += _vocabulary()
     out += ["", "## Jurisdictions"]
     for code, j in sorted(library.jurisdictions.items()):
         out += ["", f"### {code}: {_md(j.name)}", "", _md(j.summary)]
@@ -73,3 +74,15 @@ def catalogue_markdown(library: Library) -> str:
             r = getattr(g, name)
             out.append(f"| {name.replace('_', ' ')} | {r.rating.value} | {_md(r.note)} | {'; '.join(_source(s) for s in r.sources)} |")
     return "\n".join(out) + "\n"
+
+
+def _vocabulary() -> list[str]:
+    """The words a model's tags and sectors may use, each with its definition (threats match these words)."""
+    from threatlib.spec.vocabulary import DATA_TAGS, ELEMENT_TAGS, SECTORS
+
+    out = ["", "## Tags and sectors", "",
+           "Threats match these words, so each has one meaning; `threatlib library --tags` prints the same list."]
+    for title, definitions in (("Element tags", ELEMENT_TAGS), ("Data tags", DATA_TAGS), ("Sectors", SECTORS)):
+        out += ["", f"### {title}", "", "| word | meaning |", "|---|---|"]
+        out += [f"| `{m.value}` | {_md(text)} |" for m, text in definitions.items()]
+    return out

@@ -36,6 +36,8 @@ class Sector(str, Enum):
     critical_infrastructure = "critical_infrastructure"  # designated critical information infrastructure
     security_software = "security_software"
     ai_service = "ai_service"
+    marketplace = "marketplace"
+    payment_services = "payment_services"
 
 
 class Scale(Spec):
@@ -98,6 +100,9 @@ class DataTag(str, Enum):
     security_telemetry = "security_telemetry"
     software_update = "software_update"
     conversation = "conversation"
+    shopping_activity = "shopping_activity"
+    transactions = "transactions"
+    identity_document = "identity_document"
 
 
 class DataCategory(Spec):
@@ -135,7 +140,8 @@ class ElementTag(str, Enum):
     desktop_app = "desktop_app"
     in_app_browser = "in_app_browser"
     update_channel = "update_channel"
-    recommendation = "recommendation"
+    content_recommendation = "content_recommendation"  # was `recommendation`; see spec.vocabulary.RENAMED
+    product_recommendation = "product_recommendation"
     moderation = "moderation"
     access_gateway = "access_gateway"
     third_party_sdk = "third_party_sdk"
@@ -148,6 +154,8 @@ class ElementTag(str, Enum):
     ai_model = "ai_model"
     auditor = "auditor"
     government_device = "government_device"
+    marketplace = "marketplace"
+    payment_processing = "payment_processing"
 
 
 class Element(Spec):

@@ -47,6 +47,11 @@ def _problem(doc: Document, schema: type[BaseModel], error: dict) -> Problem:
     message = error["msg"][0].lower() + error["msg"][1:]
     if kind == "string_pattern_mismatch":
         message = _pattern_message(str(field), loc)
+    if kind == "enum" and isinstance(value, str):
+        from threatlib.spec.vocabulary import RENAMED
+
+        if value in RENAMED:
+            return doc.problem(loc, f"{dotted(loc)}: {RENAMED[value]}")
     return doc.problem(loc, f"{dotted(loc)}: {message}{shown}")
 
 
