@@ -180,14 +180,15 @@ def schema(output: Path | None) -> None:
 
 @main.command()
 @click.argument("name")
-@click.option("--from", "source", required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="The model to start from, e.g. models/tiktok.yaml.")
+@click.option("--from", "source", default=None, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="The model to start from, e.g. models/tiktok.yaml; without it, a short commented skeleton.")
 @click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("models"), show_default=True)
 @library_option
-def new(name: str, source: Path, models_dir: Path) -> None:
-    """Start models/NAME.yaml from an existing model, with vendor facts and sources marked REPLACE;
-    `threatlib validate` then lists every one left to fill in."""
-    from threatlib.scaffold import scaffold
+def new(name: str, source: Path | None, models_dir: Path) -> None:
+    """Start models/NAME.yaml: a short commented skeleton showing every section once (valid as it stands), or,
+    with --from, an existing model with its vendor facts and sources marked REPLACE, which `threatlib validate`
+    then lists until each is filled in."""
+    from threatlib.scaffold import scaffold, skeleton
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", name):
         err.print(f"error: '{name}' is not a model id: use lowercase letters, digits and hyphens", markup=False)
@@ -196,11 +197,16 @@ def new(name: str, source: Path, models_dir: Path) -> None:
     if target.exists():
         err.print(f"error: {target} already exists; choose another name or remove it", markup=False)
         sys.exit(2)
-    with _exit_codes():
-        pipeline.load(source, _library())  # start only from a model that is valid
+    if source is not None:
+        with _exit_codes():
+            pipeline.load(source, _library())  # start only from a model that is valid
     models_dir.mkdir(parents=True, exist_ok=True)
-    target.write_text(scaffold(source, name), encoding="utf-8")
-    click.echo(f"wrote {target}; run `threatlib validate {target}` to see what is left to fill in")
+    target.write_text(scaffold(source, name) if source is not None else skeleton(name), encoding="utf-8")
+    if source is None:
+        click.echo(f"wrote {target}: every section with an example entry; replace them with your app's facts and "
+                   f"run `threatlib validate {target}`")
+    else:
+        click.echo(f"wrote {target}; run `threatlib validate {target}` to see what is left to fill in")
 
 
 @main.command()

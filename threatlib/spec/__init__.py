@@ -7,7 +7,7 @@ from pathlib import Path
 
 from threatlib.collector import collector_paused
 from threatlib.errors import InputError
-from threatlib.scaffold import placeholders
+from threatlib.scaffold import placeholders, unmark
 from threatlib.spec.checks import check_model
 from threatlib.spec.model import Model
 from threatlib.spec.validate import dotted, validate_document
@@ -33,12 +33,15 @@ def model_library(path: Path, model: Model, library, doc: Document | None = None
 def load_model(path: Path, library, display_name: str | None = None) -> tuple[Model, Document]:
     """Read and validate a model file against the library's codes and sources; raise InputError with every problem."""
     doc = read_yaml(path, display_name)
+    marked = placeholders(doc.data)
+    if marked:  # a started model: marked flags and dates validate as their values; each mark is then listed
+        doc = Document(doc.file, unmark(doc.data), doc.positions)
     model = validate_document(doc, Model)
     library = model_library(path, model, library, doc)
     problems = check_model(model, doc, library.codes, library.sources,
                            {t.threat.id: t.threat.family for t in library.threats})
     problems += [doc.problem(path, f"left to fill in: {dotted(path)} is still a placeholder")
-                 for path, _ in placeholders(doc.data)]
+                 for path, _ in marked]
     if problems:
         raise InputError(problems)
     return model, doc
