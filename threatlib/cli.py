@@ -69,13 +69,15 @@ def validate(models: tuple[Path, ...]) -> None:
     failed = False
     for path in models:
         try:
-            model = pipeline.load(path, library)
+            model, warnings = pipeline.load_with_warnings(path, library)
         except InputError as exc:
             _print_problems(exc)
             count = len(exc.problems)
             click.echo(f"{path}: invalid ({count} problem{'s' if count != 1 else ''}, listed on standard error)")
             failed = True
             continue
+        for warning in warnings:
+            err.print(str(warning), markup=False)
         click.echo(f"{path}: valid ({len(model.elements)} elements, {len(model.flows)} flows, "
                    f"{len(model.organisations)} organisations, {len(model.sources)} sources)")
     sys.exit(2 if failed else 0)

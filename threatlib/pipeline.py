@@ -22,6 +22,16 @@ def load(path: Path, library: Library) -> Model:
     return load_model(path, library)[0]
 
 
+def load_with_warnings(path: Path, library: Library) -> tuple[Model, list]:
+    """A valid model and what is valid but probably not meant: tags that no threat reads where they are used."""
+    if is_pytm_script(path):
+        return load_pytm_script(path, library).spec, []
+    from threatlib.library.tag_use import unread_tags
+
+    model, doc = load_model(path, library)
+    return model, unread_tags(model, doc, model_library(path, model, library))
+
+
 def is_pytm_script(path: Path) -> bool:
     return path.suffix == ".py"
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (one definition a line reads better than wrapped strings)
 """One-line definitions of the fixed vocabularies a model uses: element tags, data tags and sectors.
 
 A tag is only useful if everyone means the same by it: threats match these words, so each has one
