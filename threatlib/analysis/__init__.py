@@ -5,6 +5,7 @@ from __future__ import annotations
 from threatlib.analysis.diff import diff_exposures, diff_findings
 from threatlib.analysis.exposure import exposure_paths
 from threatlib.analysis.findings import resolve_findings
+from threatlib.analysis.unknowns import unknown_location_warnings
 from threatlib.analysis.model import (
     Analysis,
     AuthorityView,
@@ -55,6 +56,7 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
         else:
             warnings.append(f"exclusion of {finding_id} matches no finding; remove it or check the ids")
     findings = [f for f in findings if f.id in by_id]
+    warnings += unknown_location_warnings(compiled)
     decisions = []
     for d in spec.decisions:
         if d.finding in by_id:
@@ -102,7 +104,9 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
         organisations=[OrganisationView(id=o.id, name=o.name, description=o.description,
                                         incorporated_in=o.incorporated_in, headquarters=o.headquarters,
                                         parent=o.parent, control=o.control,
-                                        staff_access_from=list(o.staff_access_from), claims=_claims(o.claims))
+                                        staff_access_from=list(o.staff_access_from), claims=_claims(o.claims),
+                                        staff_access_unnamed=o.staff_access_unnamed,
+                                        headquarters_disputed=list(o.headquarters_disputed))
                        for o in spec.organisations],
         data=[DataView(id=d.id, name=d.name, description=d.description, classification=d.classification.value,
                        personal=d.personal, sensitive=d.sensitive, children=d.children) for d in spec.data],

@@ -132,6 +132,8 @@ class OrganisationView(Record):
     control: str | None
     staff_access_from: list[str]
     claims: list[CitedClaim]
+    staff_access_unnamed: bool = False  # staff with access also sit in countries no source names
+    headquarters_disputed: list[str] = []  # other claimed headquarters, each analysed as one
 
 
 class DataView(Record):
