@@ -12,7 +12,8 @@ metadata: {id: unknowns, name: Unknowns, description: A store run by one company
 sources:
   - {id: s, title: Test source, publisher: threatlib tests, date: "2026", kind: primary}
 organisations:
-  - {id: vendor, name: Vendor, incorporated_in: GB, headquarters: GB, staff_access_from: [GB]EXTRA, claims: [{statement: Test., status: confirmed, sources: [s]}]}
+  - {id: vendor, name: Vendor, incorporated_in: GB, headquarters: GB, staff_access_from: [GB]EXTRA,
+     claims: [{statement: Test., status: confirmed, sources: [s]}]}
 data:
   - {id: profile, name: Profile, classification: restricted, personal: true}
 elements:

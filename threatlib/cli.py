@@ -211,6 +211,54 @@ def new(name: str, source: Path | None, models_dir: Path) -> None:
         click.echo(f"wrote {target}; run `threatlib validate {target}` to see what is left to fill in")
 
 
+def _write_skeleton(files: dict[str, str], into: Path, what: str) -> None:
+    targets = {into / name: text for name, text in files.items()}
+    existing = [str(t) for t in targets if t.exists()]
+    if existing:
+        err.print(f"error: {', '.join(existing)} already exists; choose another {what} or remove it", markup=False)
+        sys.exit(2)
+    for target, text in targets.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {target}")
+    click.echo(f"replace each REPLACE: value, then run `threatlib library --library {into} --prove`")
+
+
+@main.command(name="new-jurisdiction")
+@click.argument("code")
+@click.option("--into", type=click.Path(path_type=Path, file_okay=False), default=Path("library"), show_default=True,
+              help="The user library folder to write into (it holds jurisdictions/ and threats/).")
+def new_jurisdiction(code: str, into: Path) -> None:
+    """Start a legal order in a user library: INTO/jurisdictions/CODE.yaml, a commented skeleton of every key,
+    and its proof INTO/jurisdictions/proofs/CODE.yaml (docs/jurisdictions.md explains both)."""
+    from threatlib.scaffold import jurisdiction_skeleton
+
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        err.print(f"error: '{code}' is not a jurisdiction code: use two capital letters (XA to XZ are free for your own)",
+                  markup=False)
+        sys.exit(2)
+    _write_skeleton(jurisdiction_skeleton(code), into, "code")
+
+
+@main.command(name="new-threat")
+@click.argument("threat_id", metavar="ID")
+@click.option("--family", required=True, help="The threat's family: its folder under threats/, e.g. marketplace.")
+@click.option("--into", type=click.Path(path_type=Path, file_okay=False), default=Path("library"), show_default=True,
+              help="The user library folder to write into (it holds jurisdictions/ and threats/).")
+def new_threat(threat_id: str, family: str, into: Path) -> None:
+    """Start a threat in a user library: INTO/threats/FAMILY/ID/threat.yaml, a commented skeleton of every key,
+    with its proof fixtures fires.yaml, expected.yaml and near_miss.yaml (docs/threats.md explains them)."""
+    from threatlib.scaffold import threat_skeleton
+
+    if not re.fullmatch(r"[A-Z]{2,5}-\d{2,3}", threat_id):
+        err.print(f"error: '{threat_id}' is not a threat id: a family prefix and a number, e.g. MK-01", markup=False)
+        sys.exit(2)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", family):
+        err.print(f"error: '{family}' is not a family name: use lowercase letters, digits and hyphens", markup=False)
+        sys.exit(2)
+    _write_skeleton(threat_skeleton(threat_id, family), into, "id")
+
+
 @main.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File to write; standard output if not given.")
@@ -247,7 +295,9 @@ def _write(content: bytes, output: Path | None) -> None:
 @main.command(name="library")
 @library_option
 @click.option("--tags", is_flag=True, help="List the element tags, data tags and sectors, one a line with its definition.")
-def library_command(tags: bool) -> None:
+@click.option("--prove", is_flag=True, help="Validate the library and run every proof: each legal order's proofs/CODE.yaml "
+                                            "and each user threat's fires.yaml, near_miss.yaml and expected.yaml.")
+def library_command(tags: bool, prove: bool) -> None:
     """List the library: jurisdictions with their laws and safeguard ratings, and threats."""
     from rich.table import Table
 
@@ -262,6 +312,13 @@ def library_command(tags: bool) -> None:
                 click.echo(f"  {member.value.ljust(width)}  {text}")
         return
     library = _library()
+    if prove:
+        from threatlib.library.proofs import prove_library
+
+        with _exit_codes():
+            proved = prove_library(library)
+        click.echo(f"proved {proved}")
+        return
     out = Console(highlight=False, soft_wrap=True)
     table = Table(title="Jurisdictions", show_lines=False)
     for column in ("code", "name", "part of", "laws", "provisions", "authorities",

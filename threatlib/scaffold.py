@@ -39,6 +39,27 @@ def skeleton(name: str, today: dt.date | None = None) -> str:
         .replace("models/NAME.yaml", f"models/{name}.yaml").replace("AS_OF", (today or dt.date.today()).isoformat())
 
 
+def jurisdiction_skeleton(code: str) -> dict[str, str]:
+    """Files `threatlib new-jurisdiction CODE` writes into a library folder: the legal order and its proof."""
+    def fill(text: str) -> str:
+        return re.sub(r"\bCODE\b", code, text.replace("LOWER", code.lower()))
+
+    return {f"jurisdictions/{code}.yaml": fill((SKELETONS / "jurisdiction.yaml").read_text(encoding="utf-8")),
+            f"jurisdictions/proofs/{code}.yaml": fill((SKELETONS / "jurisdiction-proof.yaml").read_text(encoding="utf-8"))}
+
+
+def threat_skeleton(threat_id: str, family: str) -> dict[str, str]:
+    """Files `threatlib new-threat ID --family FAMILY` writes: the threat and its three proof fixtures."""
+    def fill(text: str) -> str:
+        return re.sub(r"\bID\b", threat_id, re.sub(r"\bFAMILY\b", family, text.replace("LOWER", threat_id.lower())))
+
+    folder = f"threats/{family}/{threat_id}"
+    names = {"threat.yaml": "threat.yaml", "fires.yaml": "threat-fires.yaml", "near_miss.yaml": "threat-near-miss.yaml",
+             "expected.yaml": "threat-expected.yaml"}
+    return {f"{folder}/{name}": fill((SKELETONS / skeleton_name).read_text(encoding="utf-8"))
+            for name, skeleton_name in names.items()}
+
+
 def scaffold(source: Path, name: str) -> str:
     text = source.read_text(encoding="utf-8")
     yaml = YAML(typ="rt")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from threatlib.analysis.diff import diff_exposures, diff_findings
 from threatlib.analysis.exposure import exposure_paths
 from threatlib.analysis.findings import resolve_findings
-from threatlib.analysis.unknowns import unknown_location_warnings
 from threatlib.analysis.model import (
     Analysis,
     AuthorityView,
@@ -25,6 +24,7 @@ from threatlib.analysis.model import (
     ScenarioView,
     SourceRef,
 )
+from threatlib.analysis.unknowns import unknown_location_warnings
 from threatlib.collector import collector_paused
 from threatlib.compile import CompiledModel
 from threatlib.legal import LegalBasis

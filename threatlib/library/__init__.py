@@ -22,7 +22,7 @@ from threatlib.errors import InputError, Problem
 from threatlib.library.conditions import ConditionError, compile_condition
 from threatlib.library.schema import Jurisdiction, Threat, ThreatProof
 from threatlib.spec.common import Source
-from threatlib.spec.validate import validate_document
+from threatlib.spec.validate import dotted, validate_document
 from threatlib.spec.yaml_source import Document, read_yaml
 
 LIBRARY_DIR = Path(__file__).parent
@@ -149,8 +149,7 @@ def _read_jurisdictions(folder: Path, problems: list[Problem]) -> list[tuple[Jur
     found = []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            doc = read_yaml(path, _display(path))
-            jurisdiction = validate_document(doc, Jurisdiction)
+            doc, jurisdiction = _read(path, Jurisdiction)
         except InputError as exc:
             problems += exc.problems
             continue
@@ -188,8 +187,7 @@ def _read_threats(folder: Path, origin: str, problems: list[Problem]) -> list[tu
     loaded = []
     for path in sorted(folder.glob("*/*/threat.yaml")):
         try:
-            doc = read_yaml(path, _display(path))
-            threat = validate_document(doc, Threat)
+            doc, threat = _read(path, Threat)
         except InputError as exc:
             problems += exc.problems
             continue
@@ -205,6 +203,21 @@ def _read_threats(folder: Path, origin: str, problems: list[Problem]) -> list[tu
             continue
         loaded.append((LoadedThreat(threat, code, path.parent, origin), doc))
     return loaded
+
+
+def _read(path: Path, schema):
+    """Read and validate one library file; a file started by `threatlib new-jurisdiction` or `new-threat` lists
+    each value still to fill in, as a started model does."""
+    from threatlib.scaffold import placeholders, unmark
+
+    doc = read_yaml(path, _display(path))
+    marked = placeholders(doc.data)
+    if marked:
+        doc = Document(doc.file, unmark(doc.data), doc.positions)
+    entry = validate_document(doc, schema)
+    if marked:
+        raise InputError([doc.problem(where, f"left to fill in: {dotted(where)} is still a placeholder") for where, _ in marked])
+    return doc, entry
 
 
 def load_proof(folder: Path) -> ThreatProof:

@@ -93,3 +93,51 @@ def check_proof(proof: Proof, code: str, library: Library) -> list[Problem]:
             note = "its near miss" if e in missed else "it is not marked reached_by"
             problems.append(doc.problem(("elements", index[e], "id"), f"{p} reaches '{e}', {note}"))
     return sorted(problems)
+
+
+def prove_library(library: Library) -> str:
+    """Run every legal order's proof and every user threat's fixtures; InputError lists each failure.
+
+    The built-in threats' fixtures are run by the test suite; a user library's are run here, the same way.
+    """
+    from threatlib.analysis import analyse
+    from threatlib.compile import compile_model
+    from threatlib.library import BUILT_IN, load_proof
+    from threatlib.spec import load_model
+
+    problems: list[Problem] = []
+    roots = {BUILT_IN: library.root, **{str(p): p for p in library.user}}
+    for code in library.jurisdictions:
+        path = proof_path(code, roots[library.origin(code)])
+        shown = _shown(path)
+        if not path.is_file():
+            problems.append(Problem(shown, 1, 1, f"{code} has no proof: write {shown} (docs/jurisdictions.md, 'Proofs')"))
+            continue
+        try:
+            problems += check_proof(read_proof(path, library, shown), code, library)
+        except InputError as exc:
+            problems += exc.problems
+    threats = [t for t in library.threats if t.origin != BUILT_IN]
+    for loaded in threats:
+        folder, threat_id = loaded.folder, loaded.threat.id
+        try:
+            expected = set(load_proof(folder).fires_on)
+            for name, wanted in (("fires.yaml", expected), ("near_miss.yaml", set())):
+                model, doc = load_model(folder / name, library, _shown(folder / name))
+                analysis = analyse(compile_model(model, library, pytm_threats=False))
+                got = {f.element_id for f in analysis.findings if f.threat_id == threat_id}
+                if got != wanted:
+                    problems.append(doc.problem(("elements",), f"{threat_id} fires on {', '.join(sorted(got)) or 'nothing'}; "
+                                                               f"expected {', '.join(sorted(wanted)) or 'nothing'}"))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return f"{len(library.jurisdictions)} legal orders and {len(threats)} user threats"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(Path("threatlib/library") / path.relative_to(LIBRARY_DIR))
+    except ValueError:
+        return str(path)
