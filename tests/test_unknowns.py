@@ -48,20 +48,25 @@ def test_a_disputed_headquarters_is_analysed_as_a_headquarters(tmp_path, library
     assert not [b for b in plain.bases["store"] if b.jurisdiction == "CN"]
     assert {b.provision_id for b in disputed.bases["store"] if b.jurisdiction == "CN"} == via_hq
     assert {b.via.value for b in disputed.bases["store"] if b.jurisdiction == "CN"} == {"headquarters"}
-    assert analysis.warnings[0] == ("organisation vendor: headquarters disputed (GB or CN); provisions that reach "
-                                    "through a headquarters are applied for each place")
+    assert analysis.warnings == ["organisation vendor: headquarters disputed (GB or CN); provisions that reach "
+                                 "through a headquarters are applied for each place"]
     assert "CN" in analysis.elements[0].foreign_compelling
 
 
 def test_pipl_art_40_binds_by_volume_without_calling_the_operator_critical_infrastructure(tmp_path, library) -> None:
+    from threatlib.analysis.unknowns import unstated_scale
+
     def art_40(extra: str):
-        compiled, analysis = analysed(tmp_path, library, ", headquarters_disputed: [CN]" + extra)
-        return "cn-pipl-art-40" in {b.provision_id for b in compiled.bases["store"]}, analysis.warnings
+        compiled, _ = analysed(tmp_path, library, ", headquarters_disputed: [CN]" + extra)
+        model, doc = load_model(tmp_path / "unknowns.yaml", library, "unknowns.yaml")
+        return "cn-pipl-art-40" in {b.provision_id for b in compiled.bases["store"]}, unstated_scale(model, doc, library)
 
     large, _ = art_40(", sectors: [online_platform], scale: {personal_data_subjects: 1000001}")
     at_limit, _ = art_40(", sectors: [online_platform], scale: {personal_data_subjects: 1000000}")
     designated, _ = art_40(", sectors: [critical_infrastructure]")
     unstated, warnings = art_40("")
     assert (large, at_limit, designated, unstated) == (True, False, True, False)
-    assert warnings[-1] == ("organisation vendor: no scale stated, so provisions that bind above a size were not "
-                            "applied to it (PIPL 2021 Art. 40); state its scale to decide")
+    assert [str(w) for w in warnings] == [
+        "unknowns.yaml:5:10: warning: organisation 'vendor' states no scale, so provisions that bind above a size were "
+        "not applied to it (PIPL 2021 Art. 40); state its scale (personal_data_subjects, users) to decide"]
+    assert art_40(", scale: {users: 10}")[1] == []  # a stated scale, however small, decides it

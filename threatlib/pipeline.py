@@ -23,13 +23,16 @@ def load(path: Path, library: Library) -> Model:
 
 
 def load_with_warnings(path: Path, library: Library) -> tuple[Model, list]:
-    """A valid model and what is valid but probably not meant: tags that no threat reads where they are used."""
+    """A valid model and what is valid but probably not meant or left open: tags that no threat reads where they
+    are used, and organisations of unstated size that a provision binding by size would reach."""
     if is_pytm_script(path):
         return load_pytm_script(path, library).spec, []
+    from threatlib.analysis.unknowns import unstated_scale
     from threatlib.library.tag_use import unread_tags
 
     model, doc = load_model(path, library)
-    return model, unread_tags(model, doc, model_library(path, model, library))
+    library = model_library(path, model, library)
+    return model, unread_tags(model, doc, library) + unstated_scale(model, doc, library)
 
 
 def is_pytm_script(path: Path) -> bool:
