@@ -66,7 +66,7 @@ def catalogue_markdown(library: Library) -> str:
                     "| provision | powers | reaches via | sectors | status | summary | sources |", "|---|---|---|---|---|---|---|"]
             for p in law.provisions:
                 out.append(f"| {_md(p.article)} | {', '.join(x.label for x in p.powers)} | {', '.join(v.value for v in p.applies_via)} "
-                           f"| {', '.join(s.value for s in p.sectors) or 'any'} | {p.status.label} | {_md(p.summary)} "
+                           f"| {_binds(p)} | {p.status.label} | {_md(p.summary)} "
                            f"| {'; '.join(_source(s) for s in p.sources)} |")
         g = j.essential_guarantees
         out += ["", "EDPB essential guarantees:", "", "| guarantee | rating | why | sources |", "|---|---|---|---|"]
@@ -86,3 +86,14 @@ def _vocabulary() -> list[str]:
         out += ["", f"### {title}", "", "| word | meaning |", "|---|---|"]
         out += [f"| `{m.value}` | {_md(text)} |" for m, text in definitions.items()]
     return out
+
+
+def _binds(p) -> str:
+    """Which organisations a provision binds: its sectors, or those above its thresholds, or any."""
+    parts = [", ".join(s.value for s in p.sectors)] if p.sectors else []
+    if p.thresholds:
+        t = p.thresholds
+        sizes = ([f"personal data of at least {t.personal_data_subjects:,} people"] if t.personal_data_subjects else []) + \
+                ([f"at least {t.users:,} users"] if t.users else [])
+        parts.append(" or ".join(sizes) + " (" + "; ".join(_source(s) for s in t.sources) + ")")
+    return "; or ".join(parts) or "any"
