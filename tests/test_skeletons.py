@@ -53,11 +53,18 @@ def test_prove_names_a_legal_order_without_a_proof_and_a_threat_that_misfires(tm
 
 
 def test_skeletons_refuse_a_bad_name_and_never_overwrite(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from threatlib.cli import main
+
+    def run(*args: str):  # in-process: these never load the library
+        return CliRunner().invoke(main, list(args))
+
     assert run("new-jurisdiction", "xb", "--into", str(tmp_path)).stderr == (
         "error: 'xb' is not a jurisdiction code: use two capital letters (XA to XZ are free for your own)\n")
     assert run("new-threat", "MK1", "--family", "m", "--into", str(tmp_path)).stderr == (
         "error: 'MK1' is not a threat id: a family prefix and a number, e.g. MK-01\n")
     run("new-jurisdiction", "XB", "--into", str(tmp_path))
     again = run("new-jurisdiction", "XB", "--into", str(tmp_path))
-    assert (again.returncode, again.stderr) == (2, f"error: {tmp_path}/jurisdictions/XB.yaml, {tmp_path}/jurisdictions/"
+    assert (again.exit_code, again.stderr) == (2, f"error: {tmp_path}/jurisdictions/XB.yaml, {tmp_path}/jurisdictions/"
                                                    "proofs/XB.yaml already exists; choose another code or remove it\n")
