@@ -152,3 +152,8 @@ def test_the_user_library_proves_its_own_entries() -> None:
     assert fired(folder / "fires.yaml", "MK-01", library) == set(load_proof(folder).fires_on)
     assert fired(folder / "near_miss.yaml", "MK-01", library) == set()
     assert check_proof(read_proof(proof_path("XA", USER), library), "XA", library) == []
+
+
+def test_a_folder_given_twice_counts_once(tmp_path) -> None:
+    library = load_library(user=[USER, TESTS / ".." / "tests" / "user_library"])
+    assert (library.user, library.origin("XA")) == ((USER,), str(USER))

@@ -73,7 +73,8 @@ def _key(path: Path) -> str:
 
 def load_library(root: Path = LIBRARY_DIR, user: Sequence[Path] = ()) -> Library:
     """The library at `root` (the package's own by default) and the user libraries after it, or InputError."""
-    user = tuple(user)
+    seen: set[str] = set()
+    user = tuple(p for p in user if not (_key(p) in seen or seen.add(_key(p))))  # a folder given twice counts once
     problems: list[Problem] = []
     layers = [(root, BUILT_IN)] + [(p, str(p)) for p in user]
     for folder, origin in layers[1:]:
