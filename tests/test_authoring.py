@@ -73,6 +73,8 @@ def test_new_without_from_writes_a_short_skeleton_with_every_section_once_that_v
     target.write_text(text)
     model, _ = load_model(target, library)
     assert (model.metadata.id, model.metadata.as_of) == ("shop", dt.date(2026, 12, 1))
+    validator = jsonschema.Draft202012Validator(json.loads(model_json_schema()))
+    assert list(validator.iter_errors(plain(target))) == []  # an editor accepts it too
     top = [line.split(":")[0] for line in text.splitlines() if line and line[0].isalpha()]
     assert top == list(Model.model_fields)  # every section, once, in the schema's order
     # Every section has its example entry (decisions, which need a finding, and library show theirs in comments).
