@@ -49,6 +49,18 @@ def write_file(path, content: bytes) -> None:
     write(path, content)
 
 
+def _remember_libraries(ctx: click.Context, _param, folders: tuple[Path, ...]) -> None:
+    ctx.meta["threatlib.libraries"] = ctx.meta.get("threatlib.libraries", ()) + tuple(folders)
+
+
+# Every command that loads the library takes --library; `_library()` reads what was given.
+library_option = click.option(
+    "--library", "libraries", multiple=True, expose_value=False, callback=_remember_libraries,
+    type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+    help="A user library folder (DIR/jurisdictions/CODE.yaml, DIR/threats/FAMILY/ID/threat.yaml), loaded after "
+         "the built-in one and validated the same way; repeat for more than one.")
+
+
 @contextmanager
 def _exit_codes():
     """Bad input exits 2 with positioned problems; a refused read or write exits 3; a broken threat rule exits 1;
@@ -86,6 +98,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path))
+@library_option
 def validate(models: tuple[Path, ...]) -> None:
     """Check model files, scenarios included, as report does; print each problem as file:line:column and exit 2
     if any is invalid (3 if one cannot be read)."""
@@ -93,7 +106,7 @@ def validate(models: tuple[Path, ...]) -> None:
     failed = unreadable = False
     for path in models:
         try:
-            model = pipeline.load(path, library)
+            model, warnings = pipeline.load_with_warnings(path, library)
         except EnvironmentProblem as exc:
             _say(str(exc))
             click.echo(f"{shown(str(path))}: unreadable (listed on standard error)")
@@ -105,6 +118,8 @@ def validate(models: tuple[Path, ...]) -> None:
             click.echo(f"{shown(str(path))}: invalid ({count} problem{'s' if count != 1 else ''}, listed on standard error)")
             failed = True
             continue
+        for warning in warnings:
+            _say(str(warning))
         click.echo(f"{shown(str(path))}: valid ({len(model.elements)} elements, {len(model.flows)} flows, "
                    f"{len(model.organisations)} organisations, {len(model.sources)} sources)")
     sys.exit(EXIT_ENVIRONMENT if unreadable else EXIT_BAD_INPUT if failed else 0)
@@ -117,6 +132,7 @@ def validate(models: tuple[Path, ...]) -> None:
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also render report.pdf with WeasyPrint.")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="Folder of templates that override the built-in ones by file name.")
+@library_option
 def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path | None) -> None:
     """Write diagrams, threat lists, exports, the HTML/PDF report and the PDF brief for each model.
 
@@ -212,6 +228,7 @@ def compare_command(models: tuple[Path, ...], out_dir: Path, pdf: bool, template
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write (replaced in one step); standard output if not given.")
+@library_option
 def export(export_format: str, model: Path, output: Path | None) -> None:
     """Write one machine-readable view of MODEL: otm (Open Threat Model), threatdragon (OWASP Threat Dragon v2),
     sarif (SARIF 2.1.0), json (as threats.json) or csv (as threats.csv).
@@ -235,6 +252,7 @@ def _variant(spec: str) -> tuple[Path, str | None]:
 @click.argument("before", metavar="A")
 @click.argument("after", metavar="B")
 @click.option("--json", "as_json", is_flag=True, help="Print the difference as JSON.")
+@library_option
 def diff(before: str, after: str, as_json: bool) -> None:
     """Compare two models, or a model and one of its scenarios, by stable finding id.
 
@@ -270,13 +288,15 @@ def schema(output: Path | None) -> None:
 
 @main.command()
 @click.argument("name")
-@click.option("--from", "source", required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="The model to start from, e.g. models/tiktok.yaml.")
+@click.option("--from", "source", default=None, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="The model to start from, e.g. models/tiktok.yaml; without it, a short commented skeleton.")
 @click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("models"), show_default=True)
-def new(name: str, source: Path, models_dir: Path) -> None:
-    """Start models/NAME.yaml from an existing model, with vendor facts and sources marked REPLACE;
-    `threatlib validate` then lists every one left to fill in."""
-    from threatlib.scaffold import scaffold
+@library_option
+def new(name: str, source: Path | None, models_dir: Path) -> None:
+    """Start models/NAME.yaml: a short commented skeleton showing every section once (valid as it stands), or,
+    with --from, an existing model with its vendor facts and sources marked REPLACE, which `threatlib validate`
+    then lists until each is filled in."""
+    from threatlib.scaffold import scaffold, skeleton
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", name):
         _say(f"error: '{name}' is not a model id: use lowercase letters, digits and hyphens")
@@ -285,11 +305,65 @@ def new(name: str, source: Path, models_dir: Path) -> None:
     if target.exists():
         _say(f"error: {target} already exists; choose another name or remove it")
         sys.exit(2)
+    if source is not None:
+        with _exit_codes():
+            pipeline.load(source, _library())  # start only from a model that is valid
+    models_dir.mkdir(parents=True, exist_ok=True)
     with _exit_codes():
-        pipeline.load(source, _library())  # start only from a model that is valid
-        models_dir.mkdir(parents=True, exist_ok=True)
-        write_file(target, scaffold(source, name).encode("utf-8"))
-    click.echo(f"wrote {target}; run `threatlib validate {target}` to see what is left to fill in")
+        write_file(target, (scaffold(source, name) if source is not None else skeleton(name)).encode("utf-8"))
+    if source is None:
+        click.echo(f"wrote {target}: every section with an example entry; replace them with your app's facts and "
+                   f"run `threatlib validate {target}`")
+    else:
+        click.echo(f"wrote {target}; run `threatlib validate {target}` to see what is left to fill in")
+
+
+def _write_skeleton(files: dict[str, str], into: Path, what: str) -> None:
+    targets = {into / name: text for name, text in files.items()}
+    existing = [str(t) for t in targets if t.exists()]
+    if existing:
+        err.print(f"error: {', '.join(existing)} already exists; choose another {what} or remove it", markup=False)
+        sys.exit(2)
+    for target, text in targets.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {target}")
+    click.echo(f"replace each REPLACE: value, then run `threatlib library --library {into} --prove`")
+
+
+@main.command(name="new-jurisdiction")
+@click.argument("code")
+@click.option("--into", type=click.Path(path_type=Path, file_okay=False), default=Path("library"), show_default=True,
+              help="The user library folder to write into (it holds jurisdictions/ and threats/).")
+def new_jurisdiction(code: str, into: Path) -> None:
+    """Start a legal order in a user library: INTO/jurisdictions/CODE.yaml, a commented skeleton of every key,
+    and its proof INTO/jurisdictions/proofs/CODE.yaml (docs/jurisdictions.md explains both)."""
+    from threatlib.scaffold import jurisdiction_skeleton
+
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        err.print(f"error: '{code}' is not a jurisdiction code: use two capital letters (XA to XZ are free for your own)",
+                  markup=False)
+        sys.exit(2)
+    _write_skeleton(jurisdiction_skeleton(code), into, "code")
+
+
+@main.command(name="new-threat")
+@click.argument("threat_id", metavar="ID")
+@click.option("--family", required=True, help="The threat's family: its folder under threats/, e.g. marketplace.")
+@click.option("--into", type=click.Path(path_type=Path, file_okay=False), default=Path("library"), show_default=True,
+              help="The user library folder to write into (it holds jurisdictions/ and threats/).")
+def new_threat(threat_id: str, family: str, into: Path) -> None:
+    """Start a threat in a user library: INTO/threats/FAMILY/ID/threat.yaml, a commented skeleton of every key,
+    with its proof fixtures fires.yaml, expected.yaml and near_miss.yaml (docs/threats.md explains them)."""
+    from threatlib.scaffold import threat_skeleton
+
+    if not re.fullmatch(r"[A-Z]{2,5}-\d{2,3}", threat_id):
+        err.print(f"error: '{threat_id}' is not a threat id: a family prefix and a number, e.g. MK-01", markup=False)
+        sys.exit(2)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", family):
+        err.print(f"error: '{family}' is not a family name: use lowercase letters, digits and hyphens", markup=False)
+        sys.exit(2)
+    _write_skeleton(threat_skeleton(threat_id, family), into, "id")
 
 
 @main.command(name="import")
@@ -320,6 +394,7 @@ def import_command(source: Path, output: Path) -> None:
 @main.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File to write; standard output if not given.")
+@library_option
 def catalogue(output: Path | None) -> None:
     """Write the library catalogue (threats and jurisdictions) as Markdown, generated from the data."""
     from threatlib.library.catalogue import catalogue_markdown
@@ -330,6 +405,7 @@ def catalogue(output: Path | None) -> None:
 
 @main.command(name="export-pytm-threats")
 @click.argument("output", type=click.Path(path_type=Path, dir_okay=False))
+@library_option
 def export_pytm_threats(output: Path) -> None:
     """Write threatlib's threats as a pytm threats file (load it with TM(..., threatsFile=FILE)).
 
@@ -387,28 +463,50 @@ def _write(content: bytes, output: Path | None) -> None:
 
 
 @main.command(name="library")
-def library_command() -> None:
+@library_option
+@click.option("--tags", is_flag=True, help="List the element tags, data tags and sectors, one a line with its definition.")
+@click.option("--prove", is_flag=True, help="Validate the library and run every proof: each legal order's proofs/CODE.yaml "
+                                            "and each user threat's fires.yaml, near_miss.yaml and expected.yaml.")
+def library_command(tags: bool, prove: bool) -> None:
     """List the library: jurisdictions with their laws and safeguard ratings, and threats."""
     from rich.table import Table
 
+    if tags:
+        from threatlib.spec.vocabulary import DATA_TAGS, ELEMENT_TAGS, SECTORS
+
+        for title, definitions in (("Element tags (elements: tags)", ELEMENT_TAGS), ("Data tags (data: tags)", DATA_TAGS),
+                                   ("Sectors (organisations: sectors)", SECTORS)):
+            click.echo(f"{title}:")
+            width = max(len(m.value) for m in definitions)
+            for member, text in definitions.items():
+                click.echo(f"  {member.value.ljust(width)}  {text}")
+        return
     library = _library()
+    if prove:
+        from threatlib.library.proofs import prove_library
+
+        with _exit_codes():
+            proved = prove_library(library)
+        click.echo(f"proved {proved}")
+        return
     out = Console(highlight=False, soft_wrap=True)
     table = Table(title="Jurisdictions", show_lines=False)
     for column in ("code", "name", "part of", "laws", "provisions", "authorities",
-                   "EDPB guarantees: rules / necessity / oversight / remedies"):
+                   "EDPB guarantees: rules / necessity / oversight / remedies", "library"):
         table.add_column(column)
     for code, j in sorted(library.jurisdictions.items()):
         g = j.essential_guarantees
         ratings = " / ".join(getattr(g, name).rating.value for name in type(g).model_fields)
         table.add_row(code, j.name, j.part_of or "", str(len(j.laws)), str(sum(len(l.provisions) for l in j.laws)),
-                      str(len(j.authorities)), ratings)
+                      str(len(j.authorities)), ratings, library.origin(code))
     out.print(table)
     table = Table(title="Threats")
-    for column in ("id", "family", "title", "targets", "severity", "likelihood"):
+    for column in ("id", "family", "title", "targets", "severity", "likelihood", "library"):
         table.add_column(column)
     for loaded in library.threats:
         t = loaded.threat
-        table.add_row(t.id, t.family, t.title, ", ".join(k.value for k in t.targets), t.severity.label, t.likelihood.label)
+        table.add_row(t.id, t.family, t.title, ", ".join(k.value for k in t.targets), t.severity.label, t.likelihood.label,
+                      loaded.origin)
     out.print(table)
 
 
@@ -416,7 +514,8 @@ def _library():
     from threatlib.library import load_library
 
     with _exit_codes():
-        return load_library()
+        ctx = click.get_current_context(silent=True)
+        return load_library(user=ctx.meta.get("threatlib.libraries", ()) if ctx else ())
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ held by the CompiledModel, never in the process-wide registry once compile retur
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytm
 from pytm.tm import TMState
@@ -129,12 +129,16 @@ def derive(model: Model, library: Library) -> Derived:
     bases: dict[str, tuple[LegalBasis, ...]] = {}
     for element in model.elements:
         sectors = frozenset(organisations[element.operator].sectors) if element.operator else frozenset()
+        scale = organisations[element.operator].scale if element.operator else None
         # People reach data only as staff of an organisation: a user (an actor with no operator) compels nothing.
         is_user = element.kind.value == "actor" and not element.operator
-        element_bases = () if is_user else reach.bases(reach.element_links(element), sectors)
+        element_bases = () if is_user else reach.bases(reach.element_links(element), sectors, scale)
         bases[element.id] = element_bases
         facts[element.id] = _element_facts(element, element_bases, sorted(received[element.id]), data, reach.domestic,
                                            library)
+        if element.operator and organisations[element.operator].staff_access_unnamed:
+            # Staff in countries nobody names: an unknown legal order may reach it, which is not a safe one.
+            facts[element.id] = replace(facts[element.id], staff_in_unnamed_countries=True)
     for flow in model.flows:
         carried = sorted(set(flow.data))
         sink = facts[flow.sink]

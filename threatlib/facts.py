@@ -18,18 +18,18 @@ class PowersByLink(dict):
 
 @dataclass(frozen=True)
 class Facts:
-    id: str
+    id: str  # the element's or flow's id in the model
     kind: str  # actor, device, process, server, datastore, external, flow
-    name: str
+    name: str  # its name in the model
     jurisdiction: str = ""  # where it physically is; for a flow, its sink's
     operator: str = ""  # organisation id, "" when none
     tags: frozenset[str] = frozenset()  # element tags (mobile_app, in_app_browser, update_channel, ...)
     stores: tuple[str, ...] = ()  # data ids held at rest
     handles: tuple[str, ...] = ()  # data ids stored, received or sent (for a flow: carried)
-    handles_personal: bool = False
-    handles_sensitive: bool = False
-    handles_children: bool = False
-    stores_personal: bool = False
+    handles_personal: bool = False  # some data it handles (a flow: carries) is personal
+    handles_sensitive: bool = False  # some of it is sensitive
+    handles_children: bool = False  # some of it is about children
+    stores_personal: bool = False  # some data it holds at rest is personal
     data_tags: frozenset[str] = frozenset()  # tags of every data category handled (for a flow: carried)
     stored_tags: frozenset[str] = frozenset()  # tags of the data categories held at rest
     compelling: tuple[str, ...] = ()  # jurisdictions with a power to obtain data from it or make its operator act
@@ -37,20 +37,21 @@ class Facts:
     foreign_powers: frozenset[str] = frozenset()  # every power any foreign jurisdiction holds over it
     foreign_powers_via: PowersByLink = field(default_factory=PowersByLink)  # link kind -> foreign powers
     weak_safeguards: tuple[str, ...] = ()  # foreign compelling jurisdictions rating weak or absent on an EDPB guarantee
+    staff_in_unnamed_countries: bool = False  # its operator's staff with access also sit in countries no source names
     # Flows only:
-    source: str = ""
-    sink: str = ""
-    source_jurisdiction: str = ""
+    source: str = ""  # id of the element the flow leaves
+    sink: str = ""  # id of the element the flow reaches
+    source_jurisdiction: str = ""  # where the source physically is
     crosses_legal_order: bool = False  # source and sink sit in different jurisdictions
     enters_foreign: bool = False  # the sink sits in a foreign jurisdiction
-    remote_access: bool = False
-    encrypted: bool = False
+    remote_access: bool = False  # the sink reads the source's data from elsewhere
+    encrypted: bool = False  # the flow is encrypted in transit (any encryption but none)
     sink_foreign_compelling: tuple[str, ...] = ()  # foreign jurisdictions that can compel the sink
-    source_foreign_compelling: tuple[str, ...] = ()
-    source_operator: str = ""
-    sink_operator: str = ""
-    source_tags: frozenset[str] = frozenset()
-    sink_tags: frozenset[str] = frozenset()
+    source_foreign_compelling: tuple[str, ...] = ()  # foreign jurisdictions that can compel the source
+    source_operator: str = ""  # organisation id of the source's operator
+    sink_operator: str = ""  # organisation id of the sink's operator
+    source_tags: frozenset[str] = frozenset()  # element tags of the source
+    sink_tags: frozenset[str] = frozenset()  # element tags of the sink
 
     def powers_via(self, via: str) -> frozenset[str]:
         return self.foreign_powers_via.get(via, frozenset())

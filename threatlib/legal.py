@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from threatlib.library import Library
-from threatlib.library.schema import REACHING_POWERS, Nexus, Power
-from threatlib.spec.model import Element, Model
+from threatlib.library.schema import REACHING_POWERS, Nexus, Power, Provision, Thresholds
+from threatlib.spec.model import Element, Model, Scale
 
 
 @dataclass(frozen=True, order=True)
@@ -75,6 +75,8 @@ class LegalReach:
         for oid in reversed(chain):
             org = self.organisations[oid]
             links = {Link(org.incorporated_in, Nexus.incorporation, (oid,)), Link(org.headquarters, Nexus.headquarters, (oid,))}
+            # A disputed headquarters is analysed as a headquarters: the unsafe reading is never dropped.
+            links |= {Link(code, Nexus.headquarters, (oid,)) for code in org.headquarters_disputed}
             links |= {Link(code, Nexus.staff, (oid,)) for code in org.staff_access_from}
             if org.parent:
                 links |= {Link(l.jurisdiction, Nexus.control, (oid,) + l.chain)
@@ -101,8 +103,9 @@ class LegalReach:
                 code = self.library.jurisdictions[code].part_of
         return tuple(sorted(best.values()))
 
-    def bases(self, links: tuple[Link, ...], sectors: frozenset = frozenset()) -> tuple[LegalBasis, ...]:
-        """Provisions that reach through these links; a sector-limited one only if the operator is in a sector."""
+    def bases(self, links: tuple[Link, ...], sectors: frozenset = frozenset(), scale: Scale | None = None) -> tuple[LegalBasis, ...]:
+        """Provisions that reach through these links; one limited to sectors or sizes only if the operator is in
+        one of the sectors or reaches one of the sizes."""
         out = []
         for link in links:
             jurisdiction = self.library.jurisdictions[link.jurisdiction]
@@ -110,10 +113,25 @@ class LegalReach:
                 if law.enacted > self.as_of:
                     continue
                 for p in law.provisions:
-                    if link.via in p.applies_via and (not p.sectors or sectors.intersection(p.sectors)):
+                    if link.via in p.applies_via and binds(p, sectors, scale):
                         out.append(LegalBasis(link.jurisdiction, rank, p.id, law.id, law.short, p.article, tuple(p.powers),
                                               link.via, link.chain, tuple(p.authorities), p.status.value))
         return tuple(sorted(out))
+
+
+def binds(provision: Provision, sectors: frozenset, scale: Scale | None) -> bool:
+    """Does a provision bind an organisation of these sectors and this size (unstated: reaches no threshold)?"""
+    if not provision.sectors and provision.thresholds is None:
+        return True
+    return bool(sectors.intersection(provision.sectors)) or reaches_threshold(provision.thresholds, scale)
+
+
+def reaches_threshold(thresholds: Thresholds | None, scale: Scale | None) -> bool:
+    if thresholds is None or scale is None:
+        return False
+    return any(limit is not None and stated is not None and stated >= limit
+               for limit, stated in ((thresholds.personal_data_subjects, scale.personal_data_subjects),
+                                     (thresholds.users, scale.users)))
 
 
 def reaching(bases: tuple[LegalBasis, ...]) -> tuple[LegalBasis, ...]:

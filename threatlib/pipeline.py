@@ -30,13 +30,27 @@ def load(path: Path, library: Library) -> Model:
         require_regular_file(path)  # a named pipe would keep Python's reader waiting for ever
         return load_pytm_script(path, library)[0].spec
     from threatlib.scenarios import scenario_problems
-    from threatlib.spec import load_model
+    from threatlib.spec import load_model, model_library
 
     model, doc = load_model(path, library)
-    problems = scenario_problems(model, doc, library)
+    problems = scenario_problems(model, doc, model_library(path, model, library))
     if problems:
         raise InputError(problems)
     return model
+
+
+def load_with_warnings(path: Path, library: Library) -> tuple[Model, list]:
+    """A valid model and what is valid but probably not meant or left open: tags that no threat reads where they
+    are used, and organisations of unstated size that a provision binding by size would reach."""
+    if is_pytm_script(path):
+        return load(path, library), []
+    from threatlib.analysis.unknowns import unstated_scale
+    from threatlib.library.tag_use import unread_tags
+    from threatlib.spec import load_model, model_library
+
+    model, doc = load_model(path, library)
+    library = model_library(path, model, library)
+    return model, unread_tags(model, doc, library) + unstated_scale(model, doc, library)
 
 
 def is_pytm_script(path: Path) -> bool:
@@ -49,13 +63,14 @@ def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]
     from threatlib.compile import compile_model
     from threatlib.pytm_import import load_pytm_script
     from threatlib.scenarios import apply_scenario
-    from threatlib.spec import load_model
+    from threatlib.spec import load_model, model_library
 
     if is_pytm_script(path):
         require_regular_file(path)
         compiled, doc = load_pytm_script(path, library)
         return compiled, analyse(compiled, doc)
     model, doc = load_model(path, library)
+    library = model_library(path, model, library)
     compiled = compile_model(model, library)
     baseline = analyse(compiled, doc)
     if not model.scenarios:
@@ -70,11 +85,12 @@ def analyse_variant(path: Path, scenario_id: str | None, library: Library) -> An
     from threatlib.analysis import analyse
     from threatlib.compile import compile_model
     from threatlib.scenarios import apply_scenario
-    from threatlib.spec import load_model
+    from threatlib.spec import load_model, model_library
 
     if scenario_id is None:
         return analyse_file(path, library)[1]
     model, doc = load_model(path, library)
+    library = model_library(path, model, library)
     ids = [s.id for s in model.scenarios]
     if scenario_id not in ids:
         raise InputError([doc.problem(("scenarios",), f"no scenario '{scenario_id}'; this model has {', '.join(ids) or 'none'}")])

@@ -27,6 +27,7 @@ from threatlib.analysis.model import (
     ScenarioView,
     SourceRef,
 )
+from threatlib.analysis.unknowns import unknown_location_warnings
 from threatlib.collector import collector_paused
 from threatlib.compile import CompiledModel
 from threatlib.legal import LegalBasis
@@ -66,6 +67,7 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
         else:
             warnings.append(f"exclusion of {finding_id} matches no finding; remove it or check the ids")
     findings = [f for f in findings if f.id in by_id]
+    warnings += unknown_location_warnings(compiled)
     decisions = []
     for d in spec.decisions:
         if d.finding in by_id:
@@ -95,7 +97,7 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
     used_codes |= {c for o in spec.organisations for c in (o.incorporated_in, o.headquarters, *o.staff_access_from)}
     used_codes |= set(spec.metadata.data_subjects_in)
     jurisdictions = [JurisdictionView(id=j.id, name=j.name, part_of=j.part_of, summary=j.summary,
-                                      foreign=j.id not in compiled.domestic)
+                                      foreign=j.id not in compiled.domestic, library=compiled.library.origin(j.id))
                      for code, j in sorted(compiled.library.jurisdictions.items()) if code in used_codes]
     authorities = []
     for authority_id, (code, name) in compiled.authorities.items():
@@ -114,7 +116,9 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
         organisations=[OrganisationView(id=o.id, name=o.name, description=o.description,
                                         incorporated_in=o.incorporated_in, headquarters=o.headquarters,
                                         parent=o.parent, control=o.control,
-                                        staff_access_from=list(o.staff_access_from), claims=_claims(o.claims))
+                                        staff_access_from=list(o.staff_access_from), claims=_claims(o.claims),
+                                        staff_access_unnamed=o.staff_access_unnamed,
+                                        headquarters_disputed=list(o.headquarters_disputed))
                        for o in spec.organisations],
         data=[DataView(id=d.id, name=d.name, description=d.description, classification=d.classification.value,
                        personal=d.personal, sensitive=d.sensitive, children=d.children) for d in spec.data],

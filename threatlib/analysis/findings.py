@@ -78,7 +78,7 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
         if isinstance(threat, LibraryThreat):
             ours = threat._loaded.threat
             if threat.id not in shared:
-                shared[threat.id] = _ours_shared(ours, cite)
+                shared[threat.id] = {**_ours_shared(ours, cite), "library": threat._loaded.origin}
             finding = _ours(ours, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id], rater)
         else:
             if threat.id not in shared:

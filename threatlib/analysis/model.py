@@ -77,6 +77,7 @@ class Finding(Record):
     cwe: list[str]
     risk: Risk
     jurisdictions: list[str]  # the foreign legal orders whose provisions the finding relies on
+    library: str = ""  # for a threatlib threat, the library it came from: built-in, or a user library folder
 
 
 class DecisionView(Record):
@@ -135,6 +136,8 @@ class OrganisationView(Record):
     control: str | None
     staff_access_from: list[str]
     claims: list[CitedClaim]
+    staff_access_unnamed: bool = False  # staff with access also sit in countries no source names
+    headquarters_disputed: list[str] = []  # other claimed headquarters, each analysed as one
 
 
 class DataView(Record):
@@ -166,6 +169,7 @@ class JurisdictionView(Record):
     part_of: str | None
     summary: str
     foreign: bool
+    library: str = "built-in"  # the library it came from: built-in, or a user library folder
 
 
 class CompulsionView(Record):

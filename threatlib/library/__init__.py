@@ -1,12 +1,18 @@
-"""The library: jurisdictions (laws, powers, safeguards) and threats, shipped as data beside this file.
+"""The library: jurisdictions (laws, powers, safeguards) and threats, shipped as data beside this file,
+plus any user libraries: folders in the same layout (jurisdictions/CODE.yaml, threats/FAMILY/ID/threat.yaml)
+given with `--library DIR` or a model's `library:` list.
 
-Every file is validated on load; a threat whose condition leaves the allowed language is refused
-with its position, before any of it runs.
+Every file is validated on load, a user's exactly as a built-in one; a threat whose condition leaves the
+allowed language is refused with its position, before any of it runs. An entry whose id is already taken
+by an earlier library (the built-in one first, then user libraries in the order given) is refused unless
+its file says `overrides: true`; each entry remembers which library it came from.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import CodeType
 
@@ -17,10 +23,11 @@ from threatlib.library.conditions import ConditionError, compile_condition
 from threatlib.library.schema import Jurisdiction, Threat, ThreatProof
 from threatlib.spec.checks import library_claims_basis
 from threatlib.spec.common import Source
-from threatlib.spec.validate import validate_document
-from threatlib.spec.yaml_source import read_yaml
+from threatlib.spec.validate import dotted, validate_document
+from threatlib.spec.yaml_source import Document, read_yaml
 
 LIBRARY_DIR = Path(__file__).parent
+BUILT_IN = "built-in"  # how the package's own library is named wherever an entry's library is shown
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,7 @@ class LoadedThreat:
     threat: Threat
     condition: CodeType
     folder: Path
+    origin: str = BUILT_IN  # the library it came from: "built-in", or the user library's folder as given
 
 
 @dataclass(frozen=True)
@@ -35,28 +43,100 @@ class Library:
     jurisdictions: dict[str, Jurisdiction]
     threats: tuple[LoadedThreat, ...]
     sources: dict[str, Source]  # every source the library cites, by id
+    origins: dict[str, str] = field(default_factory=dict)  # jurisdiction code -> the library it came from
+    root: Path = LIBRARY_DIR
+    user: tuple[Path, ...] = ()  # user library folders, in the order they were given
 
     @property
     def codes(self) -> frozenset[str]:
         return frozenset(self.jurisdictions)
 
+    def origin(self, code: str) -> str:
+        return self.origins.get(code, BUILT_IN)
+
     def provision_index(self) -> dict[str, tuple[Jurisdiction, object, object]]:
         """Provision id -> (jurisdiction, law, provision)."""
         return {p.id: (j, law, p) for j in self.jurisdictions.values() for law in j.laws for p in law.provisions}
 
+    def with_user(self, folders: Sequence[Path]) -> Library:
+        """This library with more user folders after its own (a model's `library:` list); the same folders
+        give the same Library object, so a model's library is loaded once however often it is asked for."""
+        known = {_key(p) for p in self.user}
+        extra = tuple(p for p in folders if _key(p) not in known)
+        if not extra:
+            return self
+        return _load_cached(self.root, self.user + extra)
 
-def load_library(root: Path = LIBRARY_DIR) -> Library:
+
+def _key(path: Path) -> str:
+    return str(path.resolve())
+
+
+def load_library(root: Path = LIBRARY_DIR, user: Sequence[Path] = ()) -> Library:
+    """The library at `root` (the package's own by default) and the user libraries after it, or InputError."""
+    seen: set[str] = set()
+    user = tuple(p for p in user if not (_key(p) in seen or seen.add(_key(p))))  # a folder given twice counts once
     problems: list[Problem] = []
-    sources: dict[str, tuple[Source, str]] = {}
-    checked: list[tuple] = []  # (document, entry) of each file, checked once every source is known
-    jurisdictions = _load_jurisdictions(root / "jurisdictions", problems, sources, checked)
-    threats = _load_threats(root / "threats", problems, sources, checked)
-    by_id = {k: v for k, (v, _) in sources.items()}
-    for doc, entry in checked:
-        problems += library_claims_basis(entry, doc, by_id)
+    layers = [(root, BUILT_IN)] + [(p, str(p)) for p in user]
+    for folder, origin in layers[1:]:
+        if not folder.is_dir():
+            problems.append(Problem(origin, 1, 1, "library folder does not exist"))
+        elif not (folder / "jurisdictions").is_dir() and not (folder / "threats").is_dir():
+            problems.append(Problem(origin, 1, 1, "a library folder holds jurisdictions/CODE.yaml and/or "
+                                                  "threats/FAMILY/ID/threat.yaml; this one has neither folder"))
     if problems:
         raise InputError(problems)
-    return Library(jurisdictions, threats, {k: v for k, (v, _) in sorted(sources.items())})
+    jurisdictions: dict[str, tuple[Jurisdiction, Document, str]] = {}
+    threats: dict[str, tuple[LoadedThreat, Document]] = {}
+    for folder, origin in layers:
+        for jurisdiction, doc in _read_jurisdictions(folder / "jurisdictions", problems):
+            _layer(jurisdictions, jurisdiction.id, (jurisdiction, doc, origin), jurisdiction.overrides, doc, origin,
+                   "jurisdiction", problems)
+        for loaded, doc in _read_threats(folder / "threats", origin, problems):
+            _layer(threats, loaded.threat.id, (loaded, doc), loaded.threat.overrides, doc, origin, "threat", problems)
+    sources: dict[str, tuple[Source, str]] = {}
+    _check_jurisdictions(jurisdictions, problems, sources)
+    for loaded, doc in threats.values():
+        _register_sources(doc, loaded.threat, (), sources, problems)
+    # A confirmed claim needs a primary source or two independent ones; checked once every source is known.
+    by_id = {k: v for k, (v, _) in sources.items()}
+    for jurisdiction, doc, _ in jurisdictions.values():
+        problems += library_claims_basis(jurisdiction, doc, by_id)
+    for loaded, doc in threats.values():
+        problems += library_claims_basis(loaded.threat, doc, by_id)
+    if problems:
+        raise InputError(problems)
+    library = Library({code: j for code, (j, _, _) in sorted(jurisdictions.items())},
+                      tuple(sorted((t for t, _ in threats.values()), key=lambda t: t.threat.id)),
+                      {k: v for k, (v, _) in sorted(sources.items())},
+                      {code: origin for code, (_, _, origin) in sorted(jurisdictions.items()) if origin != BUILT_IN},
+                      root, user)
+    return library
+
+
+@lru_cache(maxsize=16)
+def _load_cached(root: Path, user: tuple[Path, ...]) -> Library:
+    return load_library(root, user)
+
+
+def _layer(found: dict, entry_id: str, entry, overrides: bool, doc: Document, origin: str, what: str,
+           problems: list[Problem]) -> None:
+    """Add one entry over the earlier libraries: a collision must be declared, and a declaration must collide."""
+    earlier = found.get(entry_id)
+    if earlier is not None and not overrides:
+        where = earlier[-1] if what == "jurisdiction" else earlier[0].origin
+        problems.append(doc.problem(("id",), f"{what} '{entry_id}' is already defined by the {_named(where)} library; "
+                                             f"add 'overrides: true' to this file to replace it, or choose another id"))
+        return
+    if earlier is None and overrides:
+        problems.append(doc.problem(("overrides",), f"{what} '{entry_id}' says 'overrides: true' but no earlier "
+                                                    f"library defines '{entry_id}'; remove the key"))
+        return
+    found[entry_id] = entry
+
+
+def _named(origin: str) -> str:
+    return origin if origin == BUILT_IN else f"'{origin}'"
 
 
 def _register_sources(doc, value, path: tuple, sources: dict[str, tuple[Source, str]], problems: list[Problem]) -> None:
@@ -73,20 +153,26 @@ def _register_sources(doc, value, path: tuple, sources: dict[str, tuple[Source, 
             _register_sources(doc, item, path + (i,), sources, problems)
 
 
-def _load_jurisdictions(folder: Path, problems: list[Problem], sources, checked: list) -> dict[str, Jurisdiction]:
-    found: dict[str, Jurisdiction] = {}
-    seen_ids: dict[str, str] = {}
+def _read_jurisdictions(folder: Path, problems: list[Problem]) -> list[tuple[Jurisdiction, Document]]:
+    found = []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            doc = read_yaml(path, _display(path))
-            jurisdiction = validate_document(doc, Jurisdiction)
+            doc, jurisdiction = _read(path, Jurisdiction)
         except InputError as exc:
             problems += exc.problems
             continue
-        _register_sources(doc, jurisdiction, (), sources, problems)
-        checked.append((doc, jurisdiction))
         if jurisdiction.id != path.stem:
             problems.append(doc.problem(("id",), f"jurisdiction id '{jurisdiction.id}' must match its file name '{path.stem}'"))
+            continue
+        found.append((jurisdiction, doc))
+    return found
+
+
+def _check_jurisdictions(jurisdictions: dict, problems: list[Problem], sources) -> None:
+    """Checks across the jurisdictions finally in the library: ids unique, authorities and part_of resolve."""
+    seen_ids: dict[str, str] = {}
+    for jurisdiction, doc, _ in jurisdictions.values():
+        _register_sources(doc, jurisdiction, (), sources, problems)
         authorities = {a.id for a in jurisdiction.authorities}
         ids = [("authorities", i, a.id) for i, a in enumerate(jurisdiction.authorities)]
         for li, law in enumerate(jurisdiction.laws):
@@ -101,19 +187,15 @@ def _load_jurisdictions(folder: Path, problems: list[Problem], sources, checked:
             if item_id in seen_ids:
                 problems.append(doc.problem(tuple(path_) + ("id",), f"id '{item_id}' is already used in {seen_ids[item_id]}"))
             seen_ids[item_id] = doc.file
-        found[jurisdiction.id] = jurisdiction
-    for code, jurisdiction in found.items():
-        if jurisdiction.part_of and jurisdiction.part_of not in found:
-            problems.append(Problem(_display(folder / f"{code}.yaml"), 1, 1, f"part_of '{jurisdiction.part_of}' is not in the library"))
-    return found
+        if jurisdiction.part_of and jurisdiction.part_of not in jurisdictions:
+            problems.append(doc.problem(("part_of",), f"part_of '{jurisdiction.part_of}' is not in the library"))
 
 
-def _load_threats(folder: Path, problems: list[Problem], sources, checked: list) -> tuple[LoadedThreat, ...]:
+def _read_threats(folder: Path, origin: str, problems: list[Problem]) -> list[tuple[LoadedThreat, Document]]:
     loaded = []
     for path in sorted(folder.glob("*/*/threat.yaml")):
         try:
-            doc = read_yaml(path, _display(path))
-            threat = validate_document(doc, Threat)
+            doc, threat = _read(path, Threat)
         except InputError as exc:
             problems += exc.problems
             continue
@@ -122,15 +204,28 @@ def _load_threats(folder: Path, problems: list[Problem], sources, checked: list)
             problems.append(doc.problem(("id",), f"threat {threat.id} of family '{threat.family}' must live in "
                                                  f"threats/{threat.family}/{threat.id}/, not {where}"))
             continue
-        _register_sources(doc, threat, (), sources, problems)
-        checked.append((doc, threat))
         try:
             code = compile_condition(threat.condition, threat.id)
         except ConditionError as exc:
             problems.append(doc.problem(("condition",), f"threat {threat.id} refused: {exc}"))
             continue
-        loaded.append(LoadedThreat(threat, code, path.parent))
-    return tuple(sorted(loaded, key=lambda t: t.threat.id))
+        loaded.append((LoadedThreat(threat, code, path.parent, origin), doc))
+    return loaded
+
+
+def _read(path: Path, schema):
+    """Read and validate one library file; a file started by `threatlib new-jurisdiction` or `new-threat` lists
+    each value still to fill in, as a started model does."""
+    from threatlib.scaffold import placeholders, unmark
+
+    doc = read_yaml(path, _display(path))
+    marked = placeholders(doc.data)
+    if marked:
+        doc = Document(doc.file, unmark(doc.data), doc.positions)
+    entry = validate_document(doc, schema)
+    if marked:
+        raise InputError([doc.problem(where, f"left to fill in: {dotted(where)} is still a placeholder") for where, _ in marked])
+    return doc, entry
 
 
 def load_proof(folder: Path) -> ThreatProof:

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from threatlib.analysis.drivers import method_markdown
-from threatlib.library import Library
+from threatlib.library import BUILT_IN, Library
 from threatlib.spec.common import Source
 
 
@@ -35,10 +35,12 @@ def catalogue_markdown(library: Library) -> str:
         t = loaded.threat
         out.append(f"| [{t.id}](#{t.id.lower()}) | {t.family} | {_md(t.title)} | {', '.join(k.value for k in t.targets)} "
                    f"| {t.severity.label} | {'by the judgement drivers' if t.powers else t.likelihood.label} |")
+    origins = {loaded.threat.id: loaded.origin for loaded in library.threats}
     for family, threats in sorted(families.items()):
         out += ["", f"### Family: {family}"]
         for t in threats:
             out += ["", f"#### {t.id}", "", f"**{_md(t.title)}**. {_md(t.description)}", "",
+                    *([f"- From the user library `{_md(origins[t.id])}`"] if origins[t.id] != BUILT_IN else []),
                     f"- Targets: {', '.join(k.value for k in t.targets)}",
                     f"- Condition: `{_md(t.condition)}`",
                     f"- Powers relied on: {', '.join(p.label for p in t.powers) or 'none'}",
@@ -52,9 +54,12 @@ def catalogue_markdown(library: Library) -> str:
             for claim in t.evidence:
                 out.append(f"  - {_md(claim.statement)} ({claim.status.label}) "
                            + "; ".join(_source(s) for s in claim.sources))
+    out += _vocabulary()
     out += ["", "## Jurisdictions"]
     for code, j in sorted(library.jurisdictions.items()):
         out += ["", f"### {code}: {_md(j.name)}", "", _md(j.summary)]
+        if library.origin(code) != BUILT_IN:
+            out += ["", f"From the user library `{_md(library.origin(code))}`."]
         if j.part_of:
             out += ["", f"Part of: {j.part_of}."]
         if j.authorities:
@@ -67,7 +72,7 @@ def catalogue_markdown(library: Library) -> str:
                 checked = "" if p.article_verified else " (article not checked against the text)"
                 out.append(f"| {_md(p.article)} | {', '.join(x.label for x in p.powers)} "
                            f"| {p.purpose.value.replace('_', ' ')}, {p.scope.value} | {', '.join(v.value for v in p.applies_via)} "
-                           f"| {', '.join(s.value for s in p.sectors) or 'any'} | {p.status.label}{checked} | {_md(p.summary)} "
+                           f"| {_binds(p)} | {p.status.label}{checked} | {_md(p.summary)} "
                            f"| {'; '.join(_source(s) for s in p.sources)} |")
         g = j.essential_guarantees
         out += ["", "EDPB essential guarantees:", "", "| guarantee | rating | why | sources |", "|---|---|---|---|"]
@@ -81,3 +86,26 @@ def catalogue_markdown(library: Library) -> str:
                 out.append(f"| {c.date} | {_md(c.statement)} | {', '.join(x.label for x in c.powers)} "
                            f"| {'yes' if c.foreign_data else 'no'} | {c.status.label} | {'; '.join(_source(s) for s in c.sources)} |")
     return "\n".join(out) + "\n"
+
+
+def _vocabulary() -> list[str]:
+    """The words a model's tags and sectors may use, each with its definition (threats match these words)."""
+    from threatlib.spec.vocabulary import DATA_TAGS, ELEMENT_TAGS, SECTORS
+
+    out = ["", "## Tags and sectors", "",
+           "Threats match these words, so each has one meaning; `threatlib library --tags` prints the same list."]
+    for title, definitions in (("Element tags", ELEMENT_TAGS), ("Data tags", DATA_TAGS), ("Sectors", SECTORS)):
+        out += ["", f"### {title}", "", "| word | meaning |", "|---|---|"]
+        out += [f"| `{m.value}` | {_md(text)} |" for m, text in definitions.items()]
+    return out
+
+
+def _binds(p) -> str:
+    """Which organisations a provision binds: its sectors, or those above its thresholds, or any."""
+    parts = [", ".join(s.value for s in p.sectors)] if p.sectors else []
+    if p.thresholds:
+        t = p.thresholds
+        sizes = ([f"personal data of at least {t.personal_data_subjects:,} people"] if t.personal_data_subjects else []) + \
+                ([f"at least {t.users:,} users"] if t.users else [])
+        parts.append(" or ".join(sizes) + " (" + "; ".join(_source(s) for s in t.sources) + ")")
+    return "; or ".join(parts) or "any"

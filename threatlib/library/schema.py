@@ -60,35 +60,53 @@ class Scope(str, Enum):
 
 
 class Authority(Spec):
+    """An organ of the state that uses the powers: provisions name it, compulsion links are drawn to it."""
+
     id: Id
-    name: ShortText
-    description: Text
+    name: ShortText = Field(description="Its name, as the reports show it.")
+    description: Text = Field(description="What it is and what it can order.")
+
+
+class Thresholds(Spec):
+    """Sizes at which a provision starts to bind an organisation, compared with the `scale` a model states for
+    the element's operator. Reaching any one is enough; an operator whose scale is not stated reaches none."""
+
+    personal_data_subjects: int | None = Field(
+        default=None, ge=1, description="Binds an organisation that handles the personal data of at least this many people.")
+    users: int | None = Field(default=None, ge=1, description="Binds an organisation with at least this many users.")
+    note: Text = Field(description="Where the number is set (the law itself, a regulation) and how it is counted.")
+    sources: list[Source] = Field(min_length=1, description="Where it comes from; each source in full (see Source).")
 
 
 class Provision(Spec):
     id: Id
-    article: ShortText
-    summary: Text
-    powers: list[Power] = Field(min_length=1)
-    applies_via: list[Nexus] = Field(min_length=1)
+    article: ShortText = Field(description="Where in the law: 'Art. 7', 's. 20', 'Ch. III'.")
+    summary: Text = Field(description="What it lets the state demand, of whom, by what procedure; in your own words.")
+    powers: list[Power] = Field(min_length=1, description="What it lets the state demand (see the list of powers).")
+    applies_via: list[Nexus] = Field(
+        min_length=1, description="The links through which it reaches an organisation or element (see 'How reach is derived').")
     sectors: list[Sector] = Field(default_factory=list, description="Empty: any organisation; else only these sectors.")
-    authorities: list[Id] = Field(default_factory=list)
+    thresholds: Thresholds | None = Field(
+        default=None, description="Binds organisations of at least this size: alone, instead of any organisation; with "
+                                  "sectors, in addition to the organisations in those sectors.")
+    authorities: list[Id] = Field(default_factory=list, description="Ids of this jurisdiction's authorities that use it.")
     purpose: Purpose = Field(description="What the power is for: intelligence, national_security, law_enforcement or regulatory.")
     scope: Scope = Field(description="How narrowly a demand must be drawn: general, programmatic or targeted.")
     article_verified: bool = Field(
         default=True, description="False when the article's number or wording could not be checked against the primary text.")
-    status: Status
-    sources: list[Source] = Field(min_length=1)
-    counter_reading: LibraryClaim | None = None
+    status: Status = Field(description="How settled the reading is: confirmed, reported, alleged, vendor_claim or disputed.")
+    sources: list[Source] = Field(min_length=1, description="The primary text first (the statute), then any commentary.")
+    counter_reading: LibraryClaim | None = Field(default=None, description="The strongest reading against this one, sourced.")
 
 
 class Law(Spec):
     id: Id
-    title: ShortText
-    short: Annotated[str, StringConstraints(min_length=1, max_length=40)]
-    enacted: dt.date
-    amended: list[dt.date] = Field(default_factory=list)
-    provisions: list[Provision] = Field(min_length=1)
+    title: ShortText = Field(description="The law's full title.")
+    short: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+        description="Short name, at most 40 characters; a legal basis is cited as 'short article'.")
+    enacted: dt.date = Field(description="Date it was enacted or came into force.")
+    amended: list[dt.date] = Field(default_factory=list, description="Dates of the amendments that matter here.")
+    provisions: list[Provision] = Field(min_length=1, description="The provisions that grant or shape powers.")
 
 
 class Rating(str, Enum):
@@ -99,18 +117,19 @@ class Rating(str, Enum):
 
 
 class GuaranteeRating(Spec):
-    rating: Rating
-    note: Text
-    sources: list[Source] = Field(min_length=1)
+    rating: Rating = Field(description="absent, weak, partial or substantial.")
+    note: Text = Field(description="Why, in a sentence or two.")
+    sources: list[Source] = Field(min_length=1, description="Where it comes from; each source in full (see Source).")
 
 
 class EssentialGuarantees(Spec):
     """The EDPB's four European Essential Guarantees for surveillance measures."""
 
-    clear_precise_rules: GuaranteeRating
-    necessity_proportionality: GuaranteeRating
-    independent_oversight: GuaranteeRating
-    effective_remedies: GuaranteeRating
+    clear_precise_rules: GuaranteeRating = Field(description="A: processing rests on clear, precise and accessible rules.")
+    necessity_proportionality: GuaranteeRating = Field(
+        description="B: necessity and proportionality to the legitimate aims pursued are shown.")
+    independent_oversight: GuaranteeRating = Field(description="C: an independent oversight mechanism exists.")
+    effective_remedies: GuaranteeRating = Field(description="D: effective remedies are available to the individual.")
 
     def weak_ones(self) -> list[str]:
         """The guarantees rated weak or absent, in words."""
@@ -130,26 +149,33 @@ class Practice(Spec):
 
     statement: Text = Field(description="What was done, by whom, to which organisation, in your own words.")
     date: PartialDate = Field(description="When it happened (or came to light).")
-    status: Status
+    status: Status = Field(description="confirmed, reported, alleged, vendor_claim or disputed.")
     powers: list[Power] = Field(min_length=1, description="The powers used.")
     purpose: Purpose | None = Field(
         default=None, description="What the powers were used for; a case counts only for provisions of that purpose. "
                                   "Omitted: unknown, and it counts for any.")
     sectors: list[Sector] = Field(default_factory=list, description="Sectors of the organisations it was used on.")
     foreign_data: bool = Field(description="Did it concern the data of people outside the legal order?")
-    sources: list[Source] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1, description="Where it comes from; each source in full (see Source).")
+
+
+OVERRIDES = Field(default=False, description="In a user library: true when this entry replaces one of the same id "
+                                             "from an earlier library (the built-in one, or a library given before).")
 
 
 class Jurisdiction(Spec):
     id: JurisdictionCode
-    name: ShortText
+    overrides: bool = OVERRIDES
+    name: ShortText = Field(description="The legal order's name, as the reports show it.")
     short_name: ShortText | None = Field(
         default=None, description="The name as a sentence uses it, with its article: 'China', 'the United States'.")
-    part_of: JurisdictionCode | None = None
-    summary: Text
-    authorities: list[Authority] = Field(default_factory=list)
-    laws: list[Law] = Field(default_factory=list)
-    essential_guarantees: EssentialGuarantees
+    part_of: JurisdictionCode | None = Field(
+        default=None, description="A larger legal order whose law also applies here (IE is part of EU): a link to this "
+                                  "one is a link to that one too.")
+    summary: Text = Field(description="A few sentences: the setting, the main powers and safeguards, and what is left out.")
+    authorities: list[Authority] = Field(default_factory=list, description="The organs that use the powers.")
+    laws: list[Law] = Field(default_factory=list, description="The laws modelled, the most significant first.")
+    essential_guarantees: EssentialGuarantees = Field(description="The legal order rated on the EDPB's four guarantees.")
     practice: list[Practice] = Field(
         default_factory=list, description="Documented uses of these powers on organisations or data; a driver of likelihood.")
 
@@ -205,27 +231,29 @@ ThreatId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}-\d{2,3}$")]
 
 class Threat(Spec):
     id: ThreatId = Field(description="Family prefix and number, e.g. LC-01; equal to the folder name.")
-    family: Id
-    title: ShortText
-    description: Text
-    targets: list[TargetKind] = Field(min_length=1)
+    overrides: bool = OVERRIDES
+    family: Id = Field(description="The threat's family: the folder above its own.")
+    title: ShortText = Field(description="What can happen, in a short sentence.")
+    description: Text = Field(description="Who can do what to which data, by what means, and why it matters.")
+    targets: list[TargetKind] = Field(min_length=1, description="Kinds of element (or flow) the condition is tried on.")
     condition: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
         description="Restricted Python expression over `target` and its derived `target.facts`."
     )
     powers: list[Power] = Field(
         default_factory=list, description="Legal powers the threat relies on; their legal bases explain each finding."
     )
-    severity: Severity
-    likelihood: Likelihood
-    impact: Text
-    stride: list[ShortText] = Field(default_factory=list)
-    capec: list[Annotated[str, StringConstraints(pattern=r"^CAPEC-\d+$")]] = Field(default_factory=list)
-    cwe: list[Annotated[str, StringConstraints(pattern=r"^CWE-\d+$")]] = Field(default_factory=list)
-    mitigations: list[Text] = Field(min_length=1)
+    severity: Severity = Field(description="very_high, high, medium, low or very_low.")
+    likelihood: Likelihood = Field(description="Base likelihood, in the PHIA yardstick's words; the analysis adjusts it.")
+    impact: Text = Field(description="What follows if it happens.")
+    stride: list[ShortText] = Field(default_factory=list, description="STRIDE categories, e.g. information_disclosure.")
+    capec: list[Annotated[str, StringConstraints(pattern=r"^CAPEC-\d+$")]] = Field(
+        default_factory=list, description="Related CAPEC attack patterns.")
+    cwe: list[Annotated[str, StringConstraints(pattern=r"^CWE-\d+$")]] = Field(default_factory=list, description="Related CWE weaknesses.")
+    mitigations: list[Text] = Field(min_length=1, description="What the vendor or a regulator can do about it.")
     evidence: list[LibraryClaim] = Field(min_length=1, description="Sourced claims that show the threat is real.")
 
 
 class ThreatProof(Spec):
     """expected.yaml beside a threat: the exact element ids its fires.yaml model must produce."""
 
-    fires_on: list[Id] = Field(min_length=1)
+    fires_on: list[Id] = Field(min_length=1, description="Element and flow ids of fires.yaml the threat must fire on, no more.")

@@ -13,7 +13,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # What a finding shares with every other finding of its threat: written once, under "threats".
-THREAT_FIELDS = ("title", "family", "origin", "description", "mitigations", "evidence", "references", "stride", "capec", "cwe")
+THREAT_FIELDS = ("title", "family", "origin", "description", "mitigations", "evidence", "references", "stride", "capec", "cwe",
+                 "library")
 
 
 # What a legal basis shares with every other basis resting on its provision: written once, under "provisions".

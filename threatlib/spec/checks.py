@@ -193,9 +193,10 @@ def _jurisdiction_codes(model: Model, doc: Document, known: frozenset[str]) -> l
         used += [(("organisations", i, "incorporated_in"), o.incorporated_in), (("organisations", i, "headquarters"), o.headquarters)]
         used += [(("organisations", i, "staff_access_from", j), c) for j, c in enumerate(o.staff_access_from)]
     used += [(("elements", i, "location"), e.location) for i, e in enumerate(model.elements)]
-    return [doc.problem(path, f"unknown jurisdiction '{code}': not in the library; `threatlib library` lists the codes. "
-                              "Use the nearest legal order and say so in the description, or add the jurisdiction "
-                              "to threatlib/library/jurisdictions/")
+    return [doc.problem(path, f"unknown jurisdiction '{code}': not in the built-in library or a user library; "
+                              "`threatlib library` lists the codes. If it is in your own library folder, pass "
+                              f"--library FOLDER (FOLDER/jurisdictions/{code}.yaml) or list the folder under the "
+                              "model's 'library:'; otherwise use the nearest legal order and say so in the description")
             for path, code in used if code is not None and code not in known]
 
 

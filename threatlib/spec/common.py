@@ -114,6 +114,6 @@ class Claim(Spec):
 class LibraryClaim(Spec):
     """A claim inside the library, which carries its sources inline."""
 
-    statement: Text
-    status: Status
-    sources: list[Source] = Field(min_length=1)
+    statement: Text = Field(description="The claim, in your own words.")
+    status: Status = Field(description="confirmed, reported, alleged, vendor_claim or disputed.")
+    sources: list[Source] = Field(min_length=1, description="Where it comes from; each source in full (see Source).")

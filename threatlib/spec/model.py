@@ -58,6 +58,15 @@ class Sector(str, Enum):
     critical_infrastructure = "critical_infrastructure"  # designated critical information infrastructure
     security_software = "security_software"
     ai_service = "ai_service"
+    marketplace = "marketplace"
+    payment_services = "payment_services"
+
+
+class Scale(Spec):
+    """How large an organisation is, for provisions that bind only above a threshold (e.g. China's PIPL Art. 40)."""
+
+    personal_data_subjects: int | None = Field(default=None, ge=0, description="People whose personal data it handles.")
+    users: int | None = Field(default=None, ge=0, description="Users of its services.")
 
 
 class Organisation(Spec):
@@ -73,6 +82,13 @@ class Organisation(Spec):
     )
     sectors: list[Sector] = Field(default_factory=list, description="Sectors it belongs to, for laws that single out some.")
     claims: list[Claim] = Field(min_length=1, description="Sourced facts about the organisation.")
+    staff_access_unnamed: bool = Field(
+        default=False, description="Staff with access to user data also sit in countries the sources do not name. "
+                                   "Analysed as reachable by an unknown legal order, never as safe.")
+    headquarters_disputed: list[JurisdictionCode] = Field(
+        default_factory=list, description="Other places where the organisation is said to be headquartered or "
+                                          "effectively managed; each is analysed as a headquarters too.")
+    scale: Scale | None = Field(default=None, description="How large it is, for provisions that bind by size; cite it in claims.")
 
 
 class Classification(str, Enum):
@@ -106,6 +122,9 @@ class DataTag(str, Enum):
     security_telemetry = "security_telemetry"
     software_update = "software_update"
     conversation = "conversation"
+    shopping_activity = "shopping_activity"
+    transactions = "transactions"
+    identity_document = "identity_document"
 
 
 class DataCategory(Spec):
@@ -143,7 +162,8 @@ class ElementTag(str, Enum):
     desktop_app = "desktop_app"
     in_app_browser = "in_app_browser"
     update_channel = "update_channel"
-    recommendation = "recommendation"
+    content_recommendation = "content_recommendation"  # was `recommendation`; see spec.vocabulary.RENAMED
+    product_recommendation = "product_recommendation"
     moderation = "moderation"
     access_gateway = "access_gateway"
     third_party_sdk = "third_party_sdk"
@@ -156,6 +176,8 @@ class ElementTag(str, Enum):
     ai_model = "ai_model"
     auditor = "auditor"
     government_device = "government_device"
+    marketplace = "marketplace"
+    payment_processing = "payment_processing"
 
 
 class Element(Spec):
@@ -336,6 +358,9 @@ class Model(Spec):
     decisions: list[Decision] = Field(default_factory=list, description="Risk decisions on findings, by finding id.")
     debate: list[DebateClaim] = Field(default_factory=list,
                                       description="Claims made in the public debate, each assessed against the evidence.")
+    library: list[ShortText] = Field(
+        default_factory=list, description="User library folders (jurisdictions/, threats/) this model needs, relative "
+                                          "to the model file; loaded after the built-in library and any --library.")
 
     def legal_layer(self) -> bool:
         """Whether organisations and jurisdictions are modelled: an imported model has none of them yet."""

@@ -50,6 +50,11 @@ def error_problem(doc: Document, schema: type[BaseModel], error: dict) -> Proble
         message = _pattern_message(str(field), loc)
     if kind == "bool_type":
         message = "should be true or false, written without quotes"
+    if kind == "enum" and isinstance(value, str):
+        from threatlib.spec.vocabulary import RENAMED
+
+        if value in RENAMED:
+            return doc.problem(loc, f"{dotted(loc)}: {RENAMED[value]}")
     return doc.problem(loc, f"{dotted(loc)}: {message}{shown}")
 
 
