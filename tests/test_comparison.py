@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, TESTS
+from markupsafe import escape
 
 from threatlib import compare, pipeline
 from threatlib.analysis.comparison import app_row
@@ -124,7 +125,7 @@ def test_cells_say_why_they_are_empty(analyses) -> None:
     # No app has a judgement for the Cayman Islands: it is not a column, and each app's reason is listed.
     assert [c.jurisdiction for c in comparison.columns if c.judged] == ["CN", "RU", "US", "CH", "SG"]
     assert "No app has a judgement for Cayman Islands (KY), Norway (NO):" in html
-    assert f"<li>{cayman.reason} <span class=\"muted\">(TikTok, Small App)</span></li>" in html
+    assert f"<li>{escape(cayman.reason)} <span class=\"muted\">(TikTok, Small App)</span></li>" in html
     assert html.count('title="No reach: no organisation, staff or place of this app is linked to Russian Federation."') == 3
     assert ('<td class="no-layer" colspan="5">Legal layer not modelled (a pytm script): this row cannot say which states '
             "could reach its data.</td>") in html

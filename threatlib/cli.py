@@ -82,7 +82,7 @@ def _exit_codes():
 
 
 def _say(line: str) -> None:
-    err.print(shown(line), markup=False, emoji=False, highlight=False)
+    click.echo(shown(line), err=True)  # plain text: no markup, no emoji, and validate need not load rich
 
 
 def _print_problems(exc: InputError) -> None:

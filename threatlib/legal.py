@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from threatlib.errors import Problem
 from threatlib.library import Library
 from threatlib.library.schema import REACHING_POWERS, Nexus, Power, Provision, Thresholds
 from threatlib.spec.model import Element, Model, Scale
+from threatlib.spec.yaml_source import Document
 
 
 @dataclass(frozen=True, order=True)
@@ -137,3 +139,25 @@ def reaches_threshold(thresholds: Thresholds | None, scale: Scale | None) -> boo
 def reaching(bases: tuple[LegalBasis, ...]) -> tuple[LegalBasis, ...]:
     """The bases that let a state obtain data or make an organisation act."""
     return tuple(b for b in bases if REACHING_POWERS.intersection(b.powers))
+
+
+# Large enough to pass any threshold: an organisation of unknown size is tried as if it passed them all.
+_UNBOUNDED = Scale(personal_data_subjects=10**15, users=10**15)
+
+
+def unstated_scale(model: Model, doc: Document, library: Library) -> list[Problem]:
+    """A warning, at the organisation, for each one of unstated size that a provision binding by size would reach."""
+    if not any(p.thresholds for j in library.jurisdictions.values() for law in j.laws for p in law.provisions):
+        return []
+    reach = LegalReach(model, library)
+    warnings = []
+    for i, o in enumerate(model.organisations):
+        if o.scale is not None:
+            continue
+        links, sectors = reach.organisation_links(o.id), frozenset(o.sectors)
+        by_size = sorted({b.label for b in reach.bases(links, sectors, _UNBOUNDED)} - {b.label for b in reach.bases(links, sectors)})
+        if by_size:
+            warnings.append(doc.problem(("organisations", i, "id"), f"warning: organisation '{o.id}' states no scale, so "
+                                        f"provisions that bind above a size were not applied to it ({'; '.join(by_size)}); "
+                                        "state its scale (personal_data_subjects, users) to decide"))
+    return warnings

@@ -24,32 +24,30 @@ if TYPE_CHECKING:
 
 def load(path: Path, library: Library) -> Model:
     """A validated model, its scenarios checked as report would apply them: load passing means report can run."""
+    return load_with_warnings(path, library, warnings=False)[0]
+
+
+def load_with_warnings(path: Path, library: Library, *, warnings: bool = True) -> tuple[Model, list]:
+    """load(), and what is valid but probably not meant or left open: tags that no threat reads where they are
+    used, and organisations of unstated size that a provision binding by size would reach."""
     if is_pytm_script(path):
         from threatlib.pytm_import import load_pytm_script
 
         require_regular_file(path)  # a named pipe would keep Python's reader waiting for ever
-        return load_pytm_script(path, library)[0].spec
+        return load_pytm_script(path, library)[0].spec, []
     from threatlib.scenarios import scenario_problems
     from threatlib.spec import load_model, model_library
 
     model, doc = load_model(path, library)
-    problems = scenario_problems(model, doc, model_library(path, model, library))
+    library = model_library(path, model, library)
+    problems = scenario_problems(model, doc, library)
     if problems:
         raise InputError(problems)
-    return model
-
-
-def load_with_warnings(path: Path, library: Library) -> tuple[Model, list]:
-    """A valid model and what is valid but probably not meant or left open: tags that no threat reads where they
-    are used, and organisations of unstated size that a provision binding by size would reach."""
-    if is_pytm_script(path):
-        return load(path, library), []
-    from threatlib.analysis.unknowns import unstated_scale
+    if not warnings:
+        return model, []
+    from threatlib.legal import unstated_scale
     from threatlib.library.tag_use import unread_tags
-    from threatlib.spec import load_model, model_library
 
-    model, doc = load_model(path, library)
-    library = model_library(path, model, library)
     return model, unread_tags(model, doc, library) + unstated_scale(model, doc, library)
 
 

@@ -79,7 +79,8 @@ def scaffold(source: Path, name: str) -> str:
             s[key] = _mark(s[key])
         if s.get("url"):
             s["url"] = PLACEHOLDER_URL
-        s.pop("note", None)  # how the old source was checked says nothing about the new one
+        if s.get("note"):  # how the old source was checked says nothing about the new one
+            s["note"] = _mark(s["note"])
     items = [item for section in SECTIONS for item in doc.get(section, [])]
     for scenario in doc.get("scenarios", []):
         scenario["name"] = _mark(scenario["name"])
@@ -137,6 +138,8 @@ def unmark(data: object) -> object:
         return [unmark(value) for value in data]
     if isinstance(data, str) and data.startswith(PLACEHOLDER):
         rest = data[len(PLACEHOLDER):].strip()
+        if rest in ("true", "false"):  # a flag was marked as text; booleans are strict, so read it back as one
+            return rest == "true"
         if _TYPED.match(rest):
             return rest
     return data

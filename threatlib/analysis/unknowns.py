@@ -8,14 +8,10 @@ names the provisions that bind by size and would otherwise reach it, for the ana
 
 from __future__ import annotations
 
-from threatlib.compile import CompiledModel
-from threatlib.errors import Problem
-from threatlib.legal import LegalReach
-from threatlib.spec.model import Model, Scale
-from threatlib.spec.yaml_source import Document
+from typing import TYPE_CHECKING
 
-_UNBOUNDED = Scale(personal_data_subjects=10**15, users=10**15)
-
+if TYPE_CHECKING:  # validate reads this module without pytm, which the compile stage brings
+    from threatlib.compile import CompiledModel
 
 def unknown_location_warnings(compiled: CompiledModel) -> list[str]:
     warnings = []
@@ -27,22 +23,4 @@ def unknown_location_warnings(compiled: CompiledModel) -> list[str]:
             places = " or ".join([o.headquarters, *o.headquarters_disputed])
             warnings.append(f"organisation {o.id}: headquarters disputed ({places}); provisions that reach through a "
                             "headquarters are applied for each place")
-    return warnings
-
-
-def unstated_scale(model: Model, doc: Document, library) -> list[Problem]:
-    """A warning, at the organisation, for each one of unstated size that a provision binding by size would reach."""
-    if not any(p.thresholds for j in library.jurisdictions.values() for law in j.laws for p in law.provisions):
-        return []
-    reach = LegalReach(model, library)
-    warnings = []
-    for i, o in enumerate(model.organisations):
-        if o.scale is not None:
-            continue
-        links, sectors = reach.organisation_links(o.id), frozenset(o.sectors)
-        by_size = sorted({b.label for b in reach.bases(links, sectors, _UNBOUNDED)} - {b.label for b in reach.bases(links, sectors)})
-        if by_size:
-            warnings.append(doc.problem(("organisations", i, "id"), f"warning: organisation '{o.id}' states no scale, so "
-                                        f"provisions that bind above a size were not applied to it ({'; '.join(by_size)}); "
-                                        "state its scale (personal_data_subjects, users) to decide"))
     return warnings
