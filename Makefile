@@ -5,13 +5,21 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODELS := $(sort $(wildcard models/*.yaml))
 
-.PHONY: report test lint bench catalogue schema setup dot clean sarif-multitool
+.PHONY: report test lint bench catalogue schema setup dot chromium fuzz clean sarif-multitool
 
 report: setup
 	$(BIN)/threatlib report $(MODELS) -o reports
 
-test: setup sarif-multitool
+test: setup sarif-multitool chromium
 	$(BIN)/python -m pytest -q
+
+# The mutation fuzzer at full size: every mutant of the shipped models must give exit 0 or positioned problems
+# with exit 2, and validate and report must agree. The test suite runs a small seeded slice of it.
+FUZZ_MUTANTS ?= 2000
+FUZZ_SEED ?= 1
+fuzz: setup
+	THREATLIB_FUZZ_MUTANTS=$(FUZZ_MUTANTS) THREATLIB_FUZZ_SEED=$(FUZZ_SEED) THREATLIB_FUZZ_RENDER_EVERY=1 \
+	  $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 lint: setup
 	$(BIN)/ruff check threatlib tests
@@ -64,6 +72,17 @@ $(MULTITOOL):
 	    exit 1; \
 	  fi; }
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm @microsoft/sarif-multitool@$(MULTITOOL_VERSION)
+
+# The browser tests drive Debian's Chromium through Playwright (Playwright's own browser download is not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Chromium (Debian package chromium) for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "the browser tests need Chromium: run 'sudo apt-get install chromium', then retry."; \
+	    exit 1; \
+	  fi; }
 
 clean:
 	rm -rf reports $(VENV)

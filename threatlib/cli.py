@@ -1,6 +1,7 @@
 """Command line: parses arguments, calls the pipeline, maps errors to exit codes.
 
-Exit codes: 0 success; 2 bad input (each problem printed as file:line:column: message); 1 other failure.
+Exit codes: 0 success; 2 bad input (each problem printed as file:line:column: message); 3 the system refused
+a read or a write (one line naming the path and what to do); 1 other failure.
 """
 
 from __future__ import annotations
@@ -17,29 +18,42 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 import threatlib
 from threatlib import pipeline
-from threatlib.errors import InputError, ThreatConditionError
+from threatlib.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EnvironmentProblem, InputError, Problem, ThreatConditionError, shown
 from threatlib.library import load_library
+from threatlib.output import write_file
 from threatlib.render.exports import EXPORTS
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Error text is never markup or emoji (`file:100:9:` holds the emoji code :100:); every line is printed as is.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 @contextmanager
 def _exit_codes():
-    """Bad input exits 2 with positioned problems; a broken threat rule exits 1; never a traceback for either."""
+    """Bad input exits 2 with positioned problems; a refused read or write exits 3; a broken threat rule exits 1;
+    never a traceback for any of them."""
     try:
         yield
     except InputError as exc:
         _print_problems(exc)
-        sys.exit(2)
+        sys.exit(EXIT_BAD_INPUT)
+    except EnvironmentProblem as exc:
+        _say(str(exc))
+        sys.exit(EXIT_ENVIRONMENT)
+    except OSError as exc:  # a refusal no stage named more precisely
+        _say(str(EnvironmentProblem.from_os_error(exc.filename or "(unknown path)", "read or write", exc)))
+        sys.exit(EXIT_ENVIRONMENT)
     except ThreatConditionError as exc:
-        err.print(f"error: broken threat rule: {exc}", markup=False)
+        _say(f"error: broken threat rule: {exc}")
         sys.exit(1)
+
+
+def _say(line: str) -> None:
+    err.print(shown(line), markup=False, emoji=False, highlight=False)
 
 
 def _print_problems(exc: InputError) -> None:
     for problem in exc.problems:
-        err.print(str(problem), markup=False)
+        _say(str(problem))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,28 +63,34 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(models: tuple[Path, ...]) -> None:
-    """Check model files; print each problem as file:line:column and exit 2 if any is invalid."""
+    """Check model files, scenarios included, as report does; print each problem as file:line:column and exit 2
+    if any is invalid (3 if one cannot be read)."""
     library = _library()
-    failed = False
+    failed = unreadable = False
     for path in models:
         try:
             model = pipeline.load(path, library)
+        except EnvironmentProblem as exc:
+            _say(str(exc))
+            click.echo(f"{shown(str(path))}: unreadable (listed on standard error)")
+            unreadable = True
+            continue
         except InputError as exc:
             _print_problems(exc)
             count = len(exc.problems)
-            click.echo(f"{path}: invalid ({count} problem{'s' if count != 1 else ''}, listed on standard error)")
+            click.echo(f"{shown(str(path))}: invalid ({count} problem{'s' if count != 1 else ''}, listed on standard error)")
             failed = True
             continue
-        click.echo(f"{path}: valid ({len(model.elements)} elements, {len(model.flows)} flows, "
+        click.echo(f"{shown(str(path))}: valid ({len(model.elements)} elements, {len(model.flows)} flows, "
                    f"{len(model.organisations)} organisations, {len(model.sources)} sources)")
-    sys.exit(2 if failed else 0)
+    sys.exit(EXIT_ENVIRONMENT if unreadable else EXIT_BAD_INPUT if failed else 0)
 
 
 @main.command()
-@click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"),
+@click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="Folder for the reports; each model writes OUTPUT/<model id>/.")
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also render report.pdf with WeasyPrint.")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
@@ -84,14 +104,20 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
     """
     library = _library()
     problems: list = []
-    for path in models:
-        try:
-            pipeline.load(path, library)
-        except InputError as exc:
-            problems += exc.problems
+    first_with_id: dict[str, Path] = {}
+    with _exit_codes():  # a file that cannot be read stops the run; bad input is gathered from every model first
+        for path in models:
+            try:
+                model = pipeline.load(path, library)
+            except InputError as exc:
+                problems += exc.problems
+                continue
+            earlier = first_with_id.setdefault(model.metadata.id, path)
+            if earlier != path:
+                problems.append(_same_id(path, earlier, model.metadata.id))
     if problems:
         _print_problems(InputError(problems))
-        sys.exit(2)
+        sys.exit(EXIT_BAD_INPUT)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     # The progress bar is closed before any problem is printed, so the message is the last thing on screen.
     with _exit_codes(), Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
@@ -101,15 +127,26 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
             written, warnings = pipeline.report(path, library, out_dir, pdf=pdf, user_templates=templates)
             progress.advance(task)
             for warning in warnings:
-                err.print(f"{path}: warning: {warning}", markup=False)
-            err.print(f"{path}: wrote {written}", markup=False)
+                _say(f"{path}: warning: {warning}")
+            _say(f"{path}: wrote {written}")
+
+
+def _same_id(path: Path, earlier: Path, model_id: str) -> Problem:
+    """Two models with one metadata.id would write the same report folder, the second over the first."""
+    message = (f"metadata.id '{model_id}' is also the id of {earlier}, given earlier in this run; both would write "
+               f"OUTPUT/{model_id}/: give each model its own id")
+    if pipeline.is_pytm_script(path):
+        return Problem(str(path), 1, 1, message)
+    from threatlib.spec import read_yaml
+
+    return read_yaml(path).problem(("metadata", "id"), message)
 
 
 @main.command()
 @click.argument("export_format", metavar="FORMAT", type=click.Choice(list(EXPORTS)))
-@click.argument("model", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="File to write; standard output if not given.")
+@click.argument("model", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File to write (replaced in one step); standard output if not given.")
 def export(export_format: str, model: Path, output: Path | None) -> None:
     """Write one machine-readable view of MODEL: otm (Open Threat Model), threatdragon (OWASP Threat Dragon v2),
     sarif (SARIF 2.1.0), json (as threats.json) or csv (as threats.csv).
@@ -119,7 +156,7 @@ def export(export_format: str, model: Path, output: Path | None) -> None:
     library = _library()
     with _exit_codes():
         _, analysis = pipeline.analyse_file(model, library)
-    _write(EXPORTS[export_format](analysis), output)
+        _write(EXPORTS[export_format](analysis), output)
 
 
 def _variant(spec: str) -> tuple[Path, str | None]:
@@ -149,7 +186,8 @@ def diff(before: str, after: str, as_json: bool) -> None:
                   "exposures": diff_exposures(a, b).model_dump(mode="json")}
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        click.echo(diff_text(a, b, findings), nl=False)
+        # Model names reach the terminal here: control and bidirectional characters are shown escaped.
+        click.echo("".join(shown(line) + "\n" for line in diff_text(a, b, findings).splitlines()), nl=False)
 
 
 @main.command()
@@ -159,7 +197,8 @@ def schema(output: Path | None) -> None:
     """Write the JSON Schema of the model format, for completion and checking in an editor."""
     from threatlib.spec.json_schema import model_json_schema
 
-    _write(model_json_schema(), output)
+    with _exit_codes():
+        _write(model_json_schema(), output)
 
 
 @main.command()
@@ -173,16 +212,16 @@ def new(name: str, source: Path, models_dir: Path) -> None:
     from threatlib.scaffold import scaffold
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", name):
-        err.print(f"error: '{name}' is not a model id: use lowercase letters, digits and hyphens", markup=False)
+        _say(f"error: '{name}' is not a model id: use lowercase letters, digits and hyphens")
         sys.exit(2)
     target = models_dir / f"{name}.yaml"
     if target.exists():
-        err.print(f"error: {target} already exists; choose another name or remove it", markup=False)
+        _say(f"error: {target} already exists; choose another name or remove it")
         sys.exit(2)
     with _exit_codes():
         pipeline.load(source, _library())  # start only from a model that is valid
-    models_dir.mkdir(parents=True, exist_ok=True)
-    target.write_text(scaffold(source, name), encoding="utf-8")
+        models_dir.mkdir(parents=True, exist_ok=True)
+        write_file(target, scaffold(source, name).encode("utf-8"))
     click.echo(f"wrote {target}; run `threatlib validate {target}` to see what is left to fill in")
 
 
@@ -218,7 +257,8 @@ def catalogue(output: Path | None) -> None:
     """Write the library catalogue (threats and jurisdictions) as Markdown, generated from the data."""
     from threatlib.library.catalogue import catalogue_markdown
 
-    _write(catalogue_markdown(_library()).encode("utf-8"), output)
+    with _exit_codes():
+        _write(catalogue_markdown(_library()).encode("utf-8"), output)
 
 
 @main.command(name="export-pytm-threats")
@@ -230,7 +270,8 @@ def export_pytm_threats(output: Path) -> None:
     """
     from threatlib.library.pytm_export import pytm_threats_json
 
-    output.write_bytes(pytm_threats_json(_library()))
+    with _exit_codes():
+        write_file(output, pytm_threats_json(_library()))
     click.echo(f"wrote {output}")
 
 
@@ -275,7 +316,7 @@ def _write(content: bytes, output: Path | None) -> None:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
     else:
-        output.write_bytes(content)
+        write_file(output, content)
 
 
 @main.command(name="library")
@@ -305,11 +346,8 @@ def library_command() -> None:
 
 
 def _library():
-    try:
+    with _exit_codes():
         return load_library()
-    except InputError as exc:
-        _print_problems(exc)
-        sys.exit(2)
 
 
 if __name__ == "__main__":

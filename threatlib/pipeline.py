@@ -12,14 +12,21 @@ from threatlib.library import Library
 from threatlib.output import write_outputs
 from threatlib.pytm_import import load_pytm_script
 from threatlib.render import render_all
-from threatlib.scenarios import apply_scenario
+from threatlib.scenarios import apply_scenario, scenario_problems
 from threatlib.spec import Model, load_model
+from threatlib.spec.yaml_source import require_regular_file
 
 
 def load(path: Path, library: Library) -> Model:
+    """A validated model, its scenarios checked as report would apply them: load passing means report can run."""
     if is_pytm_script(path):
+        require_regular_file(path)  # a named pipe would keep Python's reader waiting for ever
         return load_pytm_script(path, library)[0].spec
-    return load_model(path, library)[0]
+    model, doc = load_model(path, library)
+    problems = scenario_problems(model, doc, library)
+    if problems:
+        raise InputError(problems)
+    return model
 
 
 def is_pytm_script(path: Path) -> bool:
@@ -29,6 +36,7 @@ def is_pytm_script(path: Path) -> bool:
 def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]:
     """A YAML model, or a pytm script (which is run as Python code: see threatlib.pytm_import)."""
     if is_pytm_script(path):
+        require_regular_file(path)
         compiled, doc = load_pytm_script(path, library)
         return compiled, analyse(compiled, doc)
     model, doc = load_model(path, library)

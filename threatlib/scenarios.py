@@ -8,13 +8,24 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from threatlib.errors import InputError
+from threatlib.errors import InputError, Problem
 from threatlib.spec.checks import check_model
 from threatlib.spec.model import Model, Scenario
-from threatlib.spec.validate import dotted
+from threatlib.spec.validate import error_problem
 from threatlib.spec.yaml_source import Document
 
 SECTIONS = ("organisations", "data", "boundaries", "elements", "flows")
+
+
+def scenario_problems(model: Model, doc: Document, library) -> list[Problem]:
+    """Every problem of every scenario: what report would find when it analyses them, found while validating."""
+    problems: list[Problem] = []
+    for index in range(len(model.scenarios)):
+        try:
+            apply_scenario(model, index, doc, library)
+        except InputError as exc:
+            problems += exc.problems
+    return problems
 
 
 def apply_scenario(model: Model, index: int, doc: Document, library) -> Model:
@@ -27,47 +38,71 @@ def apply_scenario(model: Model, index: int, doc: Document, library) -> Model:
         if item_id not in where:
             problems.append(doc.problem(at + ("remove", i), f"scenario '{scenario.id}': nothing with id '{item_id}' to remove"))
     removed = set(scenario.remove)
+    # Where each entry of the variant was written: its place in the baseline, or in the scenario's add or update.
+    variant = _VariantDocument(doc, scenario.id)
     for section in SECTIONS:
-        data[section] = [item for item in data[section] if item["id"] not in removed]
-    data["flows"] = [f for f in data["flows"] if f["source"] not in removed and f["sink"] not in removed]
+        kept = [(j, item) for j, item in enumerate(data[section]) if item["id"] not in removed]
+        if section == "flows":
+            kept = [(j, f) for j, f in kept if f["source"] not in removed and f["sink"] not in removed]
+        data[section] = [item for _, item in kept]
+        variant.origin.update({(section, new): (section, old) for new, (old, _) in enumerate(kept)})
     for i, update in enumerate(scenario.update):
         section = where.get(update.id)
         if section is None or update.id in removed:
             problems.append(doc.problem(at + ("update", i, "id"), f"scenario '{scenario.id}': nothing with id '{update.id}' to update"))
             continue
-        item = next(x for x in data[section] if x["id"] == update.id)
+        position, item = next((n, x) for n, x in enumerate(data[section]) if x["id"] == update.id)
         for key, value in update.set.items():
             if key not in item or key == "id":
                 problems.append(doc.problem(at + ("update", i, "set", key),
                                             f"scenario '{scenario.id}': {section} entries have no field '{key}' to set", at_key=True))
             else:
                 item[key] = value
+                variant.origin[(section, position, key)] = at + ("update", i, "set", key)
     for section in SECTIONS:
-        data[section] += [x.model_dump(mode="python") for x in getattr(scenario.add, section)]
+        added = [x.model_dump(mode="python") for x in getattr(scenario.add, section)]
+        variant.origin.update({(section, len(data[section]) + k): at + ("add", section, k) for k in range(len(added))})
+        data[section] += added
     data["metadata"]["id"] = f"{model.metadata.id}-{scenario.id}"[:64]
     data["metadata"]["name"] = f"{model.metadata.name}: {scenario.name}"
     if problems:
         raise InputError(problems)
     try:
-        variant = Model.model_validate(data)
+        result = Model.model_validate(data)
     except ValidationError as exc:
-        raise InputError([doc.problem(at, f"scenario '{scenario.id}' makes the model invalid: {dotted(tuple(e['loc']))}: {e['msg']}")
-                          for e in exc.errors()]) from None
-    # Whole-model checks on the variant; positions would point into the merged model, so report at the scenario.
-    merged = check_model(variant, _Positionless(doc), library.codes, library.sources,
+        # Each error at the place in the file it comes from, with that place's path (scenarios[0].update[1].set...).
+        errors = [{**e, "loc": variant.in_file(tuple(e["loc"]))} for e in exc.errors()]
+        raise InputError([Problem(p.file, p.line, p.column, f"scenario '{scenario.id}': {p.message}")
+                          for p in (error_problem(doc, Model, e) for e in errors)]) from None
+    merged = check_model(result, variant, library.codes, library.sources,
                          {t.threat.id: t.threat.family for t in library.threats}, whole_file=False)
     if merged:
-        raise InputError([doc.problem(at, f"scenario '{scenario.id}': {p.message}") for p in merged])
-    return variant
+        raise InputError(merged)
+    return result
 
 
-class _Positionless:
-    """Stands in for the document when checking a merged model, whose paths do not exist in the file."""
+class _VariantDocument:
+    """Stands in for the document when checking a scenario's variant: a path into the variant is mapped back to
+    where that entry (or the updated field) is written in the file, and each message names the scenario."""
 
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, scenario_id: str):
+        self.doc = doc
         self.file = doc.file
+        self.scenario_id = scenario_id
+        self.origin: dict[tuple, tuple] = {}
+        self.positions = self
 
-    def problem(self, path, message, **_):
-        from threatlib.errors import Problem
+    def in_file(self, path: tuple) -> tuple:
+        for length in (3, 2):
+            if path[:length] in self.origin:
+                return self.origin[path[:length]] + tuple(path[length:])
+        return tuple(path)
 
-        return Problem(self.file, 0, 0, message)
+    def of_value(self, path: tuple) -> tuple[int, int]:
+        return self.doc.positions.of_value(self.in_file(path))
+
+    def of_key(self, path: tuple) -> tuple[int, int]:
+        return self.doc.positions.of_key(self.in_file(path))
+
+    def problem(self, path: tuple, message: str, *, at_key: bool = False) -> Problem:
+        return self.doc.problem(self.in_file(path), f"scenario '{self.scenario_id}': {message}", at_key=at_key)

@@ -27,6 +27,7 @@ from threatlib.render.graphstyle import (
     FONT,
     REMOTE,
     SHAPE_KEY,
+    Digraph,
     capped,
     element_node,
     flow_style,
@@ -173,7 +174,7 @@ class BoundaryDiagrams:
         a = self.analysis
         page = self.pages[number]
         inside = self.chain[page.boundary]
-        graph = graphviz.Digraph(f"boundary{number}", engine="dot")
+        graph = Digraph(f"boundary{number}", engine="dot")
         where = "trust boundary " if page.boundary else ""
         graph.attr(rankdir="LR", compound="true", fontname=FONT, fontsize="12", nodesep="0.35",
                    ranksep="0.9", label=label(f"{a.model.name}: {where}{page.title}", 120, 1),

@@ -24,6 +24,7 @@ from threatlib.render.graphstyle import (
     COMPULSION,
     FONT,
     REMOTE,
+    Digraph,
     element_node,
     flow_style,
     label,
@@ -60,7 +61,7 @@ class Drawing:
 
 
 def build_diagram(analysis: Analysis) -> graphviz.Digraph:
-    graph = graphviz.Digraph("dfd", engine="dot")
+    graph = Digraph("dfd", engine="dot")
     graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.35",
                ranksep="0.9", label=label(f"{analysis.model.name}: {_subject(analysis)} (as of {analysis.model.as_of})", 120, 1),
                labelloc="t", fontcolor="#222222", bgcolor="white", pad="0.3")

@@ -1,12 +1,15 @@
 """What every diagram shares: fonts, shapes, colours, safe labels and the legend box.
 
 Every label made from model text passes through `label` (or `plain` then graphviz.escape): control characters
-are removed first, so no model text can change the DOT program.
+are removed first, so no model text can change the DOT program. Every diagram is a `Digraph` from here, which
+writes every attribute as a quoted DOT string unless it is `Markup`: a name written `<<TABLE>...>>` is drawn as
+those characters, never read by dot as an HTML-like label (which could carry links).
 """
 
 from __future__ import annotations
 
 import graphviz
+from graphviz import quoting
 
 from threatlib.analysis.model import Analysis, ElementView, FlowView
 from threatlib.render.text import plain, wrapped
@@ -32,6 +35,31 @@ DOMESTIC_FILL = "#eaf2fb"
 COMPULSION = "#c0392b"
 REMOTE = "#1f5fa8"
 BOUNDARY = "#b03a2e"
+
+
+class Markup(str):
+    """An HTML-like label threatlib writes itself from fixed text, codes and numbers; never from model text."""
+
+
+def _as_text(value: object) -> object:
+    return value if isinstance(value, Markup) or not isinstance(value, str) else graphviz.nohtml(value)
+
+
+def _texts(attrs):
+    if attrs is None:
+        return None
+    pairs = attrs.items() if hasattr(attrs, "items") else attrs
+    return {key: _as_text(value) for key, value in pairs}
+
+
+class Digraph(graphviz.Digraph):
+    """graphviz.Digraph that quotes every name and attribute as text unless it is Markup (subgraphs inherit it)."""
+
+    _quote = staticmethod(lambda identifier: quoting.quote(_as_text(identifier)))
+    _a_list = staticmethod(lambda label=None, kwargs=None, attributes=None:
+                           quoting.a_list(_as_text(label), kwargs=_texts(kwargs), attributes=_texts(attributes)))
+    _attr_list = staticmethod(lambda label=None, kwargs=None, attributes=None:
+                              quoting.attr_list(_as_text(label), kwargs=_texts(kwargs), attributes=_texts(attributes)))
 
 
 def node_names(analysis: Analysis) -> dict[str, str]:
@@ -91,7 +119,7 @@ def legend(graph: graphviz.Digraph, rows: list[tuple[str, str, str]]) -> None:
     cells = "".join(f'<TR><TD><FONT COLOR="{colour}">{symbol}</FONT></TD><TD ALIGN="LEFT">{text}</TD></TR>'
                     for symbol, text, colour in rows)
     table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1"><TR><TD COLSPAN="2"><B>Legend</B></TD></TR>{cells}</TABLE>'
-    graph.node("legend", label=f"<{table}>",
+    graph.node("legend", label=Markup(f"<{table}>"),
                shape="box", style="rounded", color="#999999", fontsize="8")
 
 

@@ -23,6 +23,8 @@ from threatlib.render.graphstyle import (
     COMPULSION,
     FONT,
     FOREIGN_FILL,
+    Digraph,
+    Markup,
     capped,
     label,
     legal_order_box,
@@ -37,7 +39,7 @@ NOT_MODELLED = "not modelled"
 
 def build_overview(analysis: Analysis) -> graphviz.Digraph:
     a = analysis
-    graph = graphviz.Digraph("overview", engine="dot")
+    graph = Digraph("overview", engine="dot")
     graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.25",
                ranksep="0.9", label=label(f"{a.model.name}: overview of organisations, data flows and legal compulsion "
                                           f"(as of {a.model.as_of})", 140, 1),
@@ -137,7 +139,7 @@ def build_overview(analysis: Analysis) -> graphviz.Digraph:
                        label=lines(f"{len(nodes)} of {len(members[origin])}"), style="dashed,bold", color=COMPULSION,
                        fontcolor=COMPULSION)
 
-    graph.node("crossings", label=f"<{_crossings_table(a)}>", shape="box", style="rounded", color="#999999", fontsize="8")
+    graph.node("crossings", label=Markup(f"<{_crossings_table(a)}>"), shape="box", style="rounded", color="#999999", fontsize="8")
     legend(graph, [
         ("&#9634;", "organisation, in the legal order of its headquarters: where its elements sit, who can compel it", "#333333"),
         ("&#9632;", "state authorities of a foreign legal order (red octagon)", COMPULSION),

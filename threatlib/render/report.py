@@ -18,7 +18,7 @@ import threatlib
 from threatlib.analysis.drivers import DOUBTFUL, STATUS_WORDS, UNSUPPORTED
 from threatlib.analysis.model import Analysis, Basis, Finding, Judgement
 from threatlib.analysis.risk import IMPACT, RATINGS, YARDSTICK, matrix
-from threatlib.errors import InputError, Problem
+from threatlib.errors import InputError, Problem, shown
 from threatlib.library.schema import Power, Severity
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
 from threatlib.spec.common import Status
@@ -283,7 +283,13 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
     kind = ImmutableSandboxedEnvironment if user_templates else jinja2.Environment
     return kind(loader=jinja2.ChoiceLoader(loaders), autoescape=True, undefined=jinja2.StrictUndefined,
-                trim_blocks=True, lstrip_blocks=True)
+                trim_blocks=True, lstrip_blocks=True, finalize=_visible)
+
+
+def _visible(value: object) -> object:
+    """Every printed text shows control and bidirectional characters escaped (\\u202e), as the CSV and terminal do:
+    a name cannot reverse or hide the text around it. Markup is ours and passes as it is."""
+    return shown(value, keep_layout=True) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templates: Path | None = None, *,

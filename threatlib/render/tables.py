@@ -6,6 +6,7 @@ import csv
 import io
 
 from threatlib.analysis.model import Analysis
+from threatlib.errors import shown
 from threatlib.jsontext import json_bytes
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -82,7 +83,9 @@ def threats_json(analysis: Analysis) -> bytes:
 
 
 def spreadsheet_safe(value: str) -> str:
-    """A cell that starts like a formula is prefixed with an apostrophe, so a spreadsheet shows it as text."""
+    """A cell that starts like a formula is prefixed with an apostrophe, so a spreadsheet shows it as text; control
+    characters and bidirectional controls are shown escaped (\\x07, \\u202e), so none can reorder or hide a cell."""
+    value = shown(value, keep_layout=True)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from pydantic import BaseModel
 
-from threatlib.errors import Problem
+from threatlib.errors import Problem, brief
 from threatlib.spec.common import Claim, Source, SourceKind, Status
 from threatlib.spec.model import Model
 from threatlib.spec.yaml_source import Document
@@ -221,7 +221,8 @@ def _controls(model: Model, doc: Document) -> list[Problem]:
             if name not in names:
                 close = difflib.get_close_matches(name, sorted(names), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                problems.append(doc.problem(("elements", i, "controls", name), f"'{name}' is not a pytm control{hint}", at_key=True))
+                problems.append(doc.problem(("elements", i, "controls", name), f"{brief(name)} is not a pytm control{hint}",
+                                            at_key=True))
     return problems
 
 

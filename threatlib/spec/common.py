@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from enum import Enum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic_core import PydanticCustomError
 
 Id = Annotated[
     str,
@@ -18,11 +21,35 @@ JurisdictionCode = Annotated[
     StringConstraints(pattern=r"^[A-Z]{2}$"),
     Field(description="Code of a jurisdiction in the library, two capital letters (CN, US, GB, EU, IE, ...)."),
 ]
+
+
+def _real_partial_date(text: str) -> str:
+    """YYYY, YYYY-MM or YYYY-MM-DD that names a real year, month and day (no month 13, no 0000-00-00)."""
+    year, month, day = (int(part) for part in (text.split("-") + ["1", "1"])[:3])
+    if year < 1 or not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
+        raise PydanticCustomError("date_not_real", "no such date (a month is 01 to 12, a day one the month has); "
+                                  "write YYYY-MM-DD, YYYY-MM or YYYY")
+    return text
+
+
+def _written_date(value: object) -> object:
+    """A date written YYYY-MM-DD; never a number (0 would be read as 1970-01-01) nor a date and time."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return value.strip()
+    raise PydanticCustomError("date_written", "a date is written YYYY-MM-DD, e.g. 2026-11-01")
+
+
 PartialDate = Annotated[
     str,
     StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+    AfterValidator(_real_partial_date),
     Field(description="YYYY-MM-DD, or YYYY-MM or YYYY when only that much is known."),
 ]
+# A calendar day, written YYYY-MM-DD; and a yes/no that is true or false, never the text 'false' or the number 0.
+Day = Annotated[dt.date, BeforeValidator(_written_date)]
+Flag = StrictBool
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000, strip_whitespace=True)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 

@@ -5,13 +5,12 @@ Every field carries a description: `threatlib schema` exports them as the JSON S
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import Enum
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from threatlib.spec.common import Claim, Id, JurisdictionCode, PartialDate, ShortText, Source, Spec, Status, Text
+from threatlib.spec.common import Claim, Day, Flag, Id, JurisdictionCode, PartialDate, ShortText, Source, Spec, Status, Text
 
 
 class SubjectGroup(str, Enum):
@@ -36,7 +35,7 @@ class Metadata(Spec):
     name: ShortText = Field(description="Name of the app or system modelled.")
     description: Text = Field(description="What the model covers, in plain language.")
     scope: Text = Field(description="What is in and out of scope.")
-    as_of: dt.date = Field(description="Date the model's facts are current to; also dates the reports.")
+    as_of: Day = Field(description="Date the model's facts are current to; also dates the reports.")
     data_subjects_in: list[JurisdictionCode] = Field(
         default_factory=list,
         description="Jurisdictions where the people whose data matters live; other legal orders count as foreign. "
@@ -115,9 +114,9 @@ class DataCategory(Spec):
     description: str = ""
     tags: list[DataTag] = Field(default_factory=list, description="Kinds of data, from a fixed vocabulary threats can match.")
     classification: Classification
-    personal: bool = Field(description="Is it personal data?")
-    sensitive: bool = Field(default=False, description="Special-category or otherwise sensitive (biometrics, precise location).")
-    children: bool = Field(default=False, description="Does it include data about children?")
+    personal: Flag = Field(description="Is it personal data?")
+    sensitive: Flag = Field(default=False, description="Special-category or otherwise sensitive (biometrics, precise location).")
+    children: Flag = Field(default=False, description="Does it include data about children?")
     claims: list[Claim] = Field(default_factory=list)
 
 
@@ -172,10 +171,10 @@ class Element(Spec):
     boundary: Id | None = Field(default=None, description="Trust boundary it sits in.")
     stores: list[Id] = Field(default_factory=list, description="Data categories held at rest.")
     os: str = Field(default="", description="Operating system, for devices and servers.")
-    controls: dict[str, bool] = Field(
+    controls: dict[str, Flag] = Field(
         default_factory=dict, description="pytm controls in place, by pytm's name (isEncryptedAtRest, usesMFA, ...)."
     )
-    in_scope: bool = Field(default=True, description="Out-of-scope elements are drawn but get no findings.")
+    in_scope: Flag = Field(default=True, description="Out-of-scope elements are drawn but get no findings.")
     subjects: list[SubjectGroup] = Field(
         default_factory=list,
         description="Whose data starts here (on the people and devices where data originates); else metadata.data_subjects.")
@@ -197,7 +196,7 @@ class Flow(Spec):
     data: list[Id] = Field(min_length=1, description="Data categories carried.")
     protocol: ShortText = "HTTPS"
     encryption: Encryption = Encryption.tls12
-    remote_access: bool = Field(default=False, description="The sink reads the source's data from elsewhere.")
+    remote_access: Flag = Field(default=False, description="The sink reads the source's data from elsewhere.")
     description: str = ""
     claims: list[Claim] = Field(default_factory=list)
 
@@ -272,7 +271,7 @@ class Exclusion(Spec):
 
 class ThreatSelection(Spec):
     families: list[Id] | None = Field(default=None, description="Library families to apply; all when omitted.")
-    pytm: bool = Field(default=True, description="Apply pytm's own technical threats too.")
+    pytm: Flag = Field(default=True, description="Apply pytm's own technical threats too.")
     exclusions: list[Exclusion] = Field(default_factory=list)
 
 
@@ -290,7 +289,7 @@ class Decision(Spec):
     decision: DecisionKind
     justification: Text
     owner: ShortText
-    date: dt.date
+    date: Day
 
 
 class Update(Spec):

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from threatlib.errors import InputError, Problem
+from threatlib.errors import InputError, Problem, brief
 from threatlib.spec.yaml_source import Document
 
 M = TypeVar("M", bound=BaseModel)
@@ -23,10 +23,11 @@ def validate_document(doc: Document, schema: type[M]) -> M:
     try:
         return schema.model_validate(doc.data)
     except ValidationError as exc:
-        raise InputError([_problem(doc, schema, error) for error in exc.errors()]) from None
+        raise InputError([error_problem(doc, schema, error) for error in exc.errors()]) from None
 
 
-def _problem(doc: Document, schema: type[BaseModel], error: dict) -> Problem:
+def error_problem(doc: Document, schema: type[BaseModel], error: dict) -> Problem:
+    """One pydantic error as a positioned message."""
     loc = tuple(error["loc"])
     kind = error["type"]
     field = loc[-1] if loc else ""
@@ -38,15 +39,17 @@ def _problem(doc: Document, schema: type[BaseModel], error: dict) -> Problem:
             hint = f"; did you mean '{close[0]}'?"
         elif allowed:
             hint = f"; allowed keys: {', '.join(allowed)}"
-        return doc.problem(loc, f"unknown key '{field}'{hint}", at_key=True)
+        return doc.problem(loc, f"unknown key {brief(str(field))}{hint}", at_key=True)
     if kind == "missing":
         where = _describe(loc[:-1])
         return doc.problem(loc[:-1], f"missing required key '{field}'{where}")
     value = error.get("input")
-    shown = f" (got {_short(value)})" if not isinstance(value, (dict, list)) and value is not None else ""
+    shown = f" (got {brief(value)})" if not isinstance(value, (dict, list)) and value is not None else ""
     message = error["msg"][0].lower() + error["msg"][1:]
     if kind == "string_pattern_mismatch":
         message = _pattern_message(str(field), loc)
+    if kind == "bool_type":
+        message = "should be true or false, written without quotes"
     return doc.problem(loc, f"{dotted(loc)}: {message}{shown}")
 
 
@@ -58,11 +61,6 @@ def _pattern_message(field: str, loc: tuple) -> str:
     if field == "url":
         return "an address starts with http:// or https:// and has no spaces"
     return "an id is lowercase letters, digits and hyphens, starting with a letter or digit, at most 64 characters"
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def dotted(loc: tuple) -> str:

@@ -5,25 +5,35 @@ then build plain values ourselves, so nothing in a file can construct Python obj
 YAML's standard ones are refused, scalars follow YAML 1.2's core schema (so `NO`, Norway's code, stays
 text, not false), dates stay text for the schema to parse, duplicate keys are errors, and aliases are
 expanded under a node budget, so an alias bomb is an error, not an exhausted machine.
+
+Only a regular file is read (a named pipe would wait for ever, a device such as /dev/zero never ends), and the
+size limit holds while reading, not after. Whatever the system refuses is an EnvironmentProblem naming the path.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from threatlib.errors import InputError, Problem
+from threatlib.errors import EnvironmentProblem, InputError, Problem, brief
 
 _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C composer when PyYAML has libyaml
 STANDARD = "tag:yaml.org,2002:"
 ALLOWED_TAGS = {STANDARD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+MERGE = STANDARD + "merge"
+MAX_DIGITS = 100  # no number in a model is longer; Python refuses to read ints of over 4,300 digits at all
+# What YAML cannot hold even quoted (besides tab and line breaks): C0 controls, DEL, C1 controls but NEL,
+# surrogates and the two non-characters U+FFFE and U+FFFF.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_NODES = 2_000_000
@@ -63,11 +73,45 @@ class Document:
 def read_yaml(path: Path, display_name: str | None = None) -> Document:
     """Parse one YAML file; any problem becomes an InputError with positions."""
     name = display_name or str(path)
+    return parse_yaml(read_regular_file(path, name), name)
+
+
+_KINDS = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")]
+
+
+def require_regular_file(path: Path, name: str | None = None) -> None:
+    """Refuse, without waiting or reading, anything but a regular file (for a file another reader will open)."""
+    read_regular_file(path, name or str(path), limit=None)
+
+
+def read_regular_file(path: Path, name: str, limit: int | None = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. Opened without blocking, so a named pipe is refused
+    at once rather than waited on; read at most one byte past the limit, so a file that grows is stopped too."""
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
-        raise InputError([Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from None
-    return parse_yaml(raw, name)
+        raise EnvironmentProblem.from_os_error(name, "read", exc) from None
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            kind = next((kind for test, kind in _KINDS if test(status.st_mode)), "not a regular file")
+            raise EnvironmentProblem(name, "read", f"it is {kind}, not a file", "give the path of a model file")
+        if limit is None:
+            return b""
+        if status.st_size > limit:
+            raise InputError([Problem(name, 1, 1, f"file is {status.st_size:,} bytes; the limit is {limit:,}")])
+        chunks, size = [], 0
+        while size <= limit and (chunk := os.read(fd, min(1 << 20, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise EnvironmentProblem.from_os_error(name, "read", exc) from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise InputError([Problem(name, 1, 1, f"file is over {limit:,} bytes; the limit is {limit:,}")])
+    return b"".join(chunks)
 
 
 def parse_yaml(raw: bytes, name: str) -> Document:
@@ -83,8 +127,12 @@ def parse_yaml(raw: bytes, name: str) -> Document:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         raise InputError([Problem(name, line, column, f"invalid YAML: {what}")]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML cannot hold; found by _decode first, kept as a guard
+        line, column = _position(text, exc.position)
+        raise InputError([Problem(name, line, column, f"invalid YAML: character U+{exc.character:04X} is not allowed")]) from None
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        raise InputError([Problem(name, 1, 1, f"invalid YAML: {exc}")]) from None
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError([Problem(name, 1, 1, f"invalid YAML: {brief(first_line, 120)}")]) from None
     positions = Positions()
     positions.values[()] = (1, 1)
     converter = _Converter(name, positions)
@@ -103,17 +151,29 @@ def _decode(raw: bytes, name: str) -> str:
     for bom, encoding in WIDE_ENCODINGS:
         if raw.startswith(bom):
             raise InputError([Problem(name, 1, 1, f"the file is {encoding}; save it as UTF-8")])
-    if b"\x00" in raw[:8192]:
-        raise InputError([Problem(name, 1, 1, "not a text file (it contains NUL bytes); expected UTF-8 YAML")])
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, column = _position(raw[:nul].decode("utf-8", "replace"), nul)
+        raise InputError([Problem(name, line, column, "a NUL byte: this is not a text file, or it is damaged; expected UTF-8 YAML")])
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        line, column = _position(raw[: exc.start].decode("utf-8", "replace"), None)
         raise InputError(
             [Problem(name, line, column, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
         ) from None
+    bad = _UNPRINTABLE.search(text)
+    if bad:
+        line, column = _position(text, bad.start())
+        raise InputError([Problem(name, line, column, f"character U+{ord(bad[0]):04X} cannot be written in YAML; "
+                                  "remove it (in double quotes, an escape such as \\u0007 stands for it)")])
+    return text
+
+
+def _position(text: str, offset: int | None) -> tuple[int, int]:
+    """1-based line and column of `offset` in `text` (of the end of `text` when offset is None)."""
+    before = text if offset is None else text[:offset]
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
 class _Converter:
@@ -140,14 +200,18 @@ class _Converter:
             result: dict = {}
             first: dict = {}
             for key_node, value_node in node.value:
+                if key_node.tag == MERGE:
+                    self.problems.append(Problem(self.name, *_at(key_node),
+                                                 "merge keys (<<) are not supported; write the keys out in full"))
+                    continue
                 key = self.convert(key_node, path, depth + 1)
                 if not isinstance(key, str):
-                    self.problems.append(Problem(self.name, *_at(key_node), f"key {key!r} must be text"))
+                    self.problems.append(Problem(self.name, *_at(key_node), _not_text_key(key_node, key)))
                     continue
                 if key in first:
                     line, column = first[key]
                     self.problems.append(Problem(self.name, *_at(key_node),
-                                                 f"duplicate key '{key}' (first at line {line}, column {column})"))
+                                                 f"duplicate key {brief(key)} (first at line {line}, column {column})"))
                     continue
                 first[key] = _at(key_node)
                 child = path + (key,)
@@ -161,7 +225,19 @@ class _Converter:
                 self.positions.values[path + (index,)] = _at(item)
                 items.append(self.convert(item, path + (index,), depth + 1))
             return items
-        return _scalar(node)
+        value = _scalar(node)
+        if isinstance(value, (int, float)) and len(node.value) > MAX_DIGITS:
+            self.problems.append(Problem(self.name, *_at(node), f"a number of {len(node.value):,} characters is too long to be "
+                                         "a value here; put it in quotes if it is text"))
+            return None
+        return value
+
+
+def _not_text_key(node, key: object) -> str:
+    if not isinstance(node, ScalarNode):
+        return f"a key must be text, not {brief(key) if key is not None else 'a ' + type(node).__name__[:-4].lower()}"
+    read_as = "nothing (null)" if key is None else "true or false" if isinstance(key, bool) else "a number"
+    return f"key {brief(node.value)} is read as {read_as}, not text; put it in quotes if it is a name"
 
 
 def _at(node) -> tuple[int, int]:
@@ -179,6 +255,8 @@ def _scalar(node: ScalarNode) -> object:
         return True
     if text in ("false", "False", "FALSE"):
         return False
+    if len(text) > MAX_DIGITS and (_INT.match(text) or _FLOAT.match(text)):
+        return 0  # too long to be read as a number; the converter reports it
     if _INT.match(text):
         return int(text)
     if _FLOAT.match(text):
