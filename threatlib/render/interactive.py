@@ -18,6 +18,7 @@ import orjson
 from markupsafe import Markup, escape
 
 from threatlib.analysis.model import Analysis, Judgement
+from threatlib.errors import shown
 from threatlib.render.graphstyle import node_names
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -48,7 +49,7 @@ class Interactive:
         self._findings = {f.id: f for f in a.findings}
         self._names = {e.id: e.name for e in a.elements} | {f.id: f.name for f in a.flows}
         nodes = node_names(a)
-        self.data = self._facts(nodes)
+        self.data = _visible(self._facts(nodes))
         self.svg = Markup(_inline_svg(svg, {name: key for key, name in nodes.items()}, self.data))
         self.script = script
         self.css = css
@@ -136,6 +137,17 @@ class Interactive:
                 "authorities": {k: {"name": x.name, "jurisdiction": x.jurisdiction, "node": nodes.get(k, "")}
                                 for k, x in authorities.items()},
                 "orders": names, "elementNames": self._names}
+
+
+def _visible(value):
+    """Control and bidirectional characters escaped in every text, as the rest of the page shows them."""
+    if isinstance(value, str):
+        return shown(value, keep_layout=True)
+    if isinstance(value, list):
+        return [_visible(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _visible(v) for k, v in value.items()}
+    return value
 
 
 def _judgement_sources(j: Judgement) -> list[str]:
