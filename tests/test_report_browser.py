@@ -6,7 +6,6 @@ page then shows against the Analysis: exact sets of finding ids, element ids and
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,20 +15,7 @@ from threatlib import pipeline
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 VISIBLE = "() => [...document.querySelectorAll('[data-finding]')].filter(r => r.offsetParent !== null).map(r => r.dataset.finding)"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright import sync_api as playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")
