@@ -43,9 +43,12 @@ SHELL_SCRIPT = """(function () {
       : (status.rendered ? "Up to date (render " + status.version + ")" : "Waiting for a valid model");
     document.body.setAttribute("data-version", status.version);
     if (status.rendered !== shown) {
+      // The new report opens where the reader was: the same view (fragment) and the same scroll position.
       shown = status.rendered;
-      var hash = "";
-      try { hash = frame.contentWindow.location.hash; } catch (e) { hash = ""; }
+      var hash = "", x = 0, y = 0;
+      var view = frame.contentWindow;
+      try { hash = view.location.hash; x = view.scrollX; y = view.scrollY; } catch (e) { hash = ""; }
+      frame.onload = function () { frame.contentWindow.scrollTo(x, y); };
       frame.src = "report.html?r=" + status.rendered + hash;
     }
   }

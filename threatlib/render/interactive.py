@@ -167,8 +167,11 @@ def _inline_svg(svg: bytes, node_of: dict[str, str], data: dict) -> str:
     """dot's SVG as an element of the page: no XML prolog or comments, and each element's node and each flow's
     edge marked with what it draws (dot titles them by node name: e0, e0->e3), focusable and named for readers."""
     root = ET.fromstring(svg)
-    root.attrib.pop("width", None)
+    # Drawn to the page's width; the script's zoom buttons scale it from dot's own size (in points).
+    width = root.attrib.pop("width", "")
     root.attrib.pop("height", None)
+    if width.endswith("pt"):
+        root.set("data-width", str(round(float(width[:-2]) * 4 / 3)))  # CSS pixels
     root.set("id", "ix-diagram")
     root.set("role", "group")
     root.set("aria-label", "Data-flow diagram: choose an element or a flow to see its details")

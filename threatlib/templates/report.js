@@ -171,6 +171,16 @@
     });
   }
 
+  function reveal() {
+    // When the diagram is larger than its box, scroll the box (not the page) to what was chosen.
+    var node = diagram && diagram.querySelector(".ix-selected");
+    var box = diagram && diagram.parentNode;
+    if (!node || !box || !box.classList.contains("ix-scroll") || !zoom) return;
+    var b = box.getBoundingClientRect(), n = node.getBoundingClientRect();
+    box.scrollLeft += n.left - b.left - (b.width - n.width) / 2;
+    box.scrollTop += n.top - b.top - (b.height - n.height) / 2;
+  }
+
   function cssId(id) { return String(id).replace(/["\\]/g, "\\$&"); }
 
   function section(title, items, render) {
@@ -251,10 +261,11 @@
     paths.forEach(function (p) { pathElements = pathElements.concat(p.elements); pathFlows = pathFlows.concat(p.flows); });
     marks("path", {elements: pathElements, flows: pathFlows});
     marks("selected", {elements: [id]});
+    reveal();
     return openPanel(e.name, [
       ["Kind", e.kind.replace(/_/g, " ")], ["Operated by", e.operator], ["Location", e.location],
       ["Trust boundary", e.boundary], ["Stores", e.stores.join(", ")],
-      ["Foreign legal orders that can compel it", e.compelling.map(function (c) { return facts.orders[c] || c; }).join(", ")]
+      ["Compellable by", e.compelling.map(function (c) { return facts.orders[c] || c; }).join(", ")]
     ], [
       section("Findings on it", e.findings, findingItem),
       section("Legal bases reaching it", e.bases, function (b) {
@@ -276,6 +287,7 @@
     paths.forEach(function (p) { pathElements = pathElements.concat(p.elements); pathFlows = pathFlows.concat(p.flows); });
     marks("path", {elements: pathElements, flows: pathFlows});
     marks("selected", {flows: ids});
+    reveal();
     var parts = [];
     var findings = [];
     flows.forEach(function (f) { findings = findings.concat(f.findings); });
@@ -297,6 +309,7 @@
     if (!j) return null;
     marks("selected", {elements: [j.holder]});
     marks("path", {elements: j.elements, flows: j.flows});
+    reveal();
     var route = el("p", j.elements.map(function (e) { return facts.elementNames[e] || e; }).join(" \u2192 "));
     var back = el("a", "Back to the judgement");
     back.href = "#judgement-" + code;
@@ -309,6 +322,46 @@
     var kind = value.split(":")[0], id = value.slice(kind.length + 1);
     var title = kind === "element" ? showElement(id) : kind === "flows" ? showFlows(id.split(",")) : null;
     if (title && focus) title.focus();
+  }
+
+  // Zoom: the diagram fits the page's width, or is drawn at a multiple of dot's own size inside a scroll box.
+  var ZOOMS = [0, 0.75, 1, 1.5, 2];
+  var zoom = 0, zoomStatus = null;
+  function setZoom(level, status, write) {
+    status = status || zoomStatus;
+    if (!status) return;
+    zoom = Math.max(0, Math.min(ZOOMS.length - 1, level));
+    state.zoom = zoom ? String(zoom) : "";
+    if (write) writeHash();
+    var natural = Number(diagram.getAttribute("data-width")) || 0;
+    diagram.style.width = ZOOMS[zoom] && natural ? Math.round(natural * ZOOMS[zoom]) + "px" : "";
+    diagram.classList.toggle("ix-zoomed", !!ZOOMS[zoom]);
+    status.textContent = ZOOMS[zoom] ? Math.round(ZOOMS[zoom] * 100) + "% of full size" : "fitted to the page";
+  }
+  function buildZoom() {
+    var figure = document.querySelector(".ix-figure");
+    if (!diagram || !figure || !diagram.getAttribute("data-width")) return;
+    var bar = el("div", null, "ix-controls ix-zoom");
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", "Diagram size");
+    var status = el("span", "", "ix-zoom-state");
+    status.setAttribute("aria-live", "polite");
+    zoomStatus = status;
+    [["Fit to page", function () { setZoom(0, status, true); }], ["Zoom out", function () { setZoom(zoom - 1, status, true); }],
+     ["Zoom in", function () { setZoom(zoom + 1, status, true); }]].forEach(function (b) {
+      var button = el("button", b[0]);
+      button.type = "button";
+      button.addEventListener("click", b[1]);
+      bar.appendChild(button);
+    });
+    bar.appendChild(status);
+    var hint = el("span", "Choose an element or a flow (click, or Tab then Enter) to see its details.", "ix-hint");
+    bar.appendChild(hint);
+    figure.parentNode.insertBefore(bar, figure);
+    var scroller = el("div", null, "ix-scroll");
+    figure.insertBefore(scroller, diagram);
+    scroller.appendChild(diagram);
+    setZoom(0, status, false);
   }
 
   function bindDiagram() {
@@ -352,7 +405,7 @@
   }
 
   // The view in the URL fragment: #view:order=CN&rating=high&q=words&select=element:id&route=CN ------------
-  var KEYS = FACETS.map(function (f) { return f[0]; }).concat(["q", "select", "route"]);
+  var KEYS = FACETS.map(function (f) { return f[0]; }).concat(["q", "select", "route", "zoom"]);
 
   function writeHash() {
     var params = new URLSearchParams();
@@ -373,13 +426,21 @@
   }
 
   buildFilters();
+  buildZoom();
   bindDiagram();
   bindRoutes();
   readHash();
+  setZoom(Number(state.zoom) || 0, null, false);
   apply(false);
   showSelection(false);
   window.addEventListener("hashchange", function () {
-    if (readHash()) { apply(false); showSelection(true); }
+    if (readHash()) { setZoom(Number(state.zoom) || 0, null, false); apply(false); showSelection(true); return; }
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && target.closest(".ix-hide")) {
+      KEYS.forEach(function (k) { if (k !== "select" && k !== "route") state[k] = ""; });
+      apply(false);
+      target.scrollIntoView();
+    }
   });
   document.documentElement.classList.add("ix-ready");
 })();
