@@ -211,3 +211,22 @@ def test_a_hostile_models_page_runs_nothing_it_was_given(library, browser, tmp_p
             assert refused == [["script-src-elem", "inline", "enforce"], ["script-src-attr", "inline", "enforce"],
                                ["img-src", "file", "enforce"], ["script-src-elem", "inline", "enforce"]]
         page.close()
+
+
+def test_the_diagram_zooms_and_the_zoom_is_part_of_the_shared_view(tiktok, page) -> None:
+    report, _ = tiktok
+    page.goto(report.as_uri())
+    natural = int(page.get_attribute("#ix-diagram", "data-width"))
+    fitted = page.evaluate("() => document.getElementById('ix-diagram').getBoundingClientRect().width")
+    assert fitted < natural  # TikTok's diagram is wider than the page
+    page.click("text=Zoom in")
+    page.click("text=Zoom in")
+    assert page.text_content(".ix-zoom-state") == "100% of full size"
+    assert page.evaluate("() => document.getElementById('ix-diagram').getBoundingClientRect().width") == natural
+    assert page.url.endswith("#view:zoom=2")
+    page.goto(report.as_uri() + "#view:zoom=3&select=element%3Adublin-dc")
+    page.reload()
+    assert page.text_content(".ix-zoom-state") == "150% of full size"
+    assert page.text_content("#ix-panel-title") == "Dublin data centre"
+    page.click("text=Fit to page")
+    assert page.url.endswith("#view:select=element%3Adublin-dc")

@@ -76,9 +76,9 @@ class Interactive:
 
     def judgement_links(self, j: Judgement) -> Markup:
         """Under a judgement: its route on the diagram, and the sources it cites."""
-        sources = list(dict.fromkeys(_judgement_sources(j)))
         number = {s.id: i for i, s in enumerate(self.analysis.sources, 1)}
-        cited = ", ".join(f'<a href="#src-{escape(s)}">{number[s]}</a>' for s in sources if s in number)
+        sources = sorted({s for s in _judgement_sources(j) if s in number}, key=number.get)
+        cited = ", ".join(f'<a href="#src-{escape(s)}">{number[s]}</a>' for s in sources)
         return Markup(f'<p class="ix-links"><a class="ix-route" href="#view:route={escape(j.jurisdiction)}">'
                       f'Show its route on the diagram</a>'
                       + (f' <span class="ix-sources">Sources: {cited}</span>' if cited else "") + "</p>")
