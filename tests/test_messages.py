@@ -34,7 +34,7 @@ def test_a_problem_at_line_100_prints_as_written(tmp_path) -> None:
     line = [n + 1 for n, text in enumerate(padded.splitlines()) if text.startswith("  as_of:")][0] + 1
     assert line == 100
     assert result.stderr.splitlines() == [f"{path}:100:3: unknown key '[bold]x:smile:'; allowed keys: id, name, description, "
-                                          "scope, as_of, data_subjects_in, authors"]
+                                          "scope, as_of, data_subjects_in, authors, timeframe_years, data_subjects"]
 
 
 def test_control_characters_and_bidi_controls_are_shown_escaped(tmp_path) -> None:
@@ -44,8 +44,10 @@ def test_control_characters_and_bidi_controls_are_shown_escaped(tmp_path) -> Non
     assert result.returncode == 2
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\u202e" not in result.stderr
     assert [line.split(": ", 1)[1] for line in result.stderr.splitlines()] == [
-        "unknown key '\\x1b]0;pwned\\x07\\x1b[2J'; allowed keys: id, name, description, scope, as_of, data_subjects_in, authors",
-        "unknown key 'evil\\u202etxt.exe'; allowed keys: id, name, description, scope, as_of, data_subjects_in, authors",
+        "unknown key '\\x1b]0;pwned\\x07\\x1b[2J'; allowed keys: id, name, description, scope, as_of, data_subjects_in, authors, "
+        "timeframe_years, data_subjects",
+        "unknown key 'evil\\u202etxt.exe'; allowed keys: id, name, description, scope, as_of, data_subjects_in, authors, "
+        "timeframe_years, data_subjects",
     ]
 
 
@@ -67,7 +69,8 @@ def test_long_values_are_quoted_briefly(tmp_path) -> None:
     text = SMALL.replace("  as_of: 2026-11-01\n", f"  as_of: 2026-11-01\n  {'k' * 600}: 1\n")
     result = run("validate", str(model(tmp_path, text)))
     assert (result.returncode, [line.split(": ", 1)[1] for line in result.stderr.splitlines()]) == (2, [
-        f"unknown key '{'k' * 40}…' (600 characters); allowed keys: id, name, description, scope, as_of, data_subjects_in, authors"])
+        f"unknown key '{'k' * 40}…' (600 characters); allowed keys: id, name, description, scope, as_of, data_subjects_in, authors, "
+        "timeframe_years, data_subjects"])
 
 
 def test_a_scenario_that_breaks_the_model_fails_validate_at_its_own_line(tmp_path, small_model_path) -> None:

@@ -112,3 +112,11 @@ def test_serve_listens_on_127_0_0_1_only(served) -> None:
     assert _get(port, "/")[0] == 200
     with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.2", port), timeout=2):
         pass
+
+
+def test_a_port_in_use_is_one_line_and_exit_3(served) -> None:
+    model, port, _ = served
+    second = subprocess.run([str(THREATLIB), "serve", str(model), "--port", str(port)], capture_output=True, text=True,
+                            timeout=60)
+    assert (second.returncode, second.stdout, second.stderr) == (
+        3, "", f"127.0.0.1:{port}: cannot listen: address already in use; choose another --port (0 picks a free one)\n")

@@ -218,11 +218,15 @@ def handler(preview: Preview, port: int) -> type[http.server.BaseHTTPRequestHand
 def serve(model: Path, port: int, library_dir: Path | None, say: Callable[[str], None]) -> None:
     """Serve until SIGINT or SIGTERM; then close the socket and return."""
     preview = Preview(model, library_dir)
-    preview.build()
+    try:
+        server = http.server.ThreadingHTTPServer((HOST, port), None)  # bound before the handler knows its port
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise EnvironmentProblem(f"{HOST}:{port}", "listen", reason, "choose another --port (0 picks a free one)") from None
+    server.daemon_threads = True
+    preview.build()  # once the port is ours: a port in use is said at once
     for p in preview.problems:
         say(p)
-    server = http.server.ThreadingHTTPServer((HOST, port), None)  # bound before the handler knows its port
-    server.daemon_threads = True
     server.RequestHandlerClass = handler(preview, server.server_address[1])
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}

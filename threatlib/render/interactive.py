@@ -23,8 +23,6 @@ from threatlib.render.graphstyle import node_names
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
 
 
 def _digest(text: str) -> str:
@@ -203,4 +201,20 @@ def _inline_svg(svg: bytes, node_of: dict[str, str], data: dict) -> str:
                 group.set("aria-label", " and ".join(data["flows"][f]["name"] for f in flows) + ": show details")
             elif ends[1] in data["authorities"]:
                 group.set("data-compulsion", data["authorities"][ends[1]]["jurisdiction"])
-    return ET.tostring(root, encoding="unicode")
+    return ET.tostring(_plain_names(root), encoding="unicode")
+
+
+def _plain_names(root: ET.Element) -> ET.Element:
+    """Tags and attributes written as the HTML parser reads SVG (svg, g, xlink:href), whatever prefixes other
+    libraries have registered with ElementTree for these namespaces."""
+    prefixes = {SVG_NS: "", XLINK_NS: "xlink:"}
+    for node in root.iter():
+        if node.tag.startswith("{"):
+            uri, name = node.tag[1:].split("}", 1)
+            node.tag = prefixes.get(uri, "") + name
+        for key in [k for k in node.attrib if k.startswith("{")]:
+            uri, name = key[1:].split("}", 1)
+            node.attrib[prefixes.get(uri, "") + name] = node.attrib.pop(key)
+    root.set("xmlns", SVG_NS)
+    root.set("xmlns:xlink", XLINK_NS)
+    return root
