@@ -119,6 +119,10 @@ def test_clicking_a_diagram_element_shows_its_panel(tiktok, page) -> None:
     assert set(page.eval_on_selector_all("#ix-diagram g.node.ix-path", "n => n.map(x => x.dataset.element)")) == on_paths
     assert "select=element%3Adublin-dc" in page.url
 
+    page.click("#ix-panel button:text('Show only its findings')")
+    assert _visible(page) == listed
+    assert page.input_value("#ix-filter-element") == "dublin-dc"
+
     # By keyboard: another element, focused and opened with Enter; a flow with Space.
     other = next(e for e in analysis["elements"] if e["id"] != "dublin-dc" and e["kind"] != "external_entity")
     page.focus(f"#ix-diagram [data-element='{other['id']}']")

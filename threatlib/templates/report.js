@@ -234,7 +234,8 @@
     });
     panel.appendChild(dl);
     parts.forEach(function (p) { panel.appendChild(p); });
-    if (filterId && controls.element) {
+    var hasFindings = filterId && rows.some(function (r) { return r.getAttribute("data-element") === filterId; });
+    if (hasFindings && controls.element) {
       var b = el("button", "Show only its findings");
       b.type = "button";
       b.addEventListener("click", function () {
