@@ -120,3 +120,37 @@ def test_a_port_in_use_is_one_line_and_exit_3(served) -> None:
                             timeout=60)
     assert (second.returncode, second.stdout, second.stderr) == (
         3, "", f"127.0.0.1:{port}: cannot listen: address already in use; choose another --port (0 picks a free one)\n")
+
+
+def test_a_save_in_the_library_folder_is_checked_too(tmp_path) -> None:
+    import json
+    import shutil
+
+    from threatlib.library import LIBRARY_DIR
+
+    library = tmp_path / "library"
+    for part in ("jurisdictions", "threats"):
+        shutil.copytree(LIBRARY_DIR / part, library / part)
+    model = tmp_path / "small.yaml"
+    model.write_text((TESTS / "models" / "small.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    port = _free_port()
+    process = subprocess.Popen([str(THREATLIB), "serve", str(model), "--port", str(port), "--library", str(library)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert process.stdout.readline().startswith(f"serving {model} at http://127.0.0.1:{port}/")
+        status = json.loads(_get(port, "/status.json")[1])
+        assert (status["problems"], status["rendered"]) == ([], 1)
+        ireland = library / "jurisdictions" / "IE.yaml"
+        text = ireland.read_text(encoding="utf-8")
+        line = text.splitlines().index(next(x for x in text.splitlines() if x.startswith("name:"))) + 1
+        ireland.write_text(text.replace("name:", "nmae:", 1), encoding="utf-8")
+        status = _wait_for(lambda: (s := json.loads(_get(port, "/status.json")[1]))["problems"] and s, what="the problem")
+        assert status["rendered"] == 1  # the last good report stays
+        expected = [f"{ireland}:1:1: missing required key 'name'", f"{ireland}:{line}:1: unknown key 'nmae';"]
+        assert [p[: len(e)] for p, e in zip(status["problems"], expected, strict=True)] == expected
+        ireland.write_text(text, encoding="utf-8")
+        status = _wait_for(lambda: (s := json.loads(_get(port, "/status.json")[1]))["rendered"] > 1 and s, what="a render")
+        assert status["problems"] == []
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
