@@ -234,3 +234,35 @@ def test_the_diagram_zooms_and_the_zoom_is_part_of_the_shared_view(tiktok, page)
     assert page.text_content("#ix-panel-title") == "Dublin data centre"
     page.click("text=Fit to page")
     assert page.url.endswith("#view:select=element%3Adublin-dc")
+
+
+CONTRAST = """(SCOPE) => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = e => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;
+    if (rgb(c).length < 4 || rgb(c)[3] > 0) return rgb(c).slice(0, 3); } return [255, 255, 255]; };
+  const worst = {};
+  for (const e of document.querySelectorAll(SCOPE)) {
+    if (![...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) || !e.offsetParent) continue;
+    const a = lum(rgb(getComputedStyle(e).color).slice(0, 3)), b = lum(background(e));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const key = e.tagName + '.' + e.className;
+    worst[key] = Math.min(worst[key] || 99, Math.floor(ratio * 100) / 100);
+  }
+  return worst;
+}"""
+
+
+def test_the_page_meets_wcag_aa_contrast_and_fits_at_200_percent_zoom(tiktok, browser) -> None:
+    report, _ = tiktok
+    # 200% zoom on a 1280 pixel wide window: 640 CSS pixels.
+    for width in (1280, 640):
+        page = browser.new_page(viewport={"width": width, "height": 900 * width // 1280})
+        page.goto(report.as_uri() + "#view:select=element%3Adublin-dc")
+        ratios = page.evaluate(CONTRAST, "body *")  # every text in the page, the report's own too
+        assert len(ratios) > 5 and {k: r for k, r in ratios.items() if r < 4.5} == {}
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width  # nothing to scroll sideways
+        sticky = page.evaluate("() => getComputedStyle(document.getElementById('ix-filters')).position")
+        assert sticky == ("sticky" if width == 1280 else "static")  # at 200% the filters would cover the findings
+        page.close()
