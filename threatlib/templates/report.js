@@ -356,7 +356,9 @@
       bar.appendChild(button);
     });
     bar.appendChild(status);
-    var hint = el("span", "Choose an element or a flow (click, or Tab then Enter) to see its details.", "ix-hint");
+    var hint = el("span", diagram.querySelector("[data-element]")
+      ? "Choose an element or a flow (click, or Tab then Enter) to see its details."
+      : "This overview sums organisations up; the boundary diagrams listed below draw their elements.", "ix-hint");
     bar.appendChild(hint);
     figure.parentNode.insertBefore(bar, figure);
     var scroller = el("div", null, "ix-scroll");
