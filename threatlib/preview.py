@@ -81,6 +81,7 @@ class Preview:
         self.problems: list[str] = []
         self.version = 0  # counts every check, good or bad
         self.rendered = 0  # the version of the last good render
+        self.seen: tuple = ()  # the watched files' stamps when the last build began
         self.changed = threading.Condition()
         self.stopping = threading.Event()
 
@@ -102,6 +103,8 @@ class Preview:
 
     def build(self) -> None:
         """Validate and render; keep the last good report when the model has problems."""
+        # Stamped before reading: a save during the build, or before the watcher's first look, is seen next time.
+        self.seen = self.stamp()
         try:
             library = load_library(self.library_dir) if self.library_dir is not None else load_library(LIBRARY_DIR)
             _, analysis = pipeline.analyse_file(self.model, library)
@@ -125,11 +128,8 @@ class Preview:
             self.changed.notify_all()
 
     def watch(self, say: Callable[[str], None]) -> None:
-        seen = self.stamp()
         while not self.stopping.wait(POLL_SECONDS):
-            now = self.stamp()
-            if now != seen:
-                seen = now
+            if self.stamp() != self.seen:
                 self.build()
                 say(f"{self.model}: " + (f"{len(self.problems)} problem(s)" if self.problems else "rendered"))
                 for p in self.problems:
