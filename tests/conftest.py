@@ -18,3 +18,19 @@ def library():
 @pytest.fixture(scope="session")
 def small_model_path() -> Path:
     return TESTS / "models" / "small.yaml"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, through Playwright (whose own browser download is not used)."""
+    import shutil
+
+    from playwright import sync_api as playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
+        yield instance
+        instance.close()

@@ -510,6 +510,21 @@ def library_command(tags: bool, prove: bool) -> None:
     out.print(table)
 
 
+@main.command()
+@click.argument("model", type=click.Path(path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free one).")
+@click.option("--library", "library_dir", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="A user library folder (jurisdictions/, threats/), loaded after the built-in one and watched too.")
+def serve(model: Path, port: int, library_dir: Path | None) -> None:
+    """A live preview of MODEL on http://127.0.0.1:PORT/: validated and rendered again (HTML only) on every save,
+    problems shown as file:line:column beside the last good report, the page refreshed by itself. Ctrl-C stops."""
+    from threatlib.preview import serve as run
+
+    with _exit_codes():
+        run(model, port, library_dir, _say)
+
+
 def _library():
     from threatlib.library import load_library
 

@@ -28,7 +28,8 @@ def render_all(analysis: Analysis, *, pdf: bool = True, user_templates: Path | N
     files["model.otm.json"] = otm_json(analysis, drawing.layout)
     files["model.threatdragon.json"] = threatdragon_json(analysis, drawing.layout)
     files["findings.sarif"] = sarif_json(analysis)
-    files["report.html"] = render_html(analysis, files["dfd.svg"], "image/svg+xml", user_templates).encode("utf-8")
+    files["report.html"] = render_html(analysis, files["dfd.svg"], "image/svg+xml", user_templates,
+                                       interactive=True).encode("utf-8")
     if pdf:
         # A printed report of a large estate sets out a few elements per threat, or it would run to thousands of pages.
         printed_limit = PRINTED_DETAIL_LIMIT if is_large(analysis) else None

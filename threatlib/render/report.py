@@ -24,9 +24,11 @@ from threatlib.analysis.risk import IMPACT, RATINGS, YARDSTICK, matrix
 from threatlib.errors import InputError, Problem, shown
 from threatlib.library.schema import Power, Severity
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
+from threatlib.render.interactive import Interactive
 from threatlib.spec.common import Status
 
 TEMPLATES = Path(threatlib.__file__).parent / "templates"
+INTERACTIVE = ("report.js", "report-interactive.css")  # the browser page's behaviour and look, inlined
 RATING_RANK = {r: i for i, r in enumerate(RATINGS)}
 VIA = {
     "incorporation": "incorporation",
@@ -298,20 +300,23 @@ def _visible(value: object) -> object:
 def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templates: Path | None = None, *,
                 template: str = "report.html", view: type[ReportView] = ReportView,
                 stylesheets: tuple[str, ...] = ("report.css",), link_files: bool = True,
-                detail_limit: int | None = None) -> str:
+                detail_limit: int | None = None, interactive: bool = False) -> str:
     """A page with the diagram embedded, so the file stands alone (SVG for browsers, PNG for the PDF).
 
     `link_files`: whether the page may link the files beside it (the boundary diagrams). The HTML report sits
     beside them; a PDF would resolve such a link against the template folder, so it names them instead.
     `detail_limit`: see ReportView; the PDFs of a large estate set one, or they would run to thousands of pages.
     A user's template that is broken or reaches for what the sandbox refuses is an InputError at its line.
+    `interactive`: the browser page, with the diagram inline and the script of threatlib.render.interactive.
     """
     env = environment(user_templates)
     try:
         css = "\n".join(env.loader.get_source(env, name)[0] for name in stylesheets)
         uri = f"data:{media_type};base64," + base64.b64encode(diagram).decode("ascii")
+        ix = Interactive(analysis, diagram, css, *(env.loader.get_source(env, name)[0] for name in INTERACTIVE)) \
+            if interactive else None
         return env.get_template(template).render(
-            a=analysis, v=view(analysis, detail_limit), css=Markup(css), diagram_uri=uri, link_files=link_files,
+            a=analysis, v=view(analysis, detail_limit), css=Markup(css), diagram_uri=uri, link_files=link_files, ix=ix,
             version=threatlib.__version__, generated=analysis.model.as_of)
     except jinja2.TemplateError as exc:
         if user_templates is None:
