@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODELS := $(sort $(wildcard models/*.yaml))
 
-.PHONY: report test lint bench catalogue schema setup dot clean
+.PHONY: report test lint bench catalogue schema setup dot print clean
 
 report: setup
 	$(BIN)/threatlib report $(MODELS) -o reports
@@ -25,7 +25,7 @@ catalogue: setup
 bench: setup
 	$(BIN)/python bench/run.py
 
-setup: $(STAMP) dot
+setup: $(STAMP) dot print
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "threatlib needs Python 3.11 or newer (found: $$($(PYTHON) --version 2>&1))"; exit 1; }
@@ -46,6 +46,19 @@ dot:
 	    exit 1; \
 	  fi; }
 	@command -v dot >/dev/null 2>&1 || { echo "Graphviz's dot is still missing: install the graphviz package, then retry."; exit 1; }
+
+# The PDFs print any script a model may hold: DejaVu covers Latin, Greek, Cyrillic, Arabic and Hebrew, Droid Sans
+# Fallback Chinese, Japanese and Korean. The tests read the PDFs back with poppler (pdftoppm, pdfimages).
+PRINT_PACKAGES := fonts-dejavu-core fonts-droid-fallback poppler-utils
+print:
+	@{ command -v pdfimages >/dev/null 2>&1 && fc-list | grep -q DroidSansFallback && fc-list | grep -q 'DejaVuSans\.ttf'; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing fonts and poppler (Debian packages $(PRINT_PACKAGES))"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PRINT_PACKAGES) >/dev/null; \
+	  else \
+	    echo "threatlib's PDFs need fonts and poppler: run 'sudo apt-get install $(PRINT_PACKAGES)', then retry."; \
+	    exit 1; \
+	  fi; }
 
 clean:
 	rm -rf reports $(VENV)

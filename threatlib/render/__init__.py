@@ -7,6 +7,8 @@ from pathlib import Path
 from threatlib.analysis.model import Analysis
 from threatlib.render.brief import BriefView
 from threatlib.render.diagram import draw_diagrams, is_large
+from threatlib.render.dot import run_dot
+from threatlib.render.glance import build_glance
 from threatlib.render.otm import otm_json
 from threatlib.render.report import render_html, render_pdf
 from threatlib.render.sarif import sarif_json
@@ -32,10 +34,11 @@ def render_all(analysis: Analysis, *, pdf: bool = True, user_templates: Path | N
     if pdf:
         # A printed report of a large estate sets out a few elements per threat, or it would run to thousands of pages.
         printed_limit = PRINTED_DETAIL_LIMIT if is_large(analysis) else None
-        # WeasyPrint's SVG support misdraws Graphviz clusters; the high-resolution PNG prints faithfully.
-        files["report.pdf"] = render_pdf(render_html(analysis, files["dfd.png"], "image/png", user_templates, link_files=False,
+        # Figures print as vector SVG: sharp on paper, their words searchable. The brief draws its own picture for the page.
+        files["report.pdf"] = render_pdf(render_html(analysis, files["dfd.svg"], "image/svg+xml", user_templates, link_files=False,
                                                      detail_limit=printed_limit))
-        files["brief.pdf"] = render_pdf(render_html(analysis, files["dfd.png"], "image/png", user_templates, template="brief.html",
+        [glance] = run_dot([(build_glance(analysis).source, ("svg",))])
+        files["brief.pdf"] = render_pdf(render_html(analysis, glance["svg"], "image/svg+xml", user_templates, template="brief.html",
                                                     view=BriefView, stylesheets=("report.css", "brief.css"), link_files=False,
                                                     detail_limit=printed_limit))
     return files

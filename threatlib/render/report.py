@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from pathlib import Path
 
 import jinja2
@@ -25,6 +26,7 @@ from threatlib.spec.common import Status
 
 TEMPLATES = Path(threatlib.__file__).parent / "templates"
 RATING_RANK = {r: i for i, r in enumerate(RATINGS)}
+DRIVER_STEP = re.compile(r"^[+-]\d+ [a-z ]+: ")
 VIA = {
     "incorporation": "incorporation",
     "headquarters": "headquarters",
@@ -75,14 +77,34 @@ class ReportView:
         for f in a.findings:
             groups.setdefault(f.severity, []).append(f)
         self.by_severity = [(s.value, groups[s.value]) for s in Severity if s.value in groups]
-        # Legal findings are read threat by threat: the threat once, then every element it applies to.
-        self.legal_by_severity: dict[str, list[list[Finding]]] = {}
-        for severity, findings in self.by_severity:
-            by_threat: dict[str, list[Finding]] = {}
-            for f in findings:
-                if f.origin == "threatlib":
-                    by_threat.setdefault(f.threat_id, []).append(f)
-            self.legal_by_severity[severity] = list(by_threat.values())
+        # Legal findings are read threat by threat: the threat once, then every element it applies to, under the
+        # highest risk rating any of its findings has (so a section holds what is rated so, not what the threat's
+        # severity says), strongest first within a threat.
+        by_threat: dict[str, list[Finding]] = {}
+        for f in a.findings:
+            if f.origin == "threatlib":
+                by_threat.setdefault(f.threat_id, []).append(f)
+        self.legal_by_rating: dict[str, list[list[Finding]]] = {}
+        for group in sorted(by_threat.values(), key=lambda g: (-max(RATING_RANK[f.risk.rating] for f in g), g[0].threat_id)):
+            group = sorted(group, key=lambda f: (-RATING_RANK[f.risk.rating], f.element_name, f.id))
+            self.legal_by_rating.setdefault(group[0].risk.rating, []).append(group)
+        self.legal_count = sum(len(g) for groups in self.legal_by_rating.values() for g in groups)
+        # pytm's technical findings, one row per threat with every element it hits.
+        technical: dict[str, dict] = {}
+        for f in a.findings:
+            if f.origin == "pytm":
+                row = technical.setdefault(f.threat_id, {"id": f.threat_id, "title": f.title, "severity": f.severity,
+                                                         "likelihood": f.likelihood, "elements": []})
+                row["elements"].append(f.element_name)
+        severity_rank = {s.value: i for i, s in enumerate(Severity)}
+        self.technical_by_threat = sorted(technical.values(), key=lambda r: (severity_rank[r["severity"]], r["id"]))
+        self.technical_count = sum(len(r["elements"]) for r in self.technical_by_threat)
+        # The appendix: each element, what it is, who can compel it, and the findings on it.
+        self.element_details = []
+        for e in a.elements:
+            found = [f for f in a.findings if f.element_id == e.id]
+            self.element_details.append({"element": e, "legal": [f for f in found if f.origin == "threatlib"],
+                                         "technical": sorted({f.threat_id for f in found if f.origin == "pytm"})})
         self.compulsion_groups = []
         for authority in sorted(a.authorities, key=lambda x: (x.jurisdiction in a.model.domestic, x.jurisdiction, x.id)):
             links = [c for c in a.compulsion if c.authority == authority.id]
@@ -97,6 +119,41 @@ class ReportView:
                 "elements": sorted({c.element for c in links}),
                 "bases": [(bases[k], sorted(routes[k])) for k in sorted(bases)]})
 
+    def compulsion_by_order(self) -> list[dict]:
+        """The compulsion groups gathered per legal order: its authorities, the elements they reach, and each
+        provision once (several authorities of one legal order rest on the same provisions)."""
+        orders: dict[str, dict] = {}
+        for g in self.compulsion_groups:
+            code = g["authority"].jurisdiction
+            order = orders.setdefault(code, {"code": code, "foreign": g["foreign"], "authorities": [], "elements": [],
+                                              "bases": {}})
+            order["authorities"].append(g["authority"])
+            order["elements"] = sorted(set(order["elements"]) | set(g["elements"]))
+            for basis, routes in g["bases"]:
+                known = order["bases"].setdefault(basis.provision_id, (basis, set()))
+                known[1].update(routes)
+        return [dict(o, bases=[(b, sorted(r)) for b, r in o["bases"].values()]) for o in orders.values()]
+
+    @staticmethod
+    def rated_alike(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
+        """A threat's findings in runs rated alike (rating, likelihood and impact), strongest first."""
+        runs: dict[tuple, list[Finding]] = {}
+        for f in findings:
+            runs.setdefault((f.risk.rating, f.risk.likelihood, f.risk.impact), []).append(f)
+        return [(run[0], run) for run in runs.values()]
+
+    def technical_sets(self) -> list[tuple[list[str], list[dict]]]:
+        """pytm's threats gathered by the set of elements they hit, so each set of elements is named once."""
+        sets: dict[tuple[str, ...], list[dict]] = {}
+        for row in self.technical_by_threat:
+            sets.setdefault(tuple(row["elements"]), []).append(row)
+        return sorted(((list(k), rows) for k, rows in sets.items()), key=lambda x: (-len(x[1]), x[0]))
+
+    @staticmethod
+    def shared_why(findings: list[Finding]) -> list[str]:
+        """The reasons an element's legal findings give, each once, in the order they first appear."""
+        return list(dict.fromkeys(w for f in findings for w in f.why))
+
     def shown(self, items: list) -> tuple[list, int]:
         """The items to set out in full, and how many are left out under the detail limit."""
         if self.detail_limit is None or len(items) <= self.detail_limit:
@@ -108,6 +165,15 @@ class ReportView:
         if self.detail_limit is None or len(findings) <= self.detail_limit:
             return findings, 0
         return self.shown(sorted(findings, key=lambda f: (-RATING_RANK[f.risk.rating], f.element_id)))
+
+    @staticmethod
+    def rating_steps(f: Finding) -> list[str]:
+        """How a legal finding was rated, without the driver steps its judgement already sets out."""
+        return [r for r in f.risk.rationale if not DRIVER_STEP.match(r) and not r.startswith("Likelihood by the judgement drivers")]
+
+    @staticmethod
+    def severity_words(severity: str) -> str:
+        return Severity(severity).label
 
     def technical_rows(self, findings: list[Finding]) -> tuple[list[dict], bool]:
         """pytm's findings of one severity: a row each, or under the detail limit a row per threat (then True)."""
