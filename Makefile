@@ -47,11 +47,11 @@ dot:
 	  fi; }
 	@command -v dot >/dev/null 2>&1 || { echo "Graphviz's dot is still missing: install the graphviz package, then retry."; exit 1; }
 
-# The PDFs print any script a model may hold: DejaVu covers Latin, Greek, Cyrillic, Arabic and Hebrew, Droid Sans
-# Fallback Chinese, Japanese and Korean. The tests read the PDFs back with poppler (pdftoppm, pdfimages).
-PRINT_PACKAGES := fonts-dejavu-core fonts-droid-fallback poppler-utils
+# The PDFs print any script a model may hold: Liberation Sans sets the text (Latin, Greek, Cyrillic, Hebrew), DejaVu
+# Sans the diagrams and Arabic, Droid Sans Fallback Chinese, Japanese and Korean. The tests read the PDFs back with poppler (pdftoppm, pdfimages).
+PRINT_PACKAGES := fonts-liberation2 fonts-dejavu-core fonts-droid-fallback poppler-utils
 print:
-	@{ command -v pdfimages >/dev/null 2>&1 && fc-list | grep -q DroidSansFallback && fc-list | grep -q 'DejaVuSans\.ttf'; } || { \
+	@{ command -v pdfimages >/dev/null 2>&1 && fc-list | grep -q DroidSansFallback && fc-list | grep -q 'DejaVuSans\.ttf' && fc-list | grep -q 'LiberationSans-Regular'; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing fonts and poppler (Debian packages $(PRINT_PACKAGES))"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PRINT_PACKAGES) >/dev/null; \

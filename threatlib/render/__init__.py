@@ -10,6 +10,8 @@ from threatlib.render.diagram import draw_diagrams, is_large
 from threatlib.render.dot import run_dot
 from threatlib.render.glance import build_glance
 from threatlib.render.otm import otm_json
+from threatlib.render.print_diagrams import KEY as PRINTED_KEY
+from threatlib.render.print_diagrams import printed_figures
 from threatlib.render.report import render_html, render_pdf
 from threatlib.render.sarif import sarif_json
 from threatlib.render.tables import analysis_json, threats_csv, threats_json
@@ -35,9 +37,10 @@ def render_all(analysis: Analysis, *, pdf: bool = True, user_templates: Path | N
         # A printed report of a large estate sets out a few elements per threat, or it would run to thousands of pages.
         printed_limit = PRINTED_DETAIL_LIMIT if is_large(analysis) else None
         # Figures print as vector SVG: sharp on paper, their words searchable. The brief draws its own picture for the page.
-        files["report.pdf"] = render_pdf(render_html(analysis, files["dfd.svg"], "image/svg+xml", user_templates, link_files=False,
-                                                     detail_limit=printed_limit))
         [glance] = run_dot([(build_glance(analysis).source, ("svg",))])
+        figures = [] if is_large(analysis) else [(f.title, PRINTED_KEY, f.svg) for f in printed_figures(analysis)]
+        files["report.pdf"] = render_pdf(render_html(analysis, files["dfd.svg"], "image/svg+xml", user_templates, link_files=False,
+                                                     detail_limit=printed_limit, figures=figures))
         files["brief.pdf"] = render_pdf(render_html(analysis, glance["svg"], "image/svg+xml", user_templates, template="brief.html",
                                                     view=BriefView, stylesheets=("report.css", "brief.css"), link_files=False,
                                                     detail_limit=printed_limit))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
@@ -340,20 +341,23 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
 def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templates: Path | None = None, *,
                 template: str = "report.html", view: type[ReportView] = ReportView,
                 stylesheets: tuple[str, ...] = ("report.css",), link_files: bool = True,
-                detail_limit: int | None = None) -> str:
+                detail_limit: int | None = None, figures: Sequence[tuple[str, str, bytes]] = ()) -> str:
     """A page with the diagram embedded, so the file stands alone (SVG for browsers, PNG for the PDF).
 
     `link_files`: whether the page may link the files beside it (the boundary diagrams). The HTML report sits
     beside them; a PDF would resolve such a link against the template folder, so it names them instead.
     `detail_limit`: see ReportView; the PDFs of a large estate set one, or they would run to thousands of pages.
+    `figures`: (title, caption, SVG) drawn for paper, which the printed report shows instead of the one big diagram.
     A user's template that is broken or reaches for what the sandbox refuses is an InputError at its line.
     """
     env = environment(user_templates)
     try:
         css = "\n".join(env.loader.get_source(env, name)[0] for name in stylesheets)
         uri = f"data:{media_type};base64," + base64.b64encode(diagram).decode("ascii")
+        printed = [{"title": title, "caption": caption, "uri": "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")}
+                   for title, caption, svg in figures]
         return env.get_template(template).render(
-            a=analysis, v=view(analysis, detail_limit), css=Markup(css), diagram_uri=uri, link_files=link_files,
+            a=analysis, v=view(analysis, detail_limit), css=Markup(css), diagram_uri=uri, link_files=link_files, figures=printed,
             version=threatlib.__version__, generated=analysis.model.as_of)
     except jinja2.TemplateError as exc:
         if user_templates is None:
