@@ -11,7 +11,7 @@ from threatlib.render.dot import run_dot
 from threatlib.render.glance import build_glance
 from threatlib.render.otm import otm_json
 from threatlib.render.print_diagrams import KEY as PRINTED_KEY
-from threatlib.render.print_diagrams import printed_figures
+from threatlib.render.print_diagrams import leaves_room_for_heading, printed_figures
 from threatlib.render.report import render_html, render_pdf
 from threatlib.render.sarif import sarif_json
 from threatlib.render.tables import analysis_json, threats_csv, threats_json
@@ -38,7 +38,10 @@ def render_all(analysis: Analysis, *, pdf: bool = True, user_templates: Path | N
         printed_limit = PRINTED_DETAIL_LIMIT if is_large(analysis) else None
         # Figures print as vector SVG: sharp on paper, their words searchable. The brief draws its own picture for the page.
         [glance] = run_dot([(build_glance(analysis).source, ("svg",))])
-        figures = [] if is_large(analysis) else [(f.title, PRINTED_KEY, f.svg) for f in printed_figures(analysis)]
+        printed = [] if is_large(analysis) else printed_figures(analysis)
+        # The key goes under the heading when the first figure leaves it room on the page, else after the last figure.
+        keyed = 0 if printed and leaves_room_for_heading(printed[0]) else len(printed) - 1
+        figures = [(f.title, PRINTED_KEY if i == keyed else "", f.svg) for i, f in enumerate(printed)]
         files["report.pdf"] = render_pdf(render_html(analysis, files["dfd.svg"], "image/svg+xml", user_templates, link_files=False,
                                                      detail_limit=printed_limit, figures=figures))
         files["brief.pdf"] = render_pdf(render_html(analysis, glance["svg"], "image/svg+xml", user_templates, template="brief.html",

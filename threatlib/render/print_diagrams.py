@@ -27,14 +27,16 @@ from threatlib.render.text import plain
 NODE_FONT = 9.0
 EDGE_FONT = 8.0
 SMALLEST_PRINTED = 7.5  # points: no word in a printed figure may be smaller
-PAGE_WIDTH, PAGE_HEIGHT = 770.0, 468.0  # the landscape text box less a heading: 165 mm high, as report.css lets it be
+# The landscape text box less the body's padding (262 mm wide), and less a heading: 165 mm high, as report.css lets it be;
+# 140 mm on the first page, which also carries the section's heading and key.
+PAGE_WIDTH, PAGE_HEIGHT, FIRST_PAGE_HEIGHT = 740.0, 468.0, 396.0
 NOT_LOCATED = ""
 
 
 KEY = ("Each page draws the elements located in one legal order, inside the organisation that runs them (solid boxes) and "
        "their trust boundary (dashed). Grey dashed boxes stand for the places an organisation runs elsewhere, drawn on "
        "their own page. Blue dashed arrows: remote access. Red octagons and dashed red arrows: the foreign authorities "
-       "that can compel these elements, with the laws.")
+       "that can compel these elements, and the laws they do it by.")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def printed_figures(analysis: Analysis) -> list[PrintedFigure]:
     for unit in units:
         if group:
             svg = _best(analysis, [*group, unit])
-            if _fits(svg):
+            if _fits(svg, first=not out):
                 group, drawn = [*group, unit], svg
                 continue
             out.append(_figure(analysis, group, drawn))
@@ -66,6 +68,11 @@ def printed_figures(analysis: Analysis) -> list[PrintedFigure]:
     return out
 
 
+def leaves_room_for_heading(figure: PrintedFigure) -> bool:
+    """Whether the figure still prints at the floor on the first page, below the section's heading and key."""
+    return _fits(figure.svg, first=True)
+
+
 @dataclass(frozen=True)
 class Unit:
     """Elements drawn together: those of a legal order, or of one operator there, or of one trust boundary of it."""
@@ -73,21 +80,36 @@ class Unit:
     code: str
     operator: str | None
     boundary: str | None
+    part: tuple[int, int, tuple[str, ...]] | None = None  # (number, of how many, element ids) of a boundary in parts
 
     def holds(self, e: ElementView) -> bool:
         return ((e.location or NOT_LOCATED) == self.code and (self.operator is None or (e.operator or "") == self.operator)
-                and (self.boundary is None or (e.boundary or "") == self.boundary))
+                and (self.boundary is None or (e.boundary or "") == self.boundary)
+                and (self.part is None or e.id in self.part[2]))
 
 
 def _units(a: Analysis, unit: Unit) -> list[Unit]:
-    """The unit if it fits on a page alone; else its operators' parts, and theirs by trust boundary."""
-    if unit.boundary is not None or _fits(_best(a, [unit])):
+    """The unit if it fits on a page alone; else its operators' parts, theirs by trust boundary, and a boundary
+    still too big in as few parts (in model order) as fit."""
+    if _fits(_best(a, [unit])):
         return [unit]
     members = [e for e in a.elements if unit.holds(e)]
     if unit.operator is None:
         parts = [Unit(unit.code, op, None) for op in dict.fromkeys(e.operator or "" for e in members)]
-    else:
+    elif unit.boundary is None:
         parts = [Unit(unit.code, unit.operator, b) for b in dict.fromkeys(e.boundary or "" for e in members)]
+    else:
+        if len(members) < 2:
+            return [unit]
+        for count in range(2, len(members) + 1):
+            size = -(-len(members) // count)
+            chunks = [tuple(e.id for e in members[i:i + size]) for i in range(0, len(members), size)]
+            parts = [Unit(unit.code, unit.operator, unit.boundary, (n, len(chunks), c)) for n, c in enumerate(chunks, 1)]
+            if all(_fits(_best(a, [p])) for p in parts):
+                return parts
+        return parts
+    if len(parts) == 1:
+        return _units(a, parts[0]) if parts[0] != unit else [unit]
     return [u for part in parts for u in _units(a, part)]
 
 
@@ -101,29 +123,40 @@ def _figure(a: Analysis, units: list[Unit], svg: bytes) -> PrintedFigure:
     jurisdictions = {j.id: j for j in a.jurisdictions}
     organisations = {o.id: o for o in a.organisations}
     boundaries = {b.id: b for b in a.boundaries}
-    words = []
+    words: list[str] = []
+    seen: dict[tuple, list[int]] = {}
     for u in units:
-        text = f"{jurisdictions[u.code].name} ({u.code})" if u.code in jurisdictions else "Legal order not modelled"
-        if u.operator is not None:
-            text += ": " + (f"run by {organisations[u.operator].name}" if u.operator in organisations else "run by no organisation")
-        if u.boundary is not None:
-            text += ", " + (f"in {boundaries[u.boundary].name}" if u.boundary in boundaries else "in no trust boundary")
+        key = (u.code, u.operator, u.boundary)
+        if u.part is not None and key in seen:
+            seen[key].append(u.part[0])
+            continue
+        seen[key] = [u.part[0]] if u.part else []
+    for (code, operator, boundary), numbers in seen.items():
+        text = f"{jurisdictions[code].name} ({code})" if code in jurisdictions else "Legal order not modelled"
+        if operator is not None:
+            text += ": " + (f"run by {organisations[operator].name}" if operator in organisations else "run by no organisation")
+        if boundary is not None:
+            text += ", " + (f"in {boundaries[boundary].name}" if boundary in boundaries else "in no trust boundary")
+        if numbers:
+            of = next(u.part[1] for u in units if u.part and (u.code, u.operator, u.boundary) == (code, operator, boundary))
+            listed = ", ".join(map(str, numbers[:-1])) + " and " + str(numbers[-1]) if len(numbers) > 1 else str(numbers[0])
+            text += f" (part{'s' if len(numbers) > 1 else ''} {listed} of {of})"
         words.append(text)
     return PrintedFigure("; ".join(words), "", svg)
 
 
-def _scale(svg: bytes) -> float:
+def _scale(svg: bytes, first: bool = False) -> float:
     """How much the picture shrinks when fitted to the page."""
     found = re.search(rb'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
     if not found:
         return 1.0
     width, height = float(found.group(1)), float(found.group(2))
-    return min(1.0, PAGE_WIDTH / width, PAGE_HEIGHT / height)
+    return min(1.0, PAGE_WIDTH / width, (FIRST_PAGE_HEIGHT if first else PAGE_HEIGHT) / height)
 
 
-def _fits(svg: bytes) -> bool:
-    """Whether the picture, fitted to the page, keeps its smallest words at the printed floor."""
-    return EDGE_FONT * _scale(svg) >= SMALLEST_PRINTED
+def _fits(svg: bytes, first: bool = False) -> bool:
+    """Whether the picture, fitted to the page (the first page if `first`), keeps its smallest words at the floor."""
+    return EDGE_FONT * _scale(svg, first) >= SMALLEST_PRINTED
 
 
 def _best(a: Analysis, units: list[Unit]) -> bytes:
@@ -199,19 +232,21 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digr
     for link in a.compulsion:
         if link.foreign and link.element in ids:
             grouped.setdefault((link.jurisdiction, cluster_of[link.element]), []).append(link)
-    drawn_orders = []
-    for (jurisdiction, cluster), links in sorted(grouped.items()):
-        node = f"auth_{jurisdiction}"
-        if jurisdiction not in drawn_orders:
-            drawn_orders.append(jurisdiction)
-            name = jurisdictions[jurisdiction].name if jurisdiction in jurisdictions else jurisdiction
-            graph.node(node, label=_label(f"{name} ({jurisdiction}): state authorities", 22), shape="octagon",
-                       fillcolor="#f9d6d2", color=COMPULSION, fontcolor="#7b241c")
-        laws = [law for _, law in sorted({(b.law_rank, b.law) for link in links for b in link.bases})]
+    laws_of: dict[str, set] = {}
+    for (jurisdiction, _), links in grouped.items():
+        laws_of.setdefault(jurisdiction, set()).update((b.law_rank, b.law) for link in links for b in link.bases)
+    for jurisdiction in sorted(laws_of):
+        name = jurisdictions[jurisdiction].name if jurisdiction in jurisdictions else jurisdiction
+        laws = [law for _, law in sorted(laws_of[jurisdiction])]
         shown = laws[:2] + ([f"and {len(laws) - 2} other law{'s' if len(laws) > 3 else ''}"] if len(laws) > 2 else [])
+        # The laws sit in the authorities' box: an edge label can land on a legal order's title, which dot does not avoid.
+        graph.node(f"auth_{jurisdiction}", label="\n".join([_label(f"{name} ({jurisdiction}): state authorities", 22),
+                                                             *(_label(law, 24) for law in shown)]),
+                   shape="octagon", fillcolor="#f9d6d2", color=COMPULSION, fontcolor="#7b241c")
+    for (jurisdiction, cluster), links in sorted(grouped.items()):
         anchor = names[min(link.element for link in links)]
-        graph.edge(anchor, node, ltail=cluster, label="\n".join(_label(law, 30) for law in shown), style="dashed",
-                   color=COMPULSION, fontcolor=COMPULSION, constraint="false" if len(grouped) > 3 else "true")
+        graph.edge(anchor, f"auth_{jurisdiction}", ltail=cluster, style="dashed", color=COMPULSION,
+                   constraint="false" if len(grouped) > 3 else "true")
     return graph
 
 
