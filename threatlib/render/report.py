@@ -335,7 +335,18 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
     kind = ImmutableSandboxedEnvironment if user_templates else jinja2.Environment
     return kind(loader=jinja2.ChoiceLoader(loaders), autoescape=True, undefined=jinja2.StrictUndefined,
-                trim_blocks=True, lstrip_blocks=True)
+                trim_blocks=True, lstrip_blocks=True, finalize=_printable)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _printable(value):
+    """Every value a template prints, without control characters: no font has a glyph for them, so a PDF would
+    print a box (and a font with a missing glyph gets a custom encoding some PDF readers cannot extract)."""
+    if isinstance(value, Markup):
+        return Markup(_UNPRINTABLE.sub("", value))
+    return _UNPRINTABLE.sub("", value) if isinstance(value, str) else value
 
 
 def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templates: Path | None = None, *,
