@@ -17,7 +17,7 @@ from threatlib.render.sarif import sarif_json
 from threatlib.render.tables import analysis_json, threats_csv, threats_json
 from threatlib.render.threatdragon import threatdragon_json
 
-__all__ = ["render_all"]
+__all__ = ["brief_pdf", "render_all", "report_pdf"]
 
 PRINTED_DETAIL_LIMIT = 12
 
@@ -34,17 +34,27 @@ def render_all(analysis: Analysis, *, pdf: bool = True, user_templates: Path | N
     files["findings.sarif"] = sarif_json(analysis)
     files["report.html"] = render_html(analysis, files["dfd.svg"], "image/svg+xml", user_templates).encode("utf-8")
     if pdf:
-        # A printed report of a large estate sets out a few elements per threat, or it would run to thousands of pages.
-        printed_limit = PRINTED_DETAIL_LIMIT if is_large(analysis) else None
-        # Figures print as vector SVG: sharp on paper, their words searchable. The brief draws its own picture for the page.
-        [glance] = run_dot([(build_glance(analysis).source, ("svg",))])
-        printed = [] if is_large(analysis) else printed_figures(analysis)
-        # The key goes under the heading when the first figure leaves it room on the page, else after the last figure.
-        keyed = 0 if printed and leaves_room_for_heading(printed[0]) else len(printed) - 1
-        figures = [(f.title, PRINTED_KEY if i == keyed else "", f.svg) for i, f in enumerate(printed)]
-        files["report.pdf"] = render_pdf(render_html(analysis, files["dfd.svg"], "image/svg+xml", user_templates, link_files=False,
-                                                     detail_limit=printed_limit, figures=figures))
-        files["brief.pdf"] = render_pdf(render_html(analysis, glance["svg"], "image/svg+xml", user_templates, template="brief.html",
-                                                    view=BriefView, stylesheets=("report.css", "brief.css"), link_files=False,
-                                                    detail_limit=printed_limit))
+        files["report.pdf"] = report_pdf(analysis, files["dfd.svg"], user_templates)
+        files["brief.pdf"] = brief_pdf(analysis, user_templates)
     return files
+
+
+# Figures print as vector SVG: sharp on paper, their words searchable. A printed report of a large estate sets out a
+# few elements per threat, or it would run to thousands of pages.
+
+def report_pdf(analysis: Analysis, diagram_svg: bytes, user_templates: Path | None = None) -> bytes:
+    """The technical report on paper: the model drawn legal order by legal order, at a size that can be read."""
+    printed = [] if is_large(analysis) else printed_figures(analysis)
+    # The key goes under the heading when the first figure leaves it room on the page, else after the last figure.
+    keyed = 0 if printed and leaves_room_for_heading(printed[0]) else len(printed) - 1
+    figures = [(f.title, PRINTED_KEY if i == keyed else "", f.svg) for i, f in enumerate(printed)]
+    return render_pdf(render_html(analysis, diagram_svg, "image/svg+xml", user_templates, link_files=False,
+                                  detail_limit=PRINTED_DETAIL_LIMIT if is_large(analysis) else None, figures=figures))
+
+
+def brief_pdf(analysis: Analysis, user_templates: Path | None = None) -> bytes:
+    """The policy brief, with its own picture drawn for the page."""
+    [glance] = run_dot([(build_glance(analysis).source, ("svg",))])
+    return render_pdf(render_html(analysis, glance["svg"], "image/svg+xml", user_templates, template="brief.html",
+                                  view=BriefView, stylesheets=("report.css", "brief.css"), link_files=False,
+                                  detail_limit=PRINTED_DETAIL_LIMIT if is_large(analysis) else None))
