@@ -101,11 +101,16 @@ class ReportView:
         self.technical_by_threat = sorted(technical.values(), key=lambda r: (severity_rank[r["severity"]], r["id"]))
         self.technical_count = sum(len(r["elements"]) for r in self.technical_by_threat)
         # The appendix: each element, what it is, who can compel it, and the findings on it.
-        self.element_details = []
-        for e in a.elements:
-            found = [f for f in a.findings if f.element_id == e.id]
-            self.element_details.append({"element": e, "legal": [f for f in found if f.origin == "threatlib"],
-                                         "technical": sorted({f.threat_id for f in found if f.origin == "pytm"})})
+        # A threat can apply to a flow as well as to an element: flows with findings follow the elements.
+        found_on: dict[str, list[Finding]] = {}
+        for f in a.findings:
+            found_on.setdefault(f.element_id, []).append(f)
+        self.element_details, self.flow_details = [], []
+        for item in [*a.elements, *(flow for flow in a.flows if flow.id in found_on)]:
+            found = found_on.get(item.id, [])
+            (self.element_details if item.id in self._elements else self.flow_details).append({
+                "element": item, "legal": [f for f in found if f.origin == "threatlib"],
+                "technical": sorted({f.threat_id for f in found if f.origin == "pytm"})})
         self.compulsion_groups = []
         for authority in sorted(a.authorities, key=lambda x: (x.jurisdiction in a.model.domestic, x.jurisdiction, x.id)):
             links = [c for c in a.compulsion if c.authority == authority.id]
@@ -149,6 +154,14 @@ class ReportView:
         for row in self.technical_by_threat:
             sets.setdefault(tuple(row["elements"]), []).append(row)
         return sorted(((list(k), rows) for k, rows in sets.items()), key=lambda x: (-len(x[1]), x[0]))
+
+    @staticmethod
+    def threats_by_rating(findings: list[Finding]) -> list[tuple[str, list[str]]]:
+        """One element's findings as threat ids under each rating, strongest first (the element completes each id)."""
+        by: dict[str, list[str]] = {}
+        for f in sorted(findings, key=lambda f: (-RATING_RANK[f.risk.rating], f.threat_id)):
+            by.setdefault(f.risk.rating, []).append(f.threat_id)
+        return list(by.items())
 
     @staticmethod
     def shared_why(findings: list[Finding]) -> list[str]:
