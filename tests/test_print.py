@@ -141,3 +141,8 @@ def test_every_script_a_model_may_hold_prints_with_a_glyph(library) -> None:
             words = [w for w in unicodedata.normalize("NFKC", script).split() if w not in ("Small", "App")]
             missing = [w for w in words if w not in text and w[::-1] not in text]
             assert missing == [], (name, script)
+
+
+def test_each_report_opens_with_its_title_page_then_the_executive_summary(pages) -> None:
+    openings = {model: read[1]["text"].splitlines()[0] for (model, name), read in pages.items() if name == "report.pdf"}
+    assert openings == {path.stem: "Executive summary" for path in SHIPPED}
