@@ -1,5 +1,5 @@
 """The brief's picture at a glance, drawn for an A4 page: the users and their data, the places the judgements'
-routes pass through, the companies that run those places, and the legal orders that can compel them.
+routes pass through, each with the company that runs it, and the legal orders that can compel them.
 
 Only what the judgements name is drawn (each judgement's route, from the users to its holder, and the legal order
 at its end), so a model of any size gives a dozen or so nodes, readable at arm's length. Labels are plain text
@@ -53,26 +53,17 @@ def build_glance(analysis: Analysis) -> graphviz.Digraph:
     graph.node(USERS, label="\n".join(_label(line, 34) for line in users), shape="box", style="filled,rounded",
                fillcolor="#eaf2fb")
 
-    # The places, grouped by the company that runs them: the companies that hold the data.
+    # The places, each naming the company that runs it (the companies that hold the data). Not as boxes around the
+    # places: dot draws edges across a box's title, and a title crossed by an arrow cannot be read.
     names = {e: f"p{i}" for i, e in enumerate(places)}
-    by_operator: dict[str, list[str]] = {}
     for e in places:
-        by_operator.setdefault(elements[e].operator or "", []).append(e)
-    for number, (operator, members) in enumerate(by_operator.items()):
-        with graph.subgraph(name=f"cluster_{number}") as company:
-            if operator in organisations:
-                o = organisations[operator]
-                title = f"{o.name} (headquarters: {o.headquarters})"
-                company.attr(label=_label(title, 40), style="rounded", color="#777777", fontsize=NODE_FONT,
-                             fontname=FONT, fontcolor="#222222", labeljust="l")
-            else:
-                company.attr(label="Run by no company", style="dotted", color="#999999", fontsize=NODE_FONT, fontname=FONT)
-            for e in members:
-                element = elements[e]
-                shape, style = SHAPES[element.kind]
-                where = f" ({element.location})" if element.location else ""
-                company.node(names[e], label=_label(element.name + where, 24), shape=shape,
-                             style=",".join(filter(None, ["filled", style])))
+        element = elements[e]
+        shape, style = SHAPES[element.kind]
+        where = f" ({element.location})" if element.location else ""
+        o = organisations.get(element.operator or "")
+        company = f"run by {o.name} (headquarters: {o.headquarters})" if o else "run by no company"
+        graph.node(names[e], label=_label(element.name + where, 26) + "\n" + _label(company, 30), shape=shape,
+                   style=",".join(filter(None, ["filled", style])))
 
     # Each route: from the users along its places to the holder, each step drawn once.
     drawn: set[tuple[str, str]] = set()
