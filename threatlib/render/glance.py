@@ -8,14 +8,12 @@ through graphstyle's `label`, never HTML-like: every word comes from the model.
 
 from __future__ import annotations
 
-import textwrap
-
 import graphviz
 
 from threatlib.analysis.model import Analysis
 from threatlib.analysis.risk import yardstick_index
 from threatlib.render.graphstyle import COMPULSION, FONT, SHAPES
-from threatlib.render.text import plain
+from threatlib.render.print_diagrams import printed_label
 
 # Points, as printed: the page's text column is about 500 pt wide, and the figure is drawn at its own size.
 NODE_FONT = "11"
@@ -50,7 +48,7 @@ def build_glance(analysis: Analysis) -> graphviz.Digraph:
     if whose:
         users.append("(" + ", ".join(s.replace("_", " ") for s in whose) + ")")
     users.append(f"{len(personal)} kinds of personal data" + (f", {children} about children" if children else ""))
-    graph.node(USERS, label="\n".join(_label(line, 34) for line in users), shape="box", style="filled,rounded",
+    graph.node(USERS, label="\n".join(printed_label(line, 34) for line in users), shape="box", style="filled,rounded",
                fillcolor="#eaf2fb")
 
     # The places, each naming the company that runs it (the companies that hold the data). Not as boxes around the
@@ -62,7 +60,7 @@ def build_glance(analysis: Analysis) -> graphviz.Digraph:
         where = f" ({element.location})" if element.location else ""
         o = organisations.get(element.operator or "")
         company = f"run by {o.name} (headquarters: {o.headquarters})" if o else "run by no company"
-        graph.node(names[e], label=_label(element.name + where, 26) + "\n" + _label(company, 30), shape=shape,
+        graph.node(names[e], label=printed_label(element.name + where, 26) + "\n" + printed_label(company, 30), shape=shape,
                    style=",".join(filter(None, ["filled", style])))
 
     # Each route: from the users along its places to the holder, each step drawn once.
@@ -81,12 +79,12 @@ def build_glance(analysis: Analysis) -> graphviz.Digraph:
         orders.attr(rank="sink")
         for j in a.judgements:
             text = [f"{j.name} ({j.jurisdiction})", f"{j.likelihood_words} ({j.band})", f"{j.confidence} confidence"]
-            orders.node(f"j{j.jurisdiction}", label="\n".join(_label(line, 26) for line in text), shape="box",
+            orders.node(f"j{j.jurisdiction}", label="\n".join(printed_label(line, 26) for line in text), shape="box",
                         style="filled", fillcolor=LIKELIHOOD_FILL[yardstick_index(j.likelihood)], color=COMPULSION,
                         penwidth="1.5")
     for j in a.judgements:
         lead = j.reach.provisions[0].label if j.reach.provisions else ""
-        graph.edge(names[j.route.holder], f"j{j.jurisdiction}", label=_label(f"can be compelled: {lead}", 30),
+        graph.edge(names[j.route.holder], f"j{j.jurisdiction}", label=printed_label(f"can be compelled: {lead}", 30),
                    style="dashed", color=COMPULSION, fontcolor="#7b241c", dir="back", arrowtail="normal")
     return graph
 
@@ -94,7 +92,3 @@ def build_glance(analysis: Analysis) -> graphviz.Digraph:
 def _place_name(code: str, jurisdictions: dict) -> str:
     return jurisdictions[code].name if code in jurisdictions else code
 
-
-def _label(text: str, width: int) -> str:
-    """Model text wrapped to lines of about `width` characters, all of it (a printed figure cuts nothing)."""
-    return "\n".join(graphviz.escape(line) for line in textwrap.wrap(plain(text), width) or [""])

@@ -192,14 +192,14 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digr
             title = "Legal order not modelled"
             if j:
                 title = f"{code}: {j.name}" + (" (foreign legal order)" if j.foreign else " (users' legal order)")
-            order.attr(label=_label(title, 70), style="filled,rounded", color="#999999", fontsize=str(NODE_FONT + 1),
+            order.attr(label=printed_label(title, 70), style="filled,rounded", color="#999999", fontsize=str(NODE_FONT + 1),
                        fontname=FONT, fillcolor=(FOREIGN_FILL if j.foreign else DOMESTIC_FILL) if j else "white",
                        fontcolor="#222222")
             for number, (org, by_boundary) in enumerate(groups.items()):
                 name = f"cluster_j{o_number}_o{number}"
                 with order.subgraph(name=name) as company:
                     text = f"Run by {organisations[org].name}" if org in organisations else "Run by no organisation"
-                    company.attr(label=_label(text, 44), style="filled,rounded", color="#666666", fillcolor="white",
+                    company.attr(label=printed_label(text, 44), style="filled,rounded", color="#666666", fillcolor="white",
                                  fontsize=str(NODE_FONT), fontname=FONT, fontcolor="#222222")
                     for inner, (box_id, members) in enumerate(by_boundary.items()):
                         if not box_id:
@@ -208,7 +208,7 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digr
                                 cluster_of[e.id] = name
                             continue
                         with company.subgraph(name=f"{name}_b{inner}") as box:
-                            box.attr(label=_label(boundaries[box_id].name, 36), style="dashed", color=BOUNDARY,
+                            box.attr(label=printed_label(boundaries[box_id].name, 36), style="dashed", color=BOUNDARY,
                                      fontcolor=BOUNDARY, fontsize=str(EDGE_FONT + 0.5), fontname=FONT)
                             for e in members:
                                 _element(box, names[e.id], e)
@@ -222,7 +222,7 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digr
             continue
         source, sink = (names[x] if x in ids else _stub(graph, stubs, elements[x], organisations) for x in (flow.source, flow.sink))
         text = flow.name + (" (unencrypted)" if flow.encryption == "none" and flow.crosses_legal_order else "")
-        attrs = {"label": _label(("remote access: " if flow.remote_access else "") + text, 20)}
+        attrs = {"label": printed_label(("remote access: " if flow.remote_access else "") + text, 20)}
         if flow.remote_access:
             attrs.update(style="dashed", color=REMOTE, fontcolor=REMOTE)
         graph.edge(source, sink, **attrs)
@@ -240,8 +240,8 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digr
         laws = [law for _, law in sorted(laws_of[jurisdiction])]
         shown = laws[:2] + ([f"and {len(laws) - 2} other law{'s' if len(laws) > 3 else ''}"] if len(laws) > 2 else [])
         # The laws sit in the authorities' box: an edge label can land on a legal order's title, which dot does not avoid.
-        graph.node(f"auth_{jurisdiction}", label="\n".join([_label(f"{name} ({jurisdiction}): state authorities", 22),
-                                                             *(_label(law, 24) for law in shown)]),
+        graph.node(f"auth_{jurisdiction}", label="\n".join([printed_label(f"{name} ({jurisdiction}): state authorities", 22),
+                                                             *(printed_label(law, 24) for law in shown)]),
                    shape="octagon", fillcolor="#f9d6d2", color=COMPULSION, fontcolor="#7b241c")
     for (jurisdiction, cluster), links in sorted(grouped.items()):
         anchor = names[min(link.element for link in links)]
@@ -252,7 +252,7 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digr
 
 def _element(graph: graphviz.Digraph, name: str, e: ElementView) -> None:
     shape, style = SHAPES[e.kind]
-    graph.node(name, label=_label(e.name, 18), shape=shape, style=",".join(filter(None, ["filled", style])),
+    graph.node(name, label=printed_label(e.name, 18), shape=shape, style=",".join(filter(None, ["filled", style])),
                fillcolor="white" if e.in_scope else "#f2f2f2")
 
 
@@ -263,11 +263,11 @@ def _stub(graph: graphviz.Digraph, stubs: dict[tuple, str], e: ElementView, orga
         stubs[key] = f"s{len(stubs)}"
         where = f"in {e.location}" if e.location else "where no legal order is modelled"
         who = organisations[e.operator].name if e.operator in organisations else "Places run by no organisation"
-        graph.node(stubs[key], label=_label(f"{who} {where} (its own page)", 22), shape="box", style="filled,dashed",
+        graph.node(stubs[key], label=printed_label(f"{who} {where} (its own page)", 22), shape="box", style="filled,dashed",
                    fillcolor="#f2f2f2", color="#888888", fontcolor="#333333")
     return stubs[key]
 
 
-def _label(text: str, width: int) -> str:
+def printed_label(text: str, width: int) -> str:
     """Model text wrapped to lines of about `width` characters, all of it, each line escaped for DOT."""
     return "\n".join(graphviz.escape(line) for line in textwrap.wrap(plain(text), width) or [""])
