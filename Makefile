@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODELS := $(sort $(wildcard models/*.yaml))
 
-.PHONY: report test lint bench catalogue schema setup dot chromium fuzz harfbuzz-subset clean sarif-multitool
+.PHONY: report test lint bench catalogue schema setup dot chromium fuzz harfbuzz-subset print clean sarif-multitool
 
 report: setup
 	$(BIN)/threatlib report $(MODELS) -o reports
@@ -36,7 +36,7 @@ bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/compare.py
 
-setup: $(STAMP) dot harfbuzz-subset
+setup: $(STAMP) dot harfbuzz-subset print
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "threatlib needs Python 3.11 or newer (found: $$($(PYTHON) --version 2>&1))"; exit 1; }
@@ -96,6 +96,19 @@ harfbuzz-subset:
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0 >/dev/null; \
 	  else \
 	    echo "note: HarfBuzz's subset library is missing ('sudo apt-get install libharfbuzz-subset0'); PDFs subset their fonts more slowly"; \
+	  fi; }
+
+# The PDFs print any script a model may hold: Liberation Sans sets the text (Latin, Greek, Cyrillic, Hebrew), DejaVu
+# Sans the diagrams and Arabic, Droid Sans Fallback Chinese, Japanese and Korean. The tests read the PDFs back with poppler (pdftoppm, pdfimages).
+PRINT_PACKAGES := fonts-liberation2 fonts-dejavu-core fonts-droid-fallback poppler-utils
+print:
+	@{ command -v pdfimages >/dev/null 2>&1 && fc-list | grep -q DroidSansFallback && fc-list | grep -q 'DejaVuSans\.ttf' && fc-list | grep -q 'LiberationSans-Regular'; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing fonts and poppler (Debian packages $(PRINT_PACKAGES))"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PRINT_PACKAGES) >/dev/null; \
+	  else \
+	    echo "threatlib's PDFs need fonts and poppler: run 'sudo apt-get install $(PRINT_PACKAGES)', then retry."; \
+	    exit 1; \
 	  fi; }
 
 clean:

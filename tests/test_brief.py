@@ -10,7 +10,6 @@ from pypdf import PdfReader
 
 from threatlib import pipeline
 from threatlib.render.brief import BriefView
-from threatlib.render.report import render_html, render_pdf
 
 TIKTOK = ROOT / "models" / "tiktok.yaml"
 
@@ -22,11 +21,9 @@ def tiktok(library):
 
 @pytest.fixture(scope="module")
 def brief_pdf(tiktok):
-    from threatlib.render.diagram import render_diagram
+    from threatlib.render import brief_pdf
 
-    png = render_diagram(tiktok)["dfd.png"]
-    html = render_html(tiktok, png, "image/png", template="brief.html", view=BriefView, stylesheets=("report.css", "brief.css"))
-    return PdfReader(io.BytesIO(render_pdf(html)))
+    return PdfReader(io.BytesIO(brief_pdf(tiktok)))
 
 
 def test_brief_is_four_to_eleven_a4_pages(brief_pdf) -> None:
@@ -82,3 +79,21 @@ def test_a_judgement_names_the_best_evidenced_hand_over_among_equally_telling_ro
         "UK adult user", "WeChat app (UK phone)", "WeChat servers (Singapore)", "WeChat data store (Singapore)",
         "Weixin service (mainland China)"]
     assert {"weixin-service", "weixin-censorship-system"} <= set(cn.route.places)
+
+
+def test_the_glance_figure_draws_each_judgements_route_and_no_more(tiktok) -> None:
+    from threatlib.render.glance import build_glance
+
+    source = build_glance(tiktok).source
+    assert "label=<" not in source  # plain-text labels only: every word in it comes from the model
+    text = " ".join(source.split())  # labels are wrapped
+    names = {e.id: e.name for e in tiktok.elements}
+    drawn = {e for j in tiktok.judgements for e in j.route.elements if e in names and
+             next(x for x in tiktok.elements if x.id == e).kind != "actor"} | {j.route.holder for j in tiktok.judgements}
+    for element in tiktok.elements:
+        assert (f"{element.name} ({element.location})" in text) == (element.id in drawn), element.id
+    for j in tiktok.judgements:
+        assert f"{j.name} ({j.jurisdiction})" in text
+        assert f"can be compelled: {j.reach.provisions[0].label}" in text
+    # Few enough boxes to read at arm's length: the users, the places on the routes, one per legal order.
+    assert source.count("shape=") == 1 + len(drawn) + len(tiktok.judgements)

@@ -13,7 +13,7 @@ from threatlib.analysis.risk import RATINGS
 from threatlib.render import PRINTED_DETAIL_LIMIT, render_all
 from threatlib.render.report import ReportView, render_html
 
-APPLIES = re.compile(r'<div class="applies" id="([^"]+)">')
+APPLIES = re.compile(r'<span class="applies" id="([^"]+)">')
 
 
 @pytest.fixture(scope="module")
@@ -24,20 +24,21 @@ def analysis(library, tmp_path_factory):
 
 
 def expected_listing(analysis, limit: int | None) -> list[str]:
-    """Finding ids in the order a report sets them out: by severity, threat by threat, strongest first when capped."""
+    """Finding ids in the order a report sets them out: threat by threat under its highest rating, strongest first
+    when capped, each threat's findings in runs rated alike."""
     ids = []
-    for _, groups in ReportView(analysis).legal_by_severity.items():
+    for groups in ReportView(analysis).legal_by_rating.values():
         for group in groups:
             if limit is not None and len(group) > limit:
                 group = sorted(group, key=lambda f: (-RATINGS.index(f.risk.rating), f.element_id))[:limit]
-            ids += [f.id for f in group]
+            ids += [f.id for _, run in ReportView.rated_alike(group) for f in run]
     return ids
 
 
 def test_the_printed_report_sets_out_the_strongest_few_per_threat_and_says_where_the_rest_are(analysis) -> None:
     html = render_html(analysis, b"", "image/png", link_files=False, detail_limit=3)
     assert APPLIES.findall(html) == expected_listing(analysis, 3)
-    sizes = [len(g) for groups in ReportView(analysis).legal_by_severity.values() for g in groups if len(g) > 3]
+    sizes = [len(g) for groups in ReportView(analysis).legal_by_rating.values() for g in groups if len(g) > 3]
     assert sizes  # the model is large enough that some threats reach more than three elements
     said = re.findall(r"The 3 highest-rated of its (\d+) elements are set out above; the other (\d+) are in the HTML report", html)
     assert said == [(str(n), str(n - 3)) for n in sizes]
@@ -52,9 +53,17 @@ def test_the_printed_report_sums_pytm_findings_by_threat(analysis) -> None:
     counts: dict[str, int] = {}
     for f in technical:
         counts[f.threat_id] = counts.get(f.threat_id, 0) + 1
-    rows = re.findall(r"<tr><td><code>([A-Z]+\d+)</code></td><td>[^<]*</td><td>(\d+): ", html)
-    # One row per (severity, threat): pytm rates each threat once, so one row per threat.
-    assert {threat: int(n) for threat, n in rows} == counts and len(rows) == len(counts)
+    # Threats are gathered by the set of elements they hit: each set says how many elements it has, names at most
+    # three of a large estate's, and lists its threats, each once.
+    counted: dict[str, int] = {}
+    for block in html.split('<div class="technical-set">')[1:]:
+        elements = int(re.search(r"threats? on (\d+) elements?:", block).group(1))
+        named = re.search(r'<span class="set-elements">([^<]*)</span>', block).group(1)
+        assert named.count(", ") <= 3 and "…" not in named
+        for threat in re.findall(r"<tr><td><code>([A-Z]+\d+)</code></td>", block.split("</table>")[0]):
+            assert threat not in counted
+            counted[threat] = elements
+    assert counted == counts
 
 
 def test_the_html_report_keeps_every_finding(analysis) -> None:

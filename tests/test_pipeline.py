@@ -128,7 +128,8 @@ def test_every_finding_id_appears_in_html_and_pdf(analysed, outputs) -> None:
     squashed = "".join(pdf_text.split())
     for finding in analysis.findings:
         assert f'id="{finding.id}"' in html
-        assert finding.id in squashed
+        # The printed report's appendix names each element's id beside the threats found on it.
+        assert finding.threat_id in squashed and f"@{finding.element_id}" in squashed
 
 
 def test_outputs_are_byte_identical_across_runs(small_model_path, library, outputs) -> None:

@@ -25,6 +25,7 @@ class BriefView(ReportView):
         super().__init__(analysis, detail_limit)
         legal = [f for f in analysis.findings if f.origin == "threatlib"]
         self.top_risks = _varied(sorted(legal, key=_strength), 6)
+        self.top_threats = _by_threat(sorted(legal, key=_strength), 6)
         self.vendor_recommendations = self._vendor_recommendations(legal)
         self.reader_recommendations = self._reader_recommendations()
         # Number only the sources the brief cites, in order of first citation.
@@ -114,3 +115,17 @@ def _varied(findings: list[Finding], n: int) -> list[Finding]:
     return out
 
 
+
+
+def _by_threat(findings: list[Finding], n: int) -> list[tuple[Finding, list[str]]]:
+    """The strongest threats, each once with the elements it is rated that strongly on, so the list shows n risks."""
+    out: dict[str, tuple[Finding, list[str]]] = {}
+    for f in findings:
+        if f.threat_id not in out:
+            if len(out) == n:
+                continue
+            out[f.threat_id] = (f, [])
+        first = out[f.threat_id][0]
+        if (f.risk.rating, f.risk.likelihood, f.risk.impact) == (first.risk.rating, first.risk.likelihood, first.risk.impact):
+            out[f.threat_id][1].append(f.element_name)
+    return list(out.values())

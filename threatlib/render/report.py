@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from threatlib.spec.common import Status
 TEMPLATES = Path(threatlib.__file__).parent / "templates"
 INTERACTIVE = ("report.js", "report-interactive.css")  # the browser page's behaviour and look, inlined
 RATING_RANK = {r: i for i, r in enumerate(RATINGS)}
+DRIVER_STEP = re.compile(r"^[+-]\d+ [a-z ]+: ")
 VIA = {
     "incorporation": "incorporation",
     "headquarters": "headquarters",
@@ -86,14 +88,39 @@ class ReportView:
         for f in a.findings:
             groups.setdefault(f.severity, []).append(f)
         self.by_severity = [(s.value, groups[s.value]) for s in Severity if s.value in groups]
-        # Legal findings are read threat by threat: the threat once, then every element it applies to.
-        self.legal_by_severity: dict[str, list[list[Finding]]] = {}
-        for severity, findings in self.by_severity:
-            by_threat: dict[str, list[Finding]] = {}
-            for f in findings:
-                if f.origin == "threatlib":
-                    by_threat.setdefault(f.threat_id, []).append(f)
-            self.legal_by_severity[severity] = list(by_threat.values())
+        # Legal findings are read threat by threat: the threat once, then every element it applies to, under the
+        # highest risk rating any of its findings has (so a section holds what is rated so, not what the threat's
+        # severity says), strongest first within a threat.
+        by_threat: dict[str, list[Finding]] = {}
+        for f in a.findings:
+            if f.origin == "threatlib":
+                by_threat.setdefault(f.threat_id, []).append(f)
+        self.legal_by_rating: dict[str, list[list[Finding]]] = {}
+        for group in sorted(by_threat.values(), key=lambda g: (-max(RATING_RANK[f.risk.rating] for f in g), g[0].threat_id)):
+            group = sorted(group, key=lambda f: (-RATING_RANK[f.risk.rating], f.element_name, f.id))
+            self.legal_by_rating.setdefault(group[0].risk.rating, []).append(group)
+        self.legal_count = sum(len(g) for groups in self.legal_by_rating.values() for g in groups)
+        # pytm's technical findings, one row per threat with every element it hits.
+        technical: dict[str, dict] = {}
+        for f in a.findings:
+            if f.origin == "pytm":
+                row = technical.setdefault(f.threat_id, {"id": f.threat_id, "title": f.title, "severity": f.severity,
+                                                         "likelihood": f.likelihood, "elements": []})
+                row["elements"].append(f.element_name)
+        severity_rank = {s.value: i for i, s in enumerate(Severity)}
+        self.technical_by_threat = sorted(technical.values(), key=lambda r: (severity_rank[r["severity"]], r["id"]))
+        self.technical_count = sum(len(r["elements"]) for r in self.technical_by_threat)
+        # The appendix: each element, what it is, who can compel it, and the findings on it.
+        # A threat can apply to a flow as well as to an element: flows with findings follow the elements.
+        found_on: dict[str, list[Finding]] = {}
+        for f in a.findings:
+            found_on.setdefault(f.element_id, []).append(f)
+        self.element_details, self.flow_details = [], []
+        for item in [*a.elements, *(flow for flow in a.flows if flow.id in found_on)]:
+            found = found_on.get(item.id, [])
+            (self.element_details if item.id in self._elements else self.flow_details).append({
+                "element": item, "legal": [f for f in found if f.origin == "threatlib"],
+                "technical": sorted({f.threat_id for f in found if f.origin == "pytm"})})
         self.compulsion_groups = []
         for authority in sorted(a.authorities, key=lambda x: (x.jurisdiction in a.model.domestic, x.jurisdiction, x.id)):
             links = [c for c in a.compulsion if c.authority == authority.id]
@@ -108,6 +135,49 @@ class ReportView:
                 "elements": sorted({c.element for c in links}),
                 "bases": [(bases[k], sorted(routes[k])) for k in sorted(bases)]})
 
+    def compulsion_by_order(self) -> list[dict]:
+        """The compulsion groups gathered per legal order: its authorities, the elements they reach, and each
+        provision once (several authorities of one legal order rest on the same provisions)."""
+        orders: dict[str, dict] = {}
+        for g in self.compulsion_groups:
+            code = g["authority"].jurisdiction
+            order = orders.setdefault(code, {"code": code, "foreign": g["foreign"], "authorities": [], "elements": [],
+                                              "bases": {}})
+            order["authorities"].append(g["authority"])
+            order["elements"] = sorted(set(order["elements"]) | set(g["elements"]))
+            for basis, routes in g["bases"]:
+                known = order["bases"].setdefault(basis.provision_id, (basis, set()))
+                known[1].update(routes)
+        return [dict(o, bases=[(b, sorted(r)) for b, r in o["bases"].values()]) for o in orders.values()]
+
+    @staticmethod
+    def rated_alike(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
+        """A threat's findings in runs rated alike (rating, likelihood and impact), strongest first."""
+        runs: dict[tuple, list[Finding]] = {}
+        for f in findings:
+            runs.setdefault((f.risk.rating, f.risk.likelihood, f.risk.impact), []).append(f)
+        return [(run[0], run) for run in runs.values()]
+
+    def technical_sets(self) -> list[tuple[list[str], list[dict]]]:
+        """pytm's threats gathered by the set of elements they hit, so each set of elements is named once."""
+        sets: dict[tuple[str, ...], list[dict]] = {}
+        for row in self.technical_by_threat:
+            sets.setdefault(tuple(row["elements"]), []).append(row)
+        return sorted(((list(k), rows) for k, rows in sets.items()), key=lambda x: (-len(x[1]), x[0]))
+
+    @staticmethod
+    def threats_by_rating(findings: list[Finding]) -> list[tuple[str, list[str]]]:
+        """One element's findings as threat ids under each rating, strongest first (the element completes each id)."""
+        by: dict[str, list[str]] = {}
+        for f in sorted(findings, key=lambda f: (-RATING_RANK[f.risk.rating], f.threat_id)):
+            by.setdefault(f.risk.rating, []).append(f.threat_id)
+        return list(by.items())
+
+    @staticmethod
+    def shared_why(findings: list[Finding]) -> list[str]:
+        """The reasons an element's legal findings give, each once, in the order they first appear."""
+        return list(dict.fromkeys(w for f in findings for w in f.why))
+
     def shown(self, items: list) -> tuple[list, int]:
         """The items to set out in full, and how many are left out under the detail limit."""
         if self.detail_limit is None or len(items) <= self.detail_limit:
@@ -119,6 +189,15 @@ class ReportView:
         if self.detail_limit is None or len(findings) <= self.detail_limit:
             return findings, 0
         return self.shown(sorted(findings, key=lambda f: (-RATING_RANK[f.risk.rating], f.element_id)))
+
+    @staticmethod
+    def rating_steps(f: Finding) -> list[str]:
+        """How a legal finding was rated, without the driver steps its judgement already sets out."""
+        return [r for r in f.risk.rationale if not DRIVER_STEP.match(r) and not r.startswith("Likelihood by the judgement drivers")]
+
+    @staticmethod
+    def severity_words(severity: str) -> str:
+        return Severity(severity).label
 
     def technical_rows(self, findings: list[Finding]) -> tuple[list[dict], bool]:
         """pytm's findings of one severity: a row each, or under the detail limit a row per threat (then True)."""
@@ -291,21 +370,29 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
                 trim_blocks=True, lstrip_blocks=True, finalize=_visible)
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _visible(value: object) -> object:
     """Every printed text shows control and bidirectional characters escaped (\\u202e), as the CSV and terminal do:
-    a name cannot reverse or hide the text around it. Markup is ours and passes as it is."""
-    return shown(value, keep_layout=True) if isinstance(value, str) and not isinstance(value, Markup) else value
+    a name cannot reverse or hide the text around it, and no font is asked for a glyph it lacks. Our own markup
+    passes as it is, less any control character (a PDF would print a box for it)."""
+    if isinstance(value, Markup):
+        return Markup(_UNPRINTABLE.sub("", value))
+    return shown(value, keep_layout=True) if isinstance(value, str) else value
 
 
 def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templates: Path | None = None, *,
                 template: str = "report.html", view: type[ReportView] = ReportView,
                 stylesheets: tuple[str, ...] = ("report.css",), link_files: bool = True,
-                detail_limit: int | None = None, interactive: bool = False) -> str:
+                detail_limit: int | None = None, interactive: bool = False,
+                figures: Sequence[tuple[str, str, bytes]] = ()) -> str:
     """A page with the diagram embedded, so the file stands alone (SVG for browsers, PNG for the PDF).
 
     `link_files`: whether the page may link the files beside it (the boundary diagrams). The HTML report sits
     beside them; a PDF would resolve such a link against the template folder, so it names them instead.
     `detail_limit`: see ReportView; the PDFs of a large estate set one, or they would run to thousands of pages.
+    `figures`: (title, caption, SVG) drawn for paper, which the printed report shows instead of the one big diagram.
     A user's template that is broken or reaches for what the sandbox refuses is an InputError at its line.
     `interactive`: the browser page, with the diagram inline and the script of threatlib.render.interactive.
     """
@@ -315,8 +402,11 @@ def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templa
         uri = f"data:{media_type};base64," + base64.b64encode(diagram).decode("ascii")
         ix = Interactive(analysis, diagram, css, *(env.loader.get_source(env, name)[0] for name in INTERACTIVE)) \
             if interactive else None
+        printed = [{"title": title, "caption": caption, "uri": "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")}
+                   for title, caption, svg in figures]
         return env.get_template(template).render(
             a=analysis, v=view(analysis, detail_limit), css=Markup(css), diagram_uri=uri, link_files=link_files, ix=ix,
+            figures=printed,
             version=threatlib.__version__, generated=analysis.model.as_of)
     except jinja2.TemplateError as exc:
         if user_templates is None:
