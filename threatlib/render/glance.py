@@ -17,8 +17,8 @@ from threatlib.render.print_diagrams import printed_label
 
 # Points, as printed: the page's text column is about 500 pt wide, and the figure is drawn at its own size.
 NODE_FONT = "11"
-EDGE_FONT = "9.5"
-PAGE_SIZE = "6.9,9.2"  # inches: dot scales a larger drawing down to this, which the print test would catch
+EDGE_FONT = "10.5"
+PAGE_SIZE = "6.9,8.6"  # inches: dot scales a larger drawing down to this, which the print test would catch
 LIKELIHOOD_FILL = ["#f4f6f6", "#eef3f7", "#fdf2e0", "#fbe1c8", "#f5b7b1", "#ec8f86", "#e06b60"]  # by yardstick step
 USERS = "users"
 
