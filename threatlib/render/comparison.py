@@ -33,11 +33,11 @@ from threatlib.analysis.comparison import (
 )
 from threatlib.analysis.drivers import STATUS_WORDS
 from threatlib.analysis.risk import yardstick_index
-from threatlib.errors import InputError, Problem
+from threatlib.errors import InputError
 from threatlib.jsontext import json_bytes
 from threatlib.render.dot import run_dot
 from threatlib.render.graphstyle import COMPULSION, DOMESTIC_FILL, FONT, FOREIGN_FILL, label, legend
-from threatlib.render.report import environment, month_words, render_pdf
+from threatlib.render.report import environment, month_words, render_pdf, template_problem
 
 FILES = ("comparison.json", "comparison.dot", "comparison.svg", "comparison.png", "comparison.html", "comparison.pdf")
 SUBJECT_WORDS = {"general_public": "the general public", "children": "children", "public_officials": "public officials",
@@ -214,23 +214,7 @@ def render_html(comparison: Comparison, picture: bytes, media_type: str, user_te
     except jinja2.TemplateError as exc:
         if user_templates is None:
             raise  # our own template failing is a defect, not bad input
-        raise InputError([_template_problem(exc, user_templates)]) from None
-
-
-def _template_problem(exc: jinja2.TemplateError, user_templates: Path) -> Problem:
-    """Where in the user's templates it went wrong, as the reports say it: the line of a syntax error, or the
-    innermost frame of a user template in the traceback of an error while rendering."""
-    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
-        return Problem(exc.filename, exc.lineno, 1, f"template error: {exc.message}")
-    folder = str(user_templates.resolve())
-    place = None
-    tb = exc.__traceback__
-    while tb is not None:
-        if str(Path(tb.tb_frame.f_code.co_filename).resolve()).startswith(folder):
-            place = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
-        tb = tb.tb_next
-    file, line = place or (str(user_templates), 1)
-    return Problem(file, line, 1, f"template error: {exc.message or type(exc).__name__}")
+        raise InputError([template_problem(exc, user_templates)]) from None
 
 
 def portfolio_picture(comparison: Comparison) -> graphviz.Digraph:

@@ -411,10 +411,10 @@ def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templa
     except jinja2.TemplateError as exc:
         if user_templates is None:
             raise  # our own templates failing is a defect, not bad input
-        raise InputError([_template_problem(exc, user_templates)]) from None
+        raise InputError([template_problem(exc, user_templates)]) from None
 
 
-def _template_problem(exc: jinja2.TemplateError, user_templates: Path) -> Problem:
+def template_problem(exc: jinja2.TemplateError, user_templates: Path) -> Problem:
     """Where in the user's templates it went wrong: a syntax error knows its line; for an error while
     rendering, Jinja2 puts template lines into the traceback, and the innermost user template frame is it."""
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
