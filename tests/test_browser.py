@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ from threatlib import pipeline
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAYLOADS = {
     "    name: UK user\n": "<script>document.title='pwned';alert('script')</script>",
     "    name: UK user's phone\n": "<img src=x onerror=\"document.title='pwned';alert('onerror')\">",
@@ -83,18 +81,6 @@ def small_outputs(library, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def large_outputs(library, tmp_path_factory) -> Path:
     return _report(library, tmp_path_factory.mktemp("browser"), _large_hostile_model())
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright import sync_api as playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield instance
-        instance.close()
 
 
 def _written_title(path: Path) -> str:
