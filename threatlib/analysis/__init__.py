@@ -30,7 +30,7 @@ from threatlib.analysis.model import (
 from threatlib.analysis.unknowns import unknown_location_warnings
 from threatlib.collector import collector_paused
 from threatlib.compile import CompiledModel
-from threatlib.legal import LegalBasis
+from threatlib.compile.legal import LegalBasis
 from threatlib.spec import Document
 from threatlib.spec.common import Claim
 from threatlib.spec.model import Scenario

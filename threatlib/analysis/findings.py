@@ -6,11 +6,11 @@ from threatlib.analysis.judgements import ElementRater
 from threatlib.analysis.model import CitedClaim, Finding, SourceRef
 from threatlib.analysis.risk import PYTM_LIKELIHOOD, YARDSTICK, assess
 from threatlib.compile import CompiledModel, LibraryThreat
-from threatlib.facts import Facts
-from threatlib.legal import LegalBasis
+from threatlib.compile.facts import Facts
+from threatlib.compile.legal import LegalBasis
+from threatlib.compile.pytm_state import active_state
 from threatlib.library.conditions import pytm_condition_test
 from threatlib.library.schema import Severity, Threat
-from threatlib.pytm_state import active_state
 from threatlib.spec.common import Source
 
 PYTM_SEVERITY = {"very high": "very_high", "critical": "very_high", "high": "high", "medium": "medium",

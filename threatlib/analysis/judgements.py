@@ -39,7 +39,7 @@ from threatlib.analysis.model import (
 )
 from threatlib.analysis.risk import YARDSTICK, yardstick_index
 from threatlib.compile import CompiledModel
-from threatlib.legal import LegalBasis, reaching
+from threatlib.compile.legal import LegalBasis, reaching
 from threatlib.spec.common import Claim
 
 CERTAINTY = ("settled", "contested", "unverified")

@@ -84,7 +84,7 @@ def facts_markdown() -> str:
     """The facts a condition reads as `target.facts`, with the comment beside each in threatlib/facts.py."""
     import dataclasses
 
-    from threatlib import facts
+    from threatlib.compile import facts
 
     comments = {}
     for line in Path(facts.__file__).read_text(encoding="utf-8").splitlines():
