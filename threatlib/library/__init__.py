@@ -216,7 +216,7 @@ def _read_threats(folder: Path, origin: str, problems: list[Problem]) -> list[tu
 def _read(path: Path, schema):
     """Read and validate one library file; a file started by `threatlib new-jurisdiction` or `new-threat` lists
     each value still to fill in, as a started model does."""
-    from threatlib.scaffold import placeholders, unmark
+    from threatlib.spec.placeholders import placeholders, unmark
 
     doc = read_yaml(path, _display(path))
     marked = placeholders(doc.data)

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from threatlib.spec.common import Id, JurisdictionCode, LibraryClaim, PartialDate, ShortText, Source, Spec, Status, Text
-from threatlib.spec.model import Sector
+from threatlib.vocabulary import Sector
 
 
 class Power(str, Enum):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from threatlib.collector import collector_paused
 from threatlib.errors import InputError
-from threatlib.scaffold import placeholders, unmark
 from threatlib.spec.checks import check_model
 from threatlib.spec.model import Model
+from threatlib.spec.placeholders import placeholders, unmark
 from threatlib.spec.validate import dotted, validate_document
 from threatlib.spec.yaml_source import Document, read_yaml
 

@@ -7,7 +7,6 @@ import difflib
 import functools
 import importlib.util
 import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -22,17 +21,15 @@ from threatlib.spec.yaml_source import Document
 # pytm's boolean controls; the model may set any of them by pytm's own name.
 @functools.cache
 def _pytm_control_names() -> frozenset[str]:
-    if "pytm" not in sys.modules:
-        # Importing pytm takes longer than validating a model, so validate reads the names from its source.
-        tree = ast.parse(_pytm_file("base.py").read_text(encoding="utf-8"))
-        for node in tree.body:
-            if isinstance(node, ast.ClassDef) and node.name == "Controls":
-                return frozenset(s.target.id for s in node.body if isinstance(s, ast.AnnAssign)
-                                 and isinstance(s.target, ast.Name) and isinstance(s.annotation, ast.Name)
-                                 and s.annotation.id == "bool")
-    from pytm import Controls  # already loaded, or pytm's layout has changed
-
-    return frozenset(name for name, f in Controls.model_fields.items() if f.annotation is bool)
+    # Read from pytm's source, not by importing it: load never runs pytm (importing it takes longer than
+    # validating a model), and the names are the same either way (pytm's Controls fields annotated bool).
+    tree = ast.parse(_pytm_file("base.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == "Controls":
+            return frozenset(s.target.id for s in node.body if isinstance(s, ast.AnnAssign)
+                             and isinstance(s.target, ast.Name) and isinstance(s.annotation, ast.Name)
+                             and s.annotation.id == "bool")
+    raise RuntimeError(f"pytm's Controls class is no longer in {_pytm_file('base.py')}: threatlib needs updating for this pytm")
 
 
 def _pytm_file(name: str) -> Path:

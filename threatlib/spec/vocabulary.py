@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from enum import Enum
 
-from threatlib.spec.model import DataTag, ElementTag, Sector
+from threatlib.spec.model import DataTag, ElementTag
+from threatlib.vocabulary import Sector
 
 ELEMENT_TAGS: dict[ElementTag, str] = {
     ElementTag.mobile_app: "The app installed on a phone or tablet.",
