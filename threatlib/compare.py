@@ -14,7 +14,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from threatlib import pipeline
-from threatlib.analysis.comparison import AppRow, Comparison, app_row, compare
+from threatlib.analysis.comparison import app_row, compare
+from threatlib.analysis.comparison_records import AppRow, Comparison
 from threatlib.analysis.model import Analysis
 from threatlib.errors import InputError, Problem
 from threatlib.library import Library
