@@ -13,7 +13,7 @@ import pytm
 from pytm.tm import TMState
 
 from threatlib.collector import collector_paused
-from threatlib.compile.derive import derive
+from threatlib.compile.derived import derive
 from threatlib.compile.facts import Facts
 from threatlib.compile.legal import CompulsionLink, LegalBasis
 from threatlib.compile.pytm_model import build_pytm
