@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from threatlib.analysis.model import CitedClaim, DebateView
-from threatlib.spec.checks import original_source
+from threatlib.spec.claim_basis import original_source
 from threatlib.spec.common import Source, SourceKind
 from threatlib.spec.model import Model
 

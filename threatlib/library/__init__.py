@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from threatlib.errors import InputError, Problem
 from threatlib.library.conditions import ConditionError, compile_condition
 from threatlib.library.schema import Jurisdiction, Threat, ThreatProof
-from threatlib.spec.checks import library_claims_basis
+from threatlib.spec.claim_basis import library_claims_basis
 from threatlib.spec.common import Source
 from threatlib.spec.validate import dotted, validate_document
 from threatlib.spec.yaml_source import Document, read_yaml
