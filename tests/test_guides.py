@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+from threatlib.docs.guide import MODELS, render
 from threatlib.library import load_library
-from threatlib.library.guide import MODELS, render
-from threatlib.library.proofs import prove_library
+from threatlib.proofs import prove_library
 
 GUIDES = ["docs/jurisdictions.md", "docs/threats.md"]
 EXAMPLE = re.compile(r"<!-- example: (\S+) -->\n```yaml\n(.*?)```\n", re.S)

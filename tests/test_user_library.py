@@ -16,7 +16,7 @@ from test_threat_fixtures import fired
 
 from threatlib.errors import InputError
 from threatlib.library import LIBRARY_DIR, load_library, load_proof
-from threatlib.library.proofs import check_proof, proof_path, read_proof
+from threatlib.proofs import check_proof, proof_path, read_proof
 from threatlib.spec import load_model
 
 USER = TESTS / "user_library"

@@ -12,8 +12,8 @@ from pathlib import Path
 from types import CodeType
 from typing import TYPE_CHECKING
 
+from threatlib.documents.yaml_source import require_regular_file
 from threatlib.errors import InputError
-from threatlib.spec.yaml_source import require_regular_file
 
 if TYPE_CHECKING:
     from threatlib.analysis import Analysis
@@ -46,7 +46,7 @@ def load_with_warnings(path: Path, library: Library, *, warnings: bool = True) -
     if not warnings:
         return model, []
     from threatlib.compile.legal import unstated_scale
-    from threatlib.library.tag_use import unread_tags
+    from threatlib.spec.tag_use import unread_tags
 
     return model, unread_tags(model, doc, library) + unstated_scale(model, doc, library)
 

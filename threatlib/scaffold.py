@@ -14,7 +14,7 @@ import io
 import re
 from pathlib import Path
 
-from threatlib.spec.placeholders import PLACEHOLDER, PLACEHOLDER_URL
+from threatlib.documents.placeholders import PLACEHOLDER, PLACEHOLDER_URL
 
 SKELETONS = Path(__file__).parent / "skeletons"
 SECTIONS = ("organisations", "data", "boundaries", "elements", "flows")

@@ -16,3 +16,10 @@ class Sector(str, Enum):
     ai_service = "ai_service"
     marketplace = "marketplace"
     payment_services = "payment_services"
+
+
+# Tags that were split or renamed, and what to use instead: a model using one gets this hint.
+RENAMED = {
+    "recommendation": "'recommendation' was split: use content_recommendation for a feed of posts, videos or news, "
+                      "or product_recommendation for a shopping recommender",
+}

@@ -10,9 +10,9 @@ from threatlib.compile import CompiledModel, LibraryThreat
 from threatlib.compile.facts import Facts
 from threatlib.compile.legal import LegalBasis
 from threatlib.compile.pytm_state import active_state
+from threatlib.documents.common import Source
 from threatlib.library.conditions import pytm_condition_test
 from threatlib.library.schema import Severity, Threat
-from threatlib.spec.common import Source
 
 PYTM_SEVERITY = {"very high": "very_high", "critical": "very_high", "high": "high", "medium": "medium",
                  "low": "low", "very low": "very_low", "info": "very_low"}

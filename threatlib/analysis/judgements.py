@@ -37,7 +37,7 @@ from threatlib.analysis.model import (
 from threatlib.analysis.risk import YARDSTICK, yardstick_index
 from threatlib.compile import CompiledModel
 from threatlib.compile.legal import LegalBasis, reaching
-from threatlib.spec.common import Claim
+from threatlib.documents.common import Claim
 
 CERTAINTY = ("settled", "contested", "unverified")
 # Which link to name when a provision reaches a holder through several: the organisation's own ties first.

@@ -19,8 +19,8 @@ from threatlib.analysis.model import (
 )
 from threatlib.compile import CompiledModel
 from threatlib.compile.legal import LegalBasis
+from threatlib.documents.common import Claim
 from threatlib.spec import Document
-from threatlib.spec.common import Claim
 
 
 def model_views(compiled: CompiledModel, doc: Document | None) -> dict:

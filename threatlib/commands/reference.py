@@ -26,7 +26,7 @@ def schema(output: Path | None) -> None:
 @library_option
 def catalogue(output: Path | None) -> None:
     """Write the library catalogue (threats and jurisdictions) as Markdown, generated from the data."""
-    from threatlib.library.catalogue import catalogue_markdown
+    from threatlib.docs.catalogue import catalogue_markdown
 
     with exit_codes():
         write_out(catalogue_markdown(load_libraries()).encode("utf-8"), output)
@@ -68,7 +68,7 @@ def library_command(tags: bool, prove: bool) -> None:
         return
     library = load_libraries()
     if prove:
-        from threatlib.library.proofs import prove_library
+        from threatlib.proofs import prove_library
 
         with exit_codes():
             proved = prove_library(library)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from threatlib.documents.yaml_source import Document
 from threatlib.errors import Problem
 from threatlib.library import Library
 from threatlib.library.schema import REACHING_POWERS, Nexus, Power, Provision, Thresholds
 from threatlib.spec.model import Element, Model, Scale
-from threatlib.spec.yaml_source import Document
 
 
 @dataclass(frozen=True, order=True)

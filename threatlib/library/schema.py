@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from threatlib.spec.common import Id, JurisdictionCode, LibraryClaim, PartialDate, ShortText, Source, Spec, Status, Text
+from threatlib.documents.common import Id, JurisdictionCode, LibraryClaim, PartialDate, ShortText, Source, Spec, Status, Text
 from threatlib.vocabulary import Sector
 
 

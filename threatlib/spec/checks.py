@@ -9,11 +9,11 @@ import importlib.util
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from threatlib.documents.common import Source
+from threatlib.documents.yaml_source import Document
 from threatlib.errors import Problem, brief
 from threatlib.spec.claim_basis import confirmed_claims_basis, model_claims
-from threatlib.spec.common import Source
 from threatlib.spec.model import Model
-from threatlib.spec.yaml_source import Document
 
 
 # pytm's boolean controls; the model may set any of them by pytm's own name.

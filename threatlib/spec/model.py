@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictInt, StringConstraints
 
-from threatlib.spec.common import Claim, Day, Flag, Id, JurisdictionCode, PartialDate, ShortText, Source, Spec, Status, Text
+from threatlib.documents.common import Claim, Day, Flag, Id, JurisdictionCode, PartialDate, ShortText, Source, Spec, Status, Text
 from threatlib.vocabulary import Sector
 
 
@@ -150,7 +150,7 @@ class ElementTag(str, Enum):
     desktop_app = "desktop_app"
     in_app_browser = "in_app_browser"
     update_channel = "update_channel"
-    content_recommendation = "content_recommendation"  # was `recommendation`; see spec.vocabulary.RENAMED
+    content_recommendation = "content_recommendation"  # was `recommendation`; see threatlib.vocabulary.RENAMED
     product_recommendation = "product_recommendation"
     moderation = "moderation"
     access_gateway = "access_gateway"

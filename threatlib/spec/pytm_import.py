@@ -29,8 +29,9 @@ import pytm
 from pytm.tm import TMState, UIError
 
 from threatlib.compile.pytm_state import script_hooks, script_state
+from threatlib.documents.common import Source, SourceKind
+from threatlib.documents.yaml_source import Document, Positions
 from threatlib.errors import InputError, Problem
-from threatlib.spec.common import Source, SourceKind
 from threatlib.spec.model import (
     Boundary,
     Classification,
@@ -46,7 +47,6 @@ from threatlib.spec.model import (
     Model,
     ThreatSelection,
 )
-from threatlib.spec.yaml_source import Document, Positions
 
 # Most specific first: pytm's Datastore, Lambda, LLM and others subclass Asset.
 KIND_OF = [(pytm.Actor, "actor"), (pytm.Datastore, "datastore"), (pytm.Server, "server"), (pytm.Process, "process"),

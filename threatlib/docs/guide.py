@@ -9,7 +9,7 @@ and `<!-- example: PATH -->` before a yaml block shows that repository file whol
 test library's own files, which the tests load), and `<!-- facts -->` ... `<!-- end facts -->` the facts a
 threat condition can read.
 
-`python -m threatlib.library.guide docs/jurisdictions.md docs/threats.md` (run by `make catalogue`) rewrites
+`python -m threatlib.docs.guide docs/jurisdictions.md docs/threats.md` (run by `make catalogue`) rewrites
 the lists; a test fails when a committed guide is stale.
 """
 
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from threatlib.documents import common
 from threatlib.library import schema
-from threatlib.spec import common
 
 BLOCK = re.compile(r"(<!-- fields: ([A-Za-z ]+) -->\n)(.*?)(<!-- end fields -->)", re.S)
 EXAMPLE = re.compile(r"(<!-- example: (\S+) -->\n)```yaml\n.*?```\n", re.S)  # a file shown whole, from the repository

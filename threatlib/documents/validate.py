@@ -8,8 +8,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from threatlib.documents.yaml_source import Document
 from threatlib.errors import InputError, Problem, brief
-from threatlib.spec.yaml_source import Document
+from threatlib.vocabulary import RENAMED
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -51,8 +52,6 @@ def error_problem(doc: Document, schema: type[BaseModel], error: dict) -> Proble
     if kind == "bool_type":
         message = "should be true or false, written without quotes"
     if kind == "enum" and isinstance(value, str):
-        from threatlib.spec.vocabulary import RENAMED
-
         if value in RENAMED:
             return doc.problem(loc, f"{dotted(loc)}: {RENAMED[value]}")
     return doc.problem(loc, f"{dotted(loc)}: {message}{shown}")

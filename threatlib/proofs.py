@@ -17,12 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from threatlib.documents.validate import validate_document
+from threatlib.documents.yaml_source import Document, read_yaml
 from threatlib.errors import InputError, Problem
 from threatlib.library import LIBRARY_DIR, Library
 from threatlib.spec.checks import check_model
 from threatlib.spec.model import Model
-from threatlib.spec.validate import validate_document
-from threatlib.spec.yaml_source import Document, read_yaml
 
 MARKS = ("reached_by", "not_reached_by")
 
