@@ -128,8 +128,9 @@ class LegalReach:
                     continue
                 for p in law.provisions:
                     if link.via in p.applies_via and binds(p, sectors, scale):
-                        out.append(LegalBasis(link.jurisdiction, rank, p.id, law.id, law.short, p.article, tuple(p.powers),
-                                              link.via, link.chain, tuple(p.authorities), p.status.value))
+                        out.append(LegalBasis(jurisdiction=link.jurisdiction, law_rank=rank, provision_id=p.id, law_id=law.id,
+                                              law_short=law.short, article=p.article, powers=tuple(p.powers), via=link.via,
+                                              chain=link.chain, authorities=tuple(p.authorities), status=p.status.value))
         return tuple(sorted(out))
 
 
