@@ -218,11 +218,14 @@ def _spec(tm: pytm.TM, state, path: Path) -> tuple[Model, dict[str, object]]:
             location=None, boundary=boundary_ids.get(id(node.inBoundary)) if node.inBoundary else None, stores=[],
             os=getattr(node, "OS", "") or "", controls={}, in_scope=node.inScope, claims=[]))
     element_of = {id(node): element_id for element_id, node in by_id.items()}
+    declared = {id(d): i for i, d in enumerate(state.data)}
     flows = []
     for flow in state.flows:
         flow_id = _slug(flow.name, taken)
         by_id[flow_id] = flow
-        carried = [data_ids[id(d)] for d in flow.data if id(d) in data_ids] or [UNSPECIFIED]
+        # pytm keeps a flow's data in a set, whose order follows memory addresses: take the script's order of declaring them.
+        carried = [data_ids[id(d)] for d in sorted(flow.data, key=lambda d: declared.get(id(d), len(declared)))
+                   if id(d) in data_ids] or [UNSPECIFIED]
         flows.append(Flow.model_construct(
             id=flow_id, name=flow.name, source=element_of[id(flow.source)], sink=element_of[id(flow.sink)],
             data=carried, protocol=flow.protocol or "", encryption=Encryption.tls12 if flow.controls.isEncrypted else Encryption.none,
