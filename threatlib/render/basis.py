@@ -24,12 +24,15 @@ BASIS_WORDS = {
     "assumption": "a modelling assumption",
     "unsourced": "no source",
 }
-# Words of a company's name that do not tell one publisher from another.
+# Words of a company's name that do not tell one publisher from another, and words of public bodies' names that a
+# company's name can share ("High-Flyer" and a High Court).
 _COMMON = frozenset("""
     limited ltd inc co corp corporation company holdings holding group plc pte llc gmbh the and of for
     technology technologies information international service services systems system computer communications
     beijing hangzhou shenzhen shanghai guangzhou china chinese europe european global research development
     data security video artificial intelligence engine mobile identity subsidiaries fund hedge quantitative
+    high court supreme national state states united new federal government department ministry office
+    commission authority council parliament public
 """.split())
 _WORD = re.compile(r"[a-z0-9]+")
 
