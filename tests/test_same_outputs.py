@@ -33,7 +33,8 @@ def estate(folder: Path) -> Path:
 
 
 def digests(path: Path) -> dict[str, str]:
-    """Each machine output of one model, as the report writes it, by file name."""
+    """Each machine output of one model, as the report writes it, by file name. The outputs name the model's
+    file as it was given, so the caller gives a path relative to where it runs."""
     from threatlib.collector import collector_paused
     from threatlib.library import load_library
     from threatlib.pipeline import analyse_file
@@ -58,20 +59,26 @@ def digests(path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_a_shipped_models_machine_outputs_are_the_recorded_bytes(model: str) -> None:
-    assert digests(ROOT / "models" / model) == json.loads(GOLDEN.read_text())[model]
+def test_a_shipped_models_machine_outputs_are_the_recorded_bytes(model: str, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert digests(Path("models") / model) == json.loads(GOLDEN.read_text())[model]
 
 
-def test_a_large_estates_machine_outputs_are_the_recorded_bytes(tmp_path: Path) -> None:
-    assert digests(estate(tmp_path)) == json.loads(GOLDEN.read_text())[f"estate-{ESTATE_ASSETS}"]
+def test_a_large_estates_machine_outputs_are_the_recorded_bytes(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert digests(estate(Path("."))) == json.loads(GOLDEN.read_text())[f"estate-{ESTATE_ASSETS}"]
 
 
 if __name__ == "__main__":
+    import os
     import tempfile
 
-    recorded = {model: digests(ROOT / "models" / model) for model in MODELS}
+    os.chdir(ROOT)
+    recorded = {model: digests(Path("models") / model) for model in MODELS}
     with tempfile.TemporaryDirectory() as tmp:
-        recorded[f"estate-{ESTATE_ASSETS}"] = digests(estate(Path(tmp)))
+        os.chdir(tmp)
+        recorded[f"estate-{ESTATE_ASSETS}"] = digests(estate(Path(".")))
+        os.chdir(ROOT)
     GOLDEN.parent.mkdir(exist_ok=True)
     GOLDEN.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n")
     print(f"recorded {GOLDEN.relative_to(ROOT)}")
