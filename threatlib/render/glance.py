@@ -85,8 +85,8 @@ def build_glance(analysis: Analysis) -> graphviz.Digraph:
                         penwidth="1.5")
     for j in a.judgements:
         lead = j.reach.provisions[0].label if j.reach.provisions else ""
-        # Lines set left (\l) and indented, so that no line of the label runs into the edge it stands beside.
-        words = "".join(f"  {line}\\l" for line in printed_label(f"can be compelled: {lead}", 30).split("\n"))
+        # Each line indented, so that the widest does not run into the edge the label stands beside.
+        words = "\n".join(f"  {line}" for line in printed_label(f"can be compelled: {lead}", 30).split("\n"))
         graph.edge(names[j.route.holder], f"j{j.jurisdiction}", label=words,
                    style="dashed", color=COMPULSION, fontcolor="#7b241c", dir="back", arrowtail="normal")
     return graph
