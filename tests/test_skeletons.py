@@ -24,8 +24,7 @@ def test_skeletons_list_what_to_fill_in_and_prove_once_filled(tmp_path) -> None:
         f"replace each REPLACE: value, then run `threatlib library --library {lib} --prove`"]
     assert run("new-threat", "MK-02", "--family", "marketplace", "--into", str(lib)).returncode == 0
     assert sorted(str(p.relative_to(lib)) for p in lib.rglob("*.yaml")) == [
-        "jurisdictions/XB.yaml", "jurisdictions/proofs/XB.yaml", "threats/marketplace/MK-02/expected.yaml",
-        "threats/marketplace/MK-02/fires.yaml", "threats/marketplace/MK-02/near_miss.yaml",
+        "jurisdictions/XB.yaml", "jurisdictions/proofs/XB.yaml", "threats/marketplace/MK-02/fires.yaml", "threats/marketplace/MK-02/near_miss.yaml",
         "threats/marketplace/MK-02/threat.yaml"]
     unfilled = run("library", "--library", str(lib), "--prove")
     lines = unfilled.stderr.splitlines()
@@ -45,14 +44,15 @@ def test_prove_names_a_legal_order_without_a_proof_and_a_threat_that_misfires(tm
     run("new-threat", "MK-02", "--family", "marketplace", "--into", str(lib))
     fill(lib)
     (lib / "jurisdictions" / "proofs" / "XB.yaml").unlink()
-    expected = lib / "threats" / "marketplace" / "MK-02" / "expected.yaml"
-    expected.write_text("fires_on: [card-store, listing-store]\n")
-    result = run("library", "--library", str(lib), "--prove")
     fires = lib / "threats" / "marketplace" / "MK-02" / "fires.yaml"
+    lines = fires.read_text().splitlines()
+    listing = next(i for i, line in enumerate(lines) if line.startswith("  - {id: listing-store"))
+    fires.write_text("\n".join(lines[:listing] + ["  # fires: MK-02"] + lines[listing:]) + "\n")
+    result = run("library", "--library", str(lib), "--prove")
     assert (result.returncode, result.stderr.splitlines()) == (2, [
         f"{lib}/jurisdictions/proofs/XB.yaml:1:1: XB has no proof: write {lib}/jurisdictions/proofs/XB.yaml "
         "(docs/jurisdictions.md, 'Proofs')",
-        f"{fires}:17:3: MK-02 fires on card-store; expected card-store, listing-store"])
+        f"{fires}:{listing + 1}:3: MK-02 should fire on 'listing-store' but does not"])
 
 
 def test_skeletons_refuse_a_bad_name_and_never_overwrite(tmp_path) -> None:
