@@ -12,15 +12,14 @@ from fontTools.misc import timeTools
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from threatlib import pipeline
 from threatlib.render.report import TEMPLATES, render_html, render_pdf
 
 DAY = 86_400
 
 
 @pytest.fixture(scope="module")
-def report_html(library, small_model_path) -> str:
-    _, analysis = pipeline.analyse_file(small_model_path, library)
+def report_html(small_analysed) -> str:
+    _, analysis = small_analysed
     return render_html(analysis, b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml", link_files=False)
 
 
