@@ -24,7 +24,8 @@ def test_skeletons_list_what_to_fill_in_and_prove_once_filled(tmp_path) -> None:
         f"replace each REPLACE: value, then run `threatlib library --library {lib} --prove`"]
     assert run("new-threat", "MK-02", "--family", "marketplace", "--into", str(lib)).returncode == 0
     assert sorted(str(p.relative_to(lib)) for p in lib.rglob("*.yaml")) == [
-        "jurisdictions/XB.yaml", "jurisdictions/proofs/XB.yaml", "threats/marketplace/MK-02/fires.yaml", "threats/marketplace/MK-02/near_miss.yaml",
+        "jurisdictions/XB.yaml", "jurisdictions/proofs/XB.yaml", "threats/marketplace/MK-02/fires.yaml",
+        "threats/marketplace/MK-02/near_miss.yaml",
         "threats/marketplace/MK-02/threat.yaml"]
     unfilled = run("library", "--library", str(lib), "--prove")
     lines = unfilled.stderr.splitlines()

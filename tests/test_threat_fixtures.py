@@ -75,7 +75,7 @@ def test_an_unmarked_firing_and_a_mark_that_finds_nothing_are_named_where_they_a
 
 def test_a_near_miss_that_fires_is_named_at_the_element(tmp_path, library) -> None:
     folder = _copy(tmp_path)
-    lines = _edit(folder / "near_miss.yaml", "kind: process, operator: vendor, location: IE", "kind: process, operator: vendor, location: CN")
+    lines = _edit(folder / "near_miss.yaml", "operator: vendor, location: IE}", "operator: vendor, location: CN}")
     line = _line(lines, "- {id: remote-read")
     assert [str(p) for p in prove_threat(folder, "XB-01", library)] == [
         f"{folder / 'near_miss.yaml'}:{line}:10: XB-01 fires on 'remote-read'; this near miss must stay quiet"]
@@ -88,8 +88,8 @@ NAMES_NOTHING = ("this mark names no element or flow: put it on the line just ab
 @pytest.mark.parametrize("old, new, message", [
     ("  - {id: crash-read", "  # fires: XB-01\n\n  - {id: crash-read", NAMES_NOTHING),
     ("  - {id: profile", "  # fires: XB-01\n  - {id: profile", NAMES_NOTHING),
-    ("remote_access: true}\n  - {id: crash-read", "remote_access: true}  # fires: XB-01\n  - {id: crash-read", "write a mark alone on its line, "
-     "as '# fires: XB-01', just above the element or flow it names"),
+    ("remote_access: true}\n  - {id: crash-read", "remote_access: true}  # fires: XB-01\n  - {id: crash-read",
+     "write a mark alone on its line, as '# fires: XB-01', just above the element or flow it names"),
     ("  - {id: remote-read", "  # fires: XB-02\n  - {id: remote-read",
      "this mark names 'XB-02', but these are XB-01's fixtures: write '# fires: XB-01'"),
     ("  - {id: remote-read", "  # fires: XB-01, XB-02\n  - {id: remote-read",
