@@ -72,3 +72,19 @@ def test_skeletons_refuse_a_bad_name_and_never_overwrite(tmp_path) -> None:
     again = run("new-jurisdiction", "XB", "--into", str(tmp_path))
     assert (again.exit_code, again.stderr) == (2, f"error: {tmp_path}/jurisdictions/XB.yaml, {tmp_path}/jurisdictions/"
                                                    "proofs/XB.yaml already exists; choose another code or remove it\n")
+
+
+def test_an_entry_started_in_the_built_in_library_is_proved_by_the_tests_not_as_a_user_library(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    import threatlib.library
+    from threatlib.cli import main
+
+    monkeypatch.setattr(threatlib.library, "LIBRARY_DIR", tmp_path / "library")  # stands in for the package's folder
+    for args in (["new-threat", "MK-02", "--family", "marketplace"], ["new-jurisdiction", "XB"]):
+        built_in = CliRunner().invoke(main, [*args, "--into", str(tmp_path / "library")])
+        user = CliRunner().invoke(main, [*args, "--into", str(tmp_path / "mine")])
+        assert (built_in.exit_code, built_in.stdout.splitlines()[-1]) == (
+            0, "replace each REPLACE: value, then prove it with `make test-fast` (CONTRIBUTING.md)")
+        assert (user.exit_code, user.stdout.splitlines()[-1]) == (
+            0, f"replace each REPLACE: value, then run `threatlib library --library {tmp_path / 'mine'} --prove`")

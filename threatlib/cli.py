@@ -328,7 +328,12 @@ def _write_skeleton(files: dict[str, str], into: Path, what: str) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         click.echo(f"wrote {target}")
-    click.echo(f"replace each REPLACE: value, then run `threatlib library --library {into} --prove`")
+    from threatlib.library import LIBRARY_DIR
+
+    if into.resolve() == LIBRARY_DIR.resolve():  # a contributor's addition to the built-in library, proved by the tests
+        click.echo("replace each REPLACE: value, then prove it with `make test-fast` (CONTRIBUTING.md)")
+    else:
+        click.echo(f"replace each REPLACE: value, then run `threatlib library --library {into} --prove`")
 
 
 @main.command(name="new-jurisdiction")
