@@ -95,6 +95,7 @@ def test_a_date_the_caller_set_is_the_one_used(html, monkeypatch) -> None:
     assert os.environ["SOURCE_DATE_EPOCH"] == str(DAY)
 
 
+@pytest.mark.slow
 def test_fonts_are_subset_so_the_report_pdf_is_much_smaller_and_its_text_still_reads(report_html) -> None:
     subset = render_pdf(report_html)
     whole = weasyprint.HTML(string=report_html, base_url=str(TEMPLATES)).write_pdf(full_fonts=True)

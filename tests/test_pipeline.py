@@ -127,6 +127,7 @@ def test_every_finding_id_appears_in_html_and_pdf(small_analysed, outputs) -> No
         assert finding.threat_id in squashed and f"@{finding.element_id}" in squashed
 
 
+@pytest.mark.slow
 def test_outputs_are_byte_identical_across_runs(small_model_path, library, outputs) -> None:
     _, again = pipeline.analyse_file(small_model_path, library)
     assert render_all(again) == outputs
@@ -143,6 +144,7 @@ def test_diagram_nests_jurisdiction_then_operator_and_labels_compulsion(outputs)
     assert all(label.startswith("National Intelligence Law 2017") for label in edges)
 
 
+@pytest.mark.slow
 def test_outputs_do_not_depend_on_the_hash_seed(tmp_path, small_model_path) -> None:
     import os
     import subprocess

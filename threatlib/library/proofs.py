@@ -75,7 +75,7 @@ class BasedDocument(Document):
                 return self.base, path
             return self.fixture, ("sources", path[1] - base_sources) + tuple(path[2:])
         if path[:1] == ("metadata",) and isinstance(own.get("metadata", {}), dict):
-            if len(path) > 1 and path[1] not in own.get("metadata", {}) or len(path) == 1 and "metadata" not in own:
+            if (len(path) > 1 and path[1] not in own.get("metadata", {})) or (len(path) == 1 and "metadata" not in own):
                 return self.base, path
         if path == ("sources",) and "sources" not in own:
             return self.base, path
