@@ -51,7 +51,7 @@ def export_pytm_threats(output: Path) -> None:
 @library_option
 @click.option("--tags", is_flag=True, help="List the element tags, data tags and sectors, one a line with its definition.")
 @click.option("--prove", is_flag=True, help="Validate the library and run every proof: each legal order's proofs/CODE.yaml "
-                                            "and each user threat's fires.yaml, near_miss.yaml and expected.yaml.")
+                                            "and each user threat's fires.yaml and near_miss.yaml.")
 def library_command(tags: bool, prove: bool) -> None:
     """List the library: jurisdictions with their laws and safeguard ratings, and threats."""
     from rich.table import Table

@@ -24,7 +24,7 @@ from threatlib.documents.validate import dotted, validate_document
 from threatlib.documents.yaml_source import Document, read_yaml
 from threatlib.errors import InputError, Problem
 from threatlib.library.conditions import ConditionError, compile_condition
-from threatlib.library.schema import Jurisdiction, Threat, ThreatProof
+from threatlib.library.schema import Jurisdiction, Threat
 
 LIBRARY_DIR = Path(__file__).parent
 BUILT_IN = "built-in"  # how the package's own library is named wherever an entry's library is shown
@@ -226,10 +226,6 @@ def _read(path: Path, schema):
     if marked:
         raise InputError([doc.problem(where, f"left to fill in: {dotted(where)} is still a placeholder") for where, _ in marked])
     return doc, entry
-
-
-def load_proof(folder: Path) -> ThreatProof:
-    return validate_document(read_yaml(folder / "expected.yaml", _display(folder / "expected.yaml")), ThreatProof)
 
 
 def _display(path: Path) -> str:
