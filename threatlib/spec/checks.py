@@ -328,8 +328,20 @@ def library_claims_basis(entry: BaseModel, doc: Document, sources: Mapping[str, 
     problems += [doc.problem(path, message) for path, message in _mirror_links(listed, sources)]
     problems += [doc.problem(path + ("author",), f"source '{s.id}' names an author, but organisations belong to a model: "
                                                  "a library source cannot be one's own document")
-                 for path, s in listed if s.author is not None]
+                 for path, s in _library_sources(entry, ()) if s.author is not None]
     return problems
+
+
+def _library_sources(value: object, path: tuple) -> Iterator[tuple[tuple, Source]]:
+    """Every source of a library entry, wherever it is cited (claims, provisions, thresholds, ratings), with its path."""
+    if isinstance(value, Source):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _library_sources(getattr(value, name), path + (name,))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _library_sources(item, path + (i,))
 
 
 def _hint(name: str, known: Iterable[str]) -> str:
