@@ -88,14 +88,14 @@ class SourceDocument(str, Enum):
     the document it copies (a statute's text on Wikisource is a statute)."""
 
     statute = "statute"  # an act of a legislature: a law, code or ordinance
-    regulation = "regulation"  # an instrument made under a law or by the executive: regulations, rules, decrees, executive orders, directions
+    regulation = "regulation"  # made under a law or by the executive: regulations, rules, decrees, executive orders
     court_judgment = "court_judgment"  # a court's judgment, ruling or order
     court_filing = "court_filing"  # a document filed in court by a party: a complaint, indictment, brief or exhibit
     regulator_decision = "regulator_decision"  # a regulator's or supervisory authority's decision, order, notice or finding
     government_statement = "government_statement"  # a government's or official's statement, guidance, letter or report
-    parliamentary_record = "parliamentary_record"  # a parliament's record: hearings, debates, committee reports, members' letters
+    parliamentary_record = "parliamentary_record"  # a parliament's record: hearings, debates, committee reports, bills
     official_register = "official_register"  # an entry in an official register or list: companies register, sanctions or entity list
-    company_statement = "company_statement"  # what a company says in its own name: press release, blog, policy, terms, transparency report, documentation
+    company_statement = "company_statement"  # a company's own text: release, blog, policy, terms, transparency report
     company_filing = "company_filing"  # a company's filing with a regulator, stock exchange or registry: annual report, prospectus, 8-K
     research_report = "research_report"  # researchers' own technical or academic findings
     news_report = "news_report"  # a journalist's report
