@@ -26,7 +26,22 @@ def library_claims_basis(entry: BaseModel, doc: Document, sources: Mapping[str, 
         if status is Status.confirmed and (lacking := confirmed_basis_lacking(cited, sources)):
             problems.append(doc.problem(path + ("status",), lacking))
     problems += [doc.problem(path, message) for path, message in mirror_links(listed, sources)]
+    problems += [doc.problem(path + ("author",), f"source '{s.id}' names an author, but organisations belong to a model: "
+                                                 "a library source cannot be one's own document")
+                 for path, s in _library_sources(entry, ()) if s.author is not None]
     return problems
+
+
+def _library_sources(value: object, path: tuple) -> Iterator[tuple[tuple, Source]]:
+    """Every source of a library entry, wherever it is cited (claims, provisions, thresholds, ratings), with its path."""
+    if isinstance(value, Source):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _library_sources(getattr(value, name), path + (name,))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _library_sources(item, path + (i,))
 
 
 def confirmed_basis_lacking(cited: list[Source], sources: Mapping[str, Source]) -> str | None:

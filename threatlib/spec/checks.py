@@ -45,7 +45,8 @@ def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
     problems += _unique_ids(model, doc)
     for i, source in enumerate(model.sources):
         shared = (library_sources or {}).get(source.id)
-        if shared is not None and shared != source and not source.title.startswith("REPLACE:"):
+        # the author names this model's organisation, which the library cannot: the rest must match
+        if shared is not None and shared != source.model_copy(update={"author": None}) and not source.title.startswith("REPLACE:"):
             problems.append(doc.problem(("sources", i, "id"), f"source id '{source.id}' is used by the library for "
                                         f"'{shared.title}' ({shared.publisher}); use the same details or another id"))
     problems += _references(model, doc)
@@ -68,6 +69,9 @@ def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
     orgs = {o.id for o in model.organisations}
     problems += [doc.problem(("practice", i, "organisation"), f"no organisation with id '{p.organisation}'")
                  for i, p in enumerate(model.practice) if p.organisation not in orgs]
+    problems += [doc.problem(("sources", i, "author"), f"source '{s.id}' names author '{s.author}', which is not an "
+                             f"organisation of this model{_hint(s.author, orgs)}")
+                 for i, s in enumerate(model.sources) if s.author is not None and s.author not in orgs]
     for i, org in enumerate(model.organisations):
         if org.parent and not org.control:
             problems.append(doc.problem(("organisations", i, "parent"),
@@ -259,3 +263,8 @@ def debate_ids(model: Model, doc: Document) -> list[Problem]:
             problems.append(doc.problem(("debate", i, "id"), f"duplicate debate id '{said.id}' (first used at line {line}, column {col})"))
         first.setdefault(said.id, i)
     return problems
+
+
+def _hint(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
