@@ -35,7 +35,7 @@ schema: setup
 
 catalogue: setup
 	$(BIN)/threatlib catalogue -o docs/catalogue.md
-	$(BIN)/python -m threatlib.library.guide docs/jurisdictions.md docs/threats.md README.md
+	$(BIN)/python -m threatlib.docs.guide docs/jurisdictions.md docs/threats.md README.md
 
 bench: setup
 	$(BIN)/python bench/run.py

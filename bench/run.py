@@ -43,8 +43,8 @@ def measure(assets: int) -> dict:
     from threatlib.analysis import analyse
     from threatlib.collector import collector_paused
     from threatlib.compile import compile_model
+    from threatlib.compile.pytm_state import active_state
     from threatlib.library import load_library
-    from threatlib.pytm_state import active_state
     from threatlib.render.diagram import render_diagram
     from threatlib.render.report import render_html
     from threatlib.render.tables import threats_csv, threats_json

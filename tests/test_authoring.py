@@ -120,7 +120,7 @@ def test_new_from_marks_every_vendor_value_and_renames_only_ids_that_name_the_ap
 
 
 def test_validate_lists_each_mark_at_its_place_and_nothing_else(tmp_path, library) -> None:
-    from threatlib.scaffold import placeholders
+    from threatlib.documents.placeholders import placeholders
 
     text = scaffold(ROOT / "models" / "tiktok.yaml", "newapp")
     target = tmp_path / "newapp.yaml"

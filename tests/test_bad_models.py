@@ -59,7 +59,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path: Pat
     from click.testing import CliRunner
 
     from threatlib.cli import main
-    from threatlib.spec.yaml_source import MAX_BYTES
+    from threatlib.documents.yaml_source import MAX_BYTES
 
     huge = tmp_path / "huge.yaml"
     line = b"# padding, never parsed: the size is checked first\n"

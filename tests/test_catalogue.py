@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import ROOT
 
-from threatlib.library.catalogue import catalogue_markdown
+from threatlib.docs.catalogue import catalogue_markdown
 
 
 def test_catalogue_page_is_current(library) -> None:

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from conftest import TESTS
 
 from threatlib.cli import main
+from threatlib.documents.common import Source
 from threatlib.sources_check import title_matches, wayback_address
-from threatlib.spec.common import Source
 
 
 class Site:

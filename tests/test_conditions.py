@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import pytm
 
-from threatlib.compile import LibraryThreat, compile_model
+from threatlib.compile import LibraryThreat, compile_model, compile_script
+from threatlib.compile.pytm_state import active_state
 from threatlib.errors import ThreatConditionError
 from threatlib.library.conditions import SAFE_GLOBALS, compile_condition, condition_function, pytm_condition_test
-from threatlib.pytm_import import load_pytm_script
-from threatlib.pytm_state import active_state
 from threatlib.spec import load_model
+from threatlib.spec.pytm_import import load_pytm_script
 
 ROOT = Path(__file__).parent.parent
 TESTS = Path(__file__).parent
@@ -20,7 +20,7 @@ TESTS = Path(__file__).parent
 
 def _compiled(path: Path, library):
     if path.suffix == ".py":
-        return load_pytm_script(path, library)[0]
+        return compile_script(load_pytm_script(path), library)
     return compile_model(load_model(path, library)[0], library, pytm_threats=True)
 
 

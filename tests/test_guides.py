@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+from threatlib.docs.guide import MODELS, render
 from threatlib.library import load_library
-from threatlib.library.guide import MODELS, render
-from threatlib.library.proofs import prove_library
+from threatlib.proofs import prove_library
 
 GUIDES = ["docs/jurisdictions.md", "docs/threats.md"]
 EXAMPLE = re.compile(r"<!-- example: (\S+) -->\n```yaml\n(.*?)```\n", re.S)
@@ -53,8 +53,8 @@ def test_the_guides_worked_examples_validate_and_prove_as_a_user_library(tmp_pat
 def test_the_readme_lists_exactly_the_library_s_legal_orders(tmp_path: Path) -> None:
     import shutil
 
+    from threatlib.docs.guide import LEGAL_ORDERS, legal_orders_markdown
     from threatlib.library import LIBRARY_DIR
-    from threatlib.library.guide import LEGAL_ORDERS, legal_orders_markdown
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert render(readme, ROOT) == readme, "run `make catalogue` to regenerate the README's list of legal orders"

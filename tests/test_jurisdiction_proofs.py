@@ -10,7 +10,7 @@ import pytest
 
 from threatlib.errors import InputError
 from threatlib.library import LIBRARY_DIR
-from threatlib.library.proofs import check_proof, proof_path, read_proof
+from threatlib.proofs import check_proof, proof_path, read_proof
 
 CODES = sorted(p.stem for p in (LIBRARY_DIR / "jurisdictions").glob("*.yaml"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from threatlib.legal import LegalReach, Link
+from threatlib.compile.legal import LegalReach, Link
 from threatlib.library.schema import Nexus
 from threatlib.spec import load_model
 

@@ -6,8 +6,8 @@ import json
 
 from threatlib.analysis import analyse
 from threatlib.compile import compile_model
+from threatlib.compile.pytm_state import active_state
 from threatlib.library.pytm_export import pytm_condition, pytm_threats_json
-from threatlib.pytm_state import active_state
 from threatlib.spec import load_model
 
 

@@ -8,7 +8,7 @@ import pytm
 from conftest import TESTS
 
 from threatlib import pipeline
-from threatlib.pytm_state import fresh_state
+from threatlib.compile.pytm_state import fresh_state
 from threatlib.render import render_all
 
 SCRIPT = TESTS / "pytm_models" / "webapp.py"

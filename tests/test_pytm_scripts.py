@@ -145,3 +145,16 @@ def test_a_script_that_resets_pytms_state_first_still_gives_its_findings(tmp_pat
     expected_found, _ = plain_pytm(script, tmp_path)
     _, found, _ = ours(script, library)
     assert found == expected_found and found
+
+
+def test_a_flows_data_comes_in_the_order_the_script_declares_it_whatever_pytms_set_order(tmp_path, library) -> None:
+    names = [f"Record {i}" for i in range(12)]
+    script = tmp_path / "many_data.py"
+    script.write_text("from pytm import TM, Actor, Server, Dataflow, Data\n"
+                      "tm = TM('many data')\n"
+                      + "".join(f"d{i} = Data({n!r})\n" for i, n in enumerate(names))
+                      + "a = Actor('User')\nb = Server('Web')\nf = Dataflow(a, b, 'Upload')\n"
+                      + f"f.data = [{', '.join(f'd{i}' for i in reversed(range(12)))}]\n"
+                      + "tm.process()\n", encoding="utf-8")
+    model = pipeline.load(script, library)
+    assert model.flows[0].data == [f"record-{i}" for i in range(12)]

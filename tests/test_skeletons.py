@@ -7,8 +7,8 @@ from pathlib import Path
 
 from test_cli import run
 
+from threatlib.documents.placeholders import PLACEHOLDER_URL
 from threatlib.library import LIBRARY_DIR
-from threatlib.scaffold import PLACEHOLDER_URL
 
 
 def fill(folder: Path) -> None:

@@ -7,7 +7,7 @@ from pytm import TM
 from threatlib.analysis import analyse
 from threatlib.compile import compile_model
 from threatlib.library import LIBRARY_DIR
-from threatlib.library.proofs import read_fixture
+from threatlib.proofs import read_fixture
 from threatlib.spec import load_model
 
 FIXTURE = LIBRARY_DIR / "threats" / "cross-border" / "XB-01" / "fires.yaml"

@@ -11,8 +11,8 @@ import pytest
 
 from threatlib.errors import InputError
 from threatlib.library import LIBRARY_DIR, load_library
-from threatlib.library.proofs import prove_threat, read_fixture
 from threatlib.library.schema import Category
+from threatlib.proofs import prove_threat, read_fixture
 
 FOLDERS = sorted(p.parent for p in (LIBRARY_DIR / "threats").glob("*/*/threat.yaml"))
 XB01 = LIBRARY_DIR / "threats" / "cross-border" / "XB-01"

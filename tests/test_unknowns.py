@@ -54,7 +54,7 @@ def test_a_disputed_headquarters_is_analysed_as_a_headquarters(tmp_path, library
 
 
 def test_pipl_art_40_binds_by_volume_without_calling_the_operator_critical_infrastructure(tmp_path, library) -> None:
-    from threatlib.legal import unstated_scale
+    from threatlib.compile.legal import unstated_scale
 
     def art_40(extra: str):
         compiled, _ = analysed(tmp_path, library, ", headquarters_disputed: [CN]" + extra)

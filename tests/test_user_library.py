@@ -15,7 +15,7 @@ from test_cli import run
 
 from threatlib.errors import InputError
 from threatlib.library import LIBRARY_DIR, load_library
-from threatlib.library.proofs import check_proof, proof_path, prove_threat, read_proof
+from threatlib.proofs import check_proof, proof_path, prove_threat, read_proof
 from threatlib.spec import load_model
 
 USER = TESTS / "user_library"

@@ -8,8 +8,9 @@ import pytest
 from conftest import ROOT
 from test_cli import run
 
-from threatlib.spec.model import DataTag, ElementTag, Sector
+from threatlib.spec.model import DataTag, ElementTag
 from threatlib.spec.vocabulary import DATA_TAGS, ELEMENT_TAGS, SECTORS, VOCABULARIES
+from threatlib.vocabulary import Sector
 
 ENUMS = [(ElementTag, ELEMENT_TAGS), (DataTag, DATA_TAGS), (Sector, SECTORS)]
 

@@ -7,87 +7,16 @@ a read or a write (one line naming the path and what to do); 1 other failure.
 from __future__ import annotations
 
 import json
-import re
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 import threatlib
 from threatlib import pipeline  # imports each stage only when a command runs it
-from threatlib.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EnvironmentProblem, InputError, Problem, ThreatConditionError, shown
-
-# `threatlib --help` and `validate` import only what they need: rich, the library, pytm, the renderers
-# are imported by the commands that use them, when they run.
-
-
-def Console(*args, **kwargs):  # noqa: N802 - rich's Console, imported when one is made
-    from rich.console import Console
-
-    return Console(*args, **kwargs)
-
-
-class _StandardError:
-    """rich's console on standard error, made on first use. Error text is never markup or emoji (`file:100:9:`
-    holds the emoji code :100:); every line is printed as is."""
-
-    _console = None
-
-    def __getattr__(self, name: str):
-        if _StandardError._console is None:
-            _StandardError._console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
-        return getattr(_StandardError._console, name)
-
-
-err = _StandardError()
-
-
-def write_file(path, content: bytes) -> None:
-    from threatlib.output import write_file as write
-
-    write(path, content)
-
-
-def _remember_libraries(ctx: click.Context, _param, folders: tuple[Path, ...]) -> None:
-    ctx.meta["threatlib.libraries"] = ctx.meta.get("threatlib.libraries", ()) + tuple(folders)
-
-
-# Every command that loads the library takes --library; `_library()` reads what was given.
-library_option = click.option(
-    "--library", "libraries", multiple=True, expose_value=False, callback=_remember_libraries,
-    type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
-    help="A user library folder (DIR/jurisdictions/CODE.yaml, DIR/threats/FAMILY/ID/threat.yaml), loaded after "
-         "the built-in one and validated the same way; repeat for more than one.")
-
-
-@contextmanager
-def _exit_codes():
-    """Bad input exits 2 with positioned problems; a refused read or write exits 3; a broken threat rule exits 1;
-    never a traceback for any of them."""
-    try:
-        yield
-    except InputError as exc:
-        _print_problems(exc)
-        sys.exit(EXIT_BAD_INPUT)
-    except EnvironmentProblem as exc:
-        _say(str(exc))
-        sys.exit(EXIT_ENVIRONMENT)
-    except OSError as exc:  # a refusal no stage named more precisely
-        _say(str(EnvironmentProblem.from_os_error(exc.filename or "(unknown path)", "read or write", exc)))
-        sys.exit(EXIT_ENVIRONMENT)
-    except ThreatConditionError as exc:
-        _say(f"error: broken threat rule: {exc}")
-        sys.exit(1)
-
-
-def _say(line: str) -> None:
-    click.echo(shown(line), err=True)  # plain text: no markup, no emoji, and validate need not load rich
-
-
-def _print_problems(exc: InputError) -> None:
-    for problem in exc.problems:
-        _say(str(problem))
+from threatlib.commands import authoring, reference, sources
+from threatlib.commands.common import err, exit_codes, library_option, load_libraries, print_problems, say, write_out
+from threatlib.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EnvironmentProblem, InputError, Problem, shown
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,24 +31,24 @@ def main() -> None:
 def validate(models: tuple[Path, ...]) -> None:
     """Check model files, scenarios included, as report does; print each problem as file:line:column and exit 2
     if any is invalid (3 if one cannot be read)."""
-    library = _library()
+    library = load_libraries()
     failed = unreadable = False
     for path in models:
         try:
             model, warnings = pipeline.load_with_warnings(path, library)
         except EnvironmentProblem as exc:
-            _say(str(exc))
+            say(str(exc))
             click.echo(f"{shown(str(path))}: unreadable (listed on standard error)")
             unreadable = True
             continue
         except InputError as exc:
-            _print_problems(exc)
+            print_problems(exc)
             count = len(exc.problems)
             click.echo(f"{shown(str(path))}: invalid ({count} problem{'s' if count != 1 else ''}, listed on standard error)")
             failed = True
             continue
         for warning in warnings:
-            _say(str(warning))
+            say(str(warning))
         click.echo(f"{shown(str(path))}: valid ({len(model.elements)} elements, {len(model.flows)} flows, "
                    f"{len(model.organisations)} organisations, {len(model.sources)} sources)")
     sys.exit(EXIT_ENVIRONMENT if unreadable else EXIT_BAD_INPUT if failed else 0)
@@ -142,10 +71,10 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    library = _library()
+    library = load_libraries()
     problems: list = []
     first_with_id: dict[str, Path] = {}
-    with _exit_codes():  # a file that cannot be read stops the run; bad input is gathered from every model first
+    with exit_codes():  # a file that cannot be read stops the run; bad input is gathered from every model first
         for path in models:
             try:
                 model = pipeline.load(path, library)
@@ -156,11 +85,11 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
             if earlier != path:
                 problems.append(_same_id(path, earlier, model.metadata.id))
     if problems:
-        _print_problems(InputError(problems))
+        print_problems(InputError(problems))
         sys.exit(EXIT_BAD_INPUT)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     # The progress bar is closed before any problem is printed, so the message is the last thing on screen.
-    with _exit_codes(), Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+    with exit_codes(), Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("reports", total=len(models))
         # The models are shared out among the cores; each is reported, in order, as soon as it is written.
         results = pipeline.reports(list(models), library, out_dir, pdf=pdf, user_templates=templates)
@@ -168,8 +97,8 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
             progress.update(task, description=f"report {path.name}")
             progress.advance(task)
             for warning in warnings:
-                _say(f"{path}: warning: {warning}")
-            _say(f"{path}: wrote {written}")
+                say(f"{path}: warning: {warning}")
+            say(f"{path}: wrote {written}")
 
 
 def _same_id(path: Path, earlier: Path, model_id: str) -> Problem:
@@ -212,8 +141,8 @@ def compare_command(models: tuple[Path, ...], out_dir: Path, pdf: bool, template
     """
     from threatlib import compare
 
-    library = _library()
-    with _exit_codes():
+    library = load_libraries()
+    with exit_codes():
         try:
             written = compare.run(list(models), library, out_dir, pdf=pdf, user_templates=templates, title=title,
                                   organisation=organisation)
@@ -237,10 +166,10 @@ def export(export_format: str, model: Path, output: Path | None) -> None:
     """
     from threatlib.render.exports import EXPORTS
 
-    library = _library()
-    with _exit_codes():
+    library = load_libraries()
+    with exit_codes():
         _, analysis = pipeline.analyse_file(model, library)
-        _write(EXPORTS[export_format](analysis), output)
+        write_out(EXPORTS[export_format](analysis), output)
 
 
 def _variant(spec: str) -> tuple[Path, str | None]:
@@ -261,8 +190,8 @@ def diff(before: str, after: str, as_json: bool) -> None:
     """
     from threatlib.analysis.diff import diff_exposures, diff_findings, diff_text
 
-    library = _library()
-    with _exit_codes():
+    library = load_libraries()
+    with exit_codes():
         a = pipeline.analyse_variant(*_variant(before), library)
         b = pipeline.analyse_variant(*_variant(after), library)
     findings = diff_findings(a, b)
@@ -276,246 +205,6 @@ def diff(before: str, after: str, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="File to write; standard output if not given.")
-def schema(output: Path | None) -> None:
-    """Write the JSON Schema of the model format, for completion and checking in an editor."""
-    from threatlib.spec.json_schema import model_json_schema
-
-    with _exit_codes():
-        _write(model_json_schema(), output)
-
-
-@main.command()
-@click.argument("name")
-@click.option("--from", "source", default=None, type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="The model to start from, e.g. models/tiktok.yaml; without it, a short commented skeleton.")
-@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("models"), show_default=True)
-@library_option
-def new(name: str, source: Path | None, models_dir: Path) -> None:
-    """Start models/NAME.yaml: a short commented skeleton showing every section once (valid as it stands), or,
-    with --from, an existing model with its vendor facts and sources marked REPLACE, which `threatlib validate`
-    then lists until each is filled in."""
-    from threatlib.scaffold import scaffold, skeleton
-
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", name):
-        _say(f"error: '{name}' is not a model id: use lowercase letters, digits and hyphens")
-        sys.exit(2)
-    target = models_dir / f"{name}.yaml"
-    if target.exists():
-        _say(f"error: {target} already exists; choose another name or remove it")
-        sys.exit(2)
-    if source is not None:
-        with _exit_codes():
-            pipeline.load(source, _library())  # start only from a model that is valid
-    models_dir.mkdir(parents=True, exist_ok=True)
-    with _exit_codes():
-        write_file(target, (scaffold(source, name) if source is not None else skeleton(name)).encode("utf-8"))
-    if source is None:
-        click.echo(f"wrote {target}: every section with an example entry; replace them with your app's facts and "
-                   f"run `threatlib validate {target}`")
-    else:
-        click.echo(f"wrote {target}; run `threatlib validate {target}` to see what is left to fill in")
-
-
-def _write_skeleton(files: dict[str, str], into: Path, what: str) -> None:
-    targets = {into / name: text for name, text in files.items()}
-    existing = [str(t) for t in targets if t.exists()]
-    if existing:
-        err.print(f"error: {', '.join(existing)} already exists; choose another {what} or remove it", markup=False)
-        sys.exit(2)
-    for target, text in targets.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {target}")
-    from threatlib.library import LIBRARY_DIR
-
-    if into.resolve() == LIBRARY_DIR.resolve():  # a contributor's addition to the built-in library, proved by the tests
-        click.echo("replace each REPLACE: value, then prove it with `make test-fast` (CONTRIBUTING.md)")
-    else:
-        click.echo(f"replace each REPLACE: value, then run `threatlib library --library {into} --prove`")
-
-
-@main.command(name="new-jurisdiction")
-@click.argument("code")
-@click.option("--into", type=click.Path(path_type=Path, file_okay=False), default=Path("library"), show_default=True,
-              help="The user library folder to write into (it holds jurisdictions/ and threats/).")
-def new_jurisdiction(code: str, into: Path) -> None:
-    """Start a legal order in a user library: INTO/jurisdictions/CODE.yaml, a commented skeleton of every key,
-    and its proof INTO/jurisdictions/proofs/CODE.yaml (docs/jurisdictions.md explains both)."""
-    from threatlib.scaffold import jurisdiction_skeleton
-
-    if not re.fullmatch(r"[A-Z]{2}", code):
-        err.print(f"error: '{code}' is not a jurisdiction code: use two capital letters (XA to XZ are free for your own)",
-                  markup=False)
-        sys.exit(2)
-    _write_skeleton(jurisdiction_skeleton(code), into, "code")
-
-
-@main.command(name="new-threat")
-@click.argument("threat_id", metavar="ID")
-@click.option("--family", required=True, help="The threat's family: its folder under threats/, e.g. marketplace.")
-@click.option("--into", type=click.Path(path_type=Path, file_okay=False), default=Path("library"), show_default=True,
-              help="The user library folder to write into (it holds jurisdictions/ and threats/).")
-def new_threat(threat_id: str, family: str, into: Path) -> None:
-    """Start a threat in a user library: INTO/threats/FAMILY/ID/threat.yaml, a commented skeleton of every key,
-    with its proof fixtures fires.yaml (where it must fire, marked) and near_miss.yaml (docs/threats.md explains them)."""
-    from threatlib.scaffold import threat_skeleton
-
-    if not re.fullmatch(r"[A-Z]{2,5}-\d{2,3}", threat_id):
-        err.print(f"error: '{threat_id}' is not a threat id: a family prefix and a number, e.g. MK-01", markup=False)
-        sys.exit(2)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", family):
-        err.print(f"error: '{family}' is not a family name: use lowercase letters, digits and hyphens", markup=False)
-        sys.exit(2)
-    _write_skeleton(threat_skeleton(threat_id, family), into, "id")
-
-
-@main.command(name="import")
-@click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="The model file to write, e.g. models/NAME.yaml; NAME becomes the model id.")
-def import_command(source: Path, output: Path) -> None:
-    """Turn a Threat Dragon v2 model or an Open Threat Model (OTM) file into a threatlib model file.
-
-    Every element, flow and trust boundary is kept, and each threat as a note on its element or flow. The
-    legal layer is left to add ('REPLACE:' comments say where); until then the model reports without it.
-    """
-    from threatlib.spec.interchange import write_imported
-
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", output.stem):
-        err.print(f"error: '{output.stem}' is not a model id: name the file with lowercase letters, digits and hyphens",
-                  markup=False)
-        sys.exit(2)
-    if output.exists():
-        err.print(f"error: {output} already exists; choose another name or remove it", markup=False)
-        sys.exit(2)
-    with _exit_codes():
-        model = write_imported(source, output, _library())
-    click.echo(f"wrote {output}: {len(model.elements)} elements, {len(model.flows)} flows, {len(model.boundaries)} trust "
-               "boundaries; the legal layer is not modelled yet (see its 'REPLACE:' comments)")
-
-
-@main.command()
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="File to write; standard output if not given.")
-@library_option
-def catalogue(output: Path | None) -> None:
-    """Write the library catalogue (threats and jurisdictions) as Markdown, generated from the data."""
-    from threatlib.library.catalogue import catalogue_markdown
-
-    with _exit_codes():
-        _write(catalogue_markdown(_library()).encode("utf-8"), output)
-
-
-@main.command(name="export-pytm-threats")
-@click.argument("output", type=click.Path(path_type=Path, dir_okay=False))
-@library_option
-def export_pytm_threats(output: Path) -> None:
-    """Write threatlib's threats as a pytm threats file (load it with TM(..., threatsFile=FILE)).
-
-    In plain pytm they fire only on elements that carry threatlib's derived `facts`.
-    """
-    from threatlib.library.pytm_export import pytm_threats_json
-
-    with _exit_codes():
-        write_file(output, pytm_threats_json(_library()))
-    click.echo(f"wrote {output}")
-
-
-@main.command(name="check-sources")
-@click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Addresses fetched at once.")
-@click.option("--timeout", type=click.FloatRange(0.1, 300), default=15.0, show_default=True, help="Seconds per request.")
-@click.option("--digests", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="JSON file of page digests by address: pages whose content differs are reported as changed.")
-@click.option("--record", is_flag=True, help="Write the digests fetched now into the --digests file.")
-def check_sources(models: tuple[Path, ...], concurrency: int, timeout: float, digests: Path | None, record: bool) -> None:
-    """Fetch every address the models cite; report dead, moved and changed pages, with an archived copy's address.
-
-    Exit 0 if every address answered as recorded, 1 if any is dead, unreachable, refused or changed, 2 on bad input.
-    """
-    from threatlib import sources_check
-    from threatlib.spec import load_model
-
-    if record and digests is None:
-        raise click.UsageError("--record needs --digests FILE")
-    library = _library()
-    addresses = []
-    with _exit_codes():
-        for path in models:
-            model, doc = load_model(path, library)
-            addresses += sources_check.model_addresses(model, doc)
-    recorded = sources_check.read_digests(digests) if digests else {}
-    outcomes = sources_check.check_addresses(addresses, concurrency=concurrency, timeout=timeout,
-                                             digests={} if record else recorded)
-    for outcome in outcomes:
-        if outcome.state != "ok":
-            click.echo(outcome.line())
-    failed = sum(1 for o in outcomes if o.problem)
-    click.echo(f"{len(outcomes)} addresses checked: {len(outcomes) - failed} answered as recorded, {failed} to look at")
-    if record:
-        sources_check.write_digests(digests, outcomes, recorded)
-    sys.exit(1 if failed else 0)
-
-
-def _write(content: bytes, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
-    else:
-        write_file(output, content)
-
-
-@main.command(name="library")
-@library_option
-@click.option("--tags", is_flag=True, help="List the element tags, data tags and sectors, one a line with its definition.")
-@click.option("--prove", is_flag=True, help="Validate the library and run every proof: each legal order's proofs/CODE.yaml "
-                                            "and each user threat's fires.yaml and near_miss.yaml.")
-def library_command(tags: bool, prove: bool) -> None:
-    """List the library: jurisdictions with their laws and safeguard ratings, and threats."""
-    from rich.table import Table
-
-    if tags:
-        from threatlib.spec.vocabulary import DATA_TAGS, ELEMENT_TAGS, SECTORS
-
-        for title, definitions in (("Element tags (elements: tags)", ELEMENT_TAGS), ("Data tags (data: tags)", DATA_TAGS),
-                                   ("Sectors (organisations: sectors)", SECTORS)):
-            click.echo(f"{title}:")
-            width = max(len(m.value) for m in definitions)
-            for member, text in definitions.items():
-                click.echo(f"  {member.value.ljust(width)}  {text}")
-        return
-    library = _library()
-    if prove:
-        from threatlib.library.proofs import prove_library
-
-        with _exit_codes():
-            proved = prove_library(library)
-        click.echo(f"proved {proved}")
-        return
-    out = Console(highlight=False, soft_wrap=True)
-    table = Table(title="Jurisdictions", show_lines=False)
-    for column in ("code", "name", "part of", "laws", "provisions", "authorities",
-                   "EDPB guarantees: rules / necessity / oversight / remedies", "library"):
-        table.add_column(column)
-    for code, j in sorted(library.jurisdictions.items()):
-        g = j.essential_guarantees
-        ratings = " / ".join(getattr(g, name).rating.value for name in type(g).model_fields)
-        table.add_row(code, j.name, j.part_of or "", str(len(j.laws)), str(sum(len(l.provisions) for l in j.laws)),
-                      str(len(j.authorities)), ratings, library.origin(code))
-    out.print(table)
-    table = Table(title="Threats")
-    for column in ("id", "family", "title", "targets", "severity", "likelihood", "library"):
-        table.add_column(column)
-    for loaded in library.threats:
-        t = loaded.threat
-        table.add_row(t.id, t.family, t.title, ", ".join(k.value for k in t.targets), t.severity.label, t.likelihood.label,
-                      loaded.origin)
-    out.print(table)
-
-
-@main.command()
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0: any free one).")
@@ -526,16 +215,14 @@ def serve(model: Path, port: int, library_dir: Path | None) -> None:
     problems shown as file:line:column beside the last good report, the page refreshed by itself. Ctrl-C stops."""
     from threatlib.preview import serve as run
 
-    with _exit_codes():
-        run(model, port, library_dir, _say)
+    with exit_codes():
+        run(model, port, library_dir, say)
 
 
-def _library():
-    from threatlib.library import load_library
-
-    with _exit_codes():
-        ctx = click.get_current_context(silent=True)
-        return load_library(user=ctx.meta.get("threatlib.libraries", ()) if ctx else ())
+for command in (authoring.new, authoring.new_jurisdiction, authoring.new_threat, authoring.import_command,
+                reference.schema, reference.catalogue, reference.library_command, reference.export_pytm_threats,
+                sources.check_sources):
+    main.add_command(command)
 
 
 if __name__ == "__main__":

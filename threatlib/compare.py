@@ -14,12 +14,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from threatlib import pipeline
-from threatlib.analysis.comparison import AppRow, Comparison, app_row, compare
+from threatlib.analysis.comparison import app_row, compare
+from threatlib.analysis.comparison_records import AppRow, Comparison
 from threatlib.analysis.model import Analysis
+from threatlib.documents.yaml_source import read_yaml
 from threatlib.errors import InputError, Problem
 from threatlib.library import Library
 from threatlib.output import write_outputs
-from threatlib.spec.yaml_source import read_yaml
 
 DEFAULT_TITLE = "Which apps may sit on official devices"
 _library: Library | None = None  # each worker's library, given once when the worker starts

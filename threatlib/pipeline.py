@@ -12,8 +12,8 @@ from pathlib import Path
 from types import CodeType
 from typing import TYPE_CHECKING
 
+from threatlib.documents.yaml_source import require_regular_file
 from threatlib.errors import InputError
-from threatlib.spec.yaml_source import require_regular_file
 
 if TYPE_CHECKING:
     from threatlib.analysis import Analysis
@@ -31,10 +31,10 @@ def load_with_warnings(path: Path, library: Library, *, warnings: bool = True) -
     """load(), and what is valid but probably not meant or left open: tags that no threat reads where they are
     used, and organisations of unstated size that a provision binding by size would reach."""
     if is_pytm_script(path):
-        from threatlib.pytm_import import load_pytm_script
+        from threatlib.spec.pytm_import import load_pytm_script
 
         require_regular_file(path)  # a named pipe would keep Python's reader waiting for ever
-        return load_pytm_script(path, library)[0].spec, []
+        return load_pytm_script(path).spec, []
     from threatlib.scenarios import scenario_problems
     from threatlib.spec import load_model, model_library
 
@@ -45,8 +45,8 @@ def load_with_warnings(path: Path, library: Library, *, warnings: bool = True) -
         raise InputError(problems)
     if not warnings:
         return model, []
-    from threatlib.legal import unstated_scale
-    from threatlib.library.tag_use import unread_tags
+    from threatlib.compile.legal import unstated_scale
+    from threatlib.spec.tag_use import unread_tags
 
     return model, unread_tags(model, doc, library) + unstated_scale(model, doc, library)
 
@@ -56,17 +56,17 @@ def is_pytm_script(path: Path) -> bool:
 
 
 def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]:
-    """A YAML model, or a pytm script (which is run as Python code: see threatlib.pytm_import)."""
+    """A YAML model, or a pytm script (which is run as Python code: see threatlib.spec.pytm_import)."""
     from threatlib.analysis import analyse, with_scenarios
-    from threatlib.compile import compile_model
-    from threatlib.pytm_import import load_pytm_script
+    from threatlib.compile import compile_model, compile_script
     from threatlib.scenarios import apply_scenario
     from threatlib.spec import load_model, model_library
+    from threatlib.spec.pytm_import import load_pytm_script
 
     if is_pytm_script(path):
         require_regular_file(path)
-        compiled, doc = load_pytm_script(path, library)
-        return compiled, analyse(compiled, doc)
+        script = load_pytm_script(path)
+        return (compiled := compile_script(script, library)), analyse(compiled, script.document)
     model, doc = load_model(path, library)
     library = model_library(path, model, library)
     compiled = compile_model(model, library)

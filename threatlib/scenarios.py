@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from threatlib.documents.validate import error_problem
+from threatlib.documents.yaml_source import Document
 from threatlib.errors import InputError, Problem
 from threatlib.spec.checks import check_model
 from threatlib.spec.model import Model, Scenario
-from threatlib.spec.validate import error_problem
-from threatlib.spec.yaml_source import Document
 
 SECTIONS = ("organisations", "data", "boundaries", "elements", "flows")
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from threatlib.spec.common import Source
+from threatlib.documents.common import Source
 
 USER_AGENT = "threatlib-check-sources"
 # Sites that refuse robots answer with these; the page may well be alive, so it is "refused", not dead.

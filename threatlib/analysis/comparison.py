@@ -8,13 +8,26 @@ and the portfolio-wide observations (where apps are alike and where they differ)
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
+from threatlib.analysis.comparison_records import (
+    CONFIDENCE,
+    AppRow,
+    Bound,
+    Cell,
+    Column,
+    Company,
+    Comparison,
+    Compeller,
+    ReachableData,
+    ScenarioEffect,
+    TopRisk,
+    cell_of,
+    judgement_of,
+)
+from threatlib.analysis.comparison_summary import alike, differ
 from threatlib.analysis.drivers import DOUBTFUL, PURPOSE_WORDS, STATUS_WORDS, UNSUPPORTED
-from threatlib.analysis.model import Analysis, Finding, Judgement, JudgementChange
+from threatlib.analysis.model import Analysis, Finding, Judgement
 from threatlib.analysis.risk import RATINGS, YARDSTICK, yardstick_index
 
-CONFIDENCE = ("low", "moderate", "high")  # weakest first, so the index grows with certainty
 SERIOUS = yardstick_index("realistic_possibility")  # the level from which a decision is called for
 TOP_RISKS = 3
 VIA_WORDS = {"incorporation": "incorporated there", "headquarters": "headquartered there",
@@ -40,120 +53,6 @@ RULE = ("Apps are ranked by the strongest judgement each has for any foreign leg
         "any foreign state can reach, then by how many of those are about children. Apps equal on all four share a "
         "rank. An app with no judgement comes after every app with one, and an app whose legal layer was not "
         "modelled (a pytm script) comes last: it cannot be ranked on state access.")
-
-
-class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Cell(Record):
-    """One app and one foreign legal order: the app's own judgement, or its own reason for none."""
-
-    jurisdiction: str
-    name: str
-    judgement: Judgement | None
-    reason: str | None  # the app's no_judgement reason when it has no judgement
-    route_words: str | None  # the judgement's route in a few words: the last steps to the holder
-    weakest: str | None  # the route's weakest necessary step and its evidence, in words
-    children: bool  # children's data among what reaches places this legal order can compel
-    whose: list[str]  # whose data reaches those places (subject groups)
-
-
-class Bound(Record):
-    name: str
-    how: list[str]  # "incorporated there", "control by ByteDance Ltd."
-
-
-class Compeller(Record):
-    """Who can compel whom: a foreign legal order, the organisations and places it binds, and how."""
-
-    jurisdiction: str
-    name: str
-    organisations: list[Bound]
-    places: list[str]  # parts of the app it reaches by where they are ("Dublin data centre")
-    elements: int  # how many parts of the app it can compel
-    provisions: list[str]  # labels of the provisions, the law's most significant first
-
-
-class ReachableData(Record):
-    id: str
-    name: str
-    children: bool
-    sensitive: bool
-    jurisdictions: list[str]  # the foreign legal orders that can reach it
-
-
-class Company(Record):
-    """An organisation of the app, where it is based, and which foreign legal orders can compel a part it runs."""
-
-    name: str
-    headquarters: str
-    headquarters_name: str  # the legal order's name, for the picture
-    incorporated_in: str
-    compelled_by: list[str]
-
-
-class TopRisk(Record):
-    finding: str
-    title: str
-    element: str
-    likelihood_words: str
-    band: str
-    impact_words: str
-    rating: str
-
-
-class ScenarioEffect(Record):
-    """A scenario of the app's own (often the vendor's mitigation as described) and what it would change."""
-
-    id: str
-    name: str
-    description: str
-    statuses: list[str]  # the evidence status of the scenario's premise claims
-    judgements: list[JudgementChange]  # as the app's own analysis has them
-    no_longer_reachable: list[tuple[str, int]]  # (legal order, categories of personal data it could no longer reach)
-    newly_reachable: list[tuple[str, int]]
-
-
-class AppRow(Record):
-    id: str
-    name: str
-    file: str
-    as_of: str
-    legal_layer: bool
-    note: str | None  # said in the row when the comparison cannot read the app as the others
-    domestic: list[str]  # the users' own legal orders
-    data_subjects: list[str]
-    report: str | None  # the app's own report, relative to the comparison, when it sits beside it
-    cells: list[Cell]  # its foreign legal orders: judgements first, strongest first, then those without
-    strongest: str | None  # the jurisdiction of its strongest judgement
-    compellers: list[Compeller]
-    companies: list[Company]
-    reachable_data: list[ReachableData]
-    personal_data: int  # how many categories of personal data the model describes
-    top_risks: list[TopRisk]
-    scenarios: list[ScenarioEffect]
-    reason: str  # why it sits where it does in the ranking, in words; it names no other app
-    rank: int  # its position under RULE; apps equal under the rule share one
-
-
-class Column(Record):
-    jurisdiction: str
-    name: str
-    judged: int  # how many apps have a judgement for it
-    highest: str  # the highest likelihood any app has for it, in yardstick words
-
-
-class Comparison(Record):
-    title: str
-    organisation: str | None
-    as_of: str
-    rule: str
-    columns: list[Column]  # foreign legal orders: the highest likelihood first, then the most apps, then code
-    apps: list[AppRow]  # in rank order, then by name and id
-    alike: list[str]
-    differ: list[str]
-    yardstick: list[tuple[str, str]]  # (words, band), for the reader's key
 
 
 def app_row(analysis: Analysis, report: str | None = None, file: str | None = None) -> AppRow:
@@ -212,16 +111,8 @@ def compare(rows: list[AppRow], *, title: str, organisation: str | None = None) 
     columns = _columns(ranked)
     dates = sorted(r.as_of for r in ranked if r.legal_layer) or sorted(r.as_of for r in ranked)
     return Comparison(title=title, organisation=organisation, as_of=dates[-1] if dates else "", rule=RULE,
-                      columns=columns, apps=ranked, alike=_alike(ranked, columns), differ=_differ(ranked, columns),
+                      columns=columns, apps=ranked, alike=alike(ranked, columns), differ=differ(ranked, columns),
                       yardstick=[(words, band) for _, words, band in YARDSTICK])
-
-
-def judgement_of(row: AppRow, code: str) -> Judgement | None:
-    return next((c.judgement for c in row.cells if c.jurisdiction == code), None)
-
-
-def cell_of(row: AppRow, code: str) -> Cell | None:
-    return next((c for c in row.cells if c.jurisdiction == code), None)
 
 
 def empty_reason(row: AppRow, code: str, name: str) -> str:
@@ -427,92 +318,3 @@ def _columns(rows: list[AppRow]) -> list[Column]:
         columns.append((-top, -len(judged), code, Column(jurisdiction=code, name=name, judged=len(judged),
                                                          highest=YARDSTICK[top][1] if top >= 0 else "no judgement")))
     return [c for *_, c in sorted(columns, key=lambda t: t[:3])]
-
-
-def _names(rows: list[AppRow]) -> str:
-    return _names_of([r.name for r in rows])
-
-
-def _names_of(names: list[str]) -> str:
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else (names[0] if names else "none")
-
-
-def _alike(rows: list[AppRow], columns: list[Column]) -> list[str]:
-    legal = [r for r in rows if r.legal_layer]
-    out = []
-    if len(legal) < 2:
-        return out
-    for col in columns:
-        judged = [(r, judgement_of(r, col.jurisdiction)) for r in legal]
-        if all(j for _, j in judged):
-            levels = {(j.likelihood_words, j.confidence) for _, j in judged}
-            if len(levels) == 1:
-                words, confidence = levels.pop()
-                out.append(f"{col.name} ({col.jurisdiction}): every app is rated {words} with {confidence} confidence.")
-            else:
-                out.append(f"{col.name} ({col.jurisdiction}) can reach the data of every app, at different likelihoods "
-                           "(see below).")
-    confidences = {c.judgement.confidence for r in legal for c in r.cells if c.judgement}
-    if len(confidences) == 1:
-        out.append(f"Every judgement is held with {confidences.pop()} confidence, so the ranking turns on likelihood and "
-                   "breadth of data, not on how sure the analysis is.")
-    by_strongest: dict[tuple, list[AppRow]] = {}
-    for r in legal:
-        j = judgement_of(r, r.strongest) if r.strongest else None
-        if j:
-            by_strongest.setdefault((j.name, j.likelihood_words, j.confidence), []).append(r)
-    for (name, words, confidence), group in sorted(by_strongest.items()):
-        if 1 < len(group) < len(legal):
-            out.append(f"{_names(group)} have the same strongest judgement: {words} access by {name}, "
-                       f"{confidence} confidence.")
-    companies: dict[str, set[str]] = {}
-    for r in legal:
-        for c in r.companies:
-            if c.compelled_by:
-                companies.setdefault(c.name, set()).add(r.name)
-    shared = sorted((name, apps) for name, apps in companies.items() if len(apps) > 1)
-    for name, apps in shared[:8]:
-        out.append(f"{name}, which a foreign state can compel, serves {len(apps)} apps: {_names_of(sorted(apps))}.")
-    if not out:
-        out.append("No foreign legal order reaches every app, and no two apps share their strongest judgement.")
-    return out
-
-
-def _differ(rows: list[AppRow], columns: list[Column]) -> list[str]:
-    legal = [r for r in rows if r.legal_layer]
-    out = []
-    for col in columns:
-        levels: dict[tuple, list[AppRow]] = {}
-        for r in legal:
-            j = judgement_of(r, col.jurisdiction)
-            key = ((-yardstick_index(j.likelihood), -CONFIDENCE.index(j.confidence),
-                    f"{j.likelihood_words} ({j.confidence} confidence)") if j
-                   else (1, 0, "no judgement") if cell_of(r, col.jurisdiction) else (2, 0, "no reach"))
-            levels.setdefault(key, []).append(r)
-        if len(levels) > 1:
-            judged = [key for key in sorted(levels) if key[0] < 1]
-            if not judged:
-                continue
-            rest = sum(len(levels[key]) for key in levels if key[0] >= 1)
-            parts = [f"{key[2]} for {_names(levels[key])}" for key in judged]
-            if rest:
-                parts.append(f"no judgement for the {rest} others" if rest > 1 else
-                             f"no judgement for {_names([r for key in levels if key[0] >= 1 for r in levels[key]])}")
-            out.append(f"{col.name} ({col.jurisdiction}): " + "; ".join(parts) + ".")
-    with_children = [r for r in legal if any(d.children for d in r.reachable_data)]
-    if with_children and len(with_children) < len(legal):
-        out.append(f"Children's data can reach a foreign state only in {_names(with_children)}.")
-    steps: dict[str, list[AppRow]] = {}
-    for r in legal:
-        j = judgement_of(r, r.strongest) if r.strongest else None
-        if j:
-            steps.setdefault(STATUS_WORDS[j.route.weakest.status], []).append(r)
-    if len(steps) > 1:
-        out.append("The weakest step of the strongest judgement is " +
-                   "; ".join(f"{status} for {_names(group)}" for status, group in sorted(steps.items())) + ".")
-    for r in rows:
-        if not r.legal_layer:
-            out.append(f"{r.name} has no legal layer (a pytm script): it cannot be compared on state access.")
-    if not out:
-        out.append("The apps do not differ in their judgements.")
-    return out

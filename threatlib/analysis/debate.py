@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from threatlib.analysis.model import CitedClaim, DebateView
-from threatlib.spec.checks import original_source
-from threatlib.spec.common import Source, SourceKind
+from threatlib.documents.common import Source, SourceKind
+from threatlib.documents.sources import original_source
 from threatlib.spec.model import Model
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from threatlib.analysis.model import Driver
 from threatlib.analysis.risk import YARDSTICK, yardstick_index
-from threatlib.library.schema import Jurisdiction, Power
+from threatlib.library.schema import Jurisdiction, Power, safeguard_level
 from threatlib.spec.model import TARGETED_GROUPS
 
 PURPOSE_STEPS = {"intelligence": 2, "national_security": 1, "law_enforcement": 0, "regulatory": 0}
@@ -110,7 +110,7 @@ def rate(jurisdiction: Jurisdiction, lead: Basis, *, contested: bool, sectors: f
         "targeted": "Each demand needs an order naming the person, account or records.",
     }[lead.scope])
     guarantees = jurisdiction.essential_guarantees
-    level = guarantees.level()
+    level = safeguard_level(guarantees)
     step("safeguards", SAFEGUARD_STEPS[level], {
         "weak": f"The library rates {name} weak or absent on {_words(guarantees.weak_ones())} (EDPB essential "
                 "guarantees): whatever a demand must name, little stands between it and the data.",

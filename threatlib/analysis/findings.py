@@ -5,26 +5,18 @@ from __future__ import annotations
 from threatlib.analysis.judgements import ElementRater
 from threatlib.analysis.model import CitedClaim, Finding, SourceRef
 from threatlib.analysis.risk import PYTM_LIKELIHOOD, YARDSTICK, assess
+from threatlib.analysis.why import explain
 from threatlib.compile import CompiledModel, LibraryThreat
-from threatlib.facts import Facts
-from threatlib.legal import LegalBasis
+from threatlib.compile.facts import Facts
+from threatlib.compile.legal import LegalBasis
+from threatlib.compile.pytm_state import active_state
+from threatlib.documents.common import Source
 from threatlib.library.conditions import pytm_condition_test
 from threatlib.library.schema import Severity, Threat
-from threatlib.pytm_state import active_state
-from threatlib.spec.common import Source
 
 PYTM_SEVERITY = {"very high": "very_high", "critical": "very_high", "high": "high", "medium": "medium",
                  "low": "low", "very low": "very_low", "info": "very_low"}
 SEVERITY_RANK = {s.value: s.rank for s in Severity}
-
-VIA_WORDS = {
-    "incorporation": "it is incorporated there",
-    "headquarters": "it is headquartered there",
-    "control": "it is controlled from there",
-    "staff": "its staff with access sit there",
-    "location": "the element is located there",
-}
-
 
 def matches(compiled: CompiledModel):
     """Every (threat, element) pair where pytm's engine says the threat applies.
@@ -143,46 +135,6 @@ def relevant_bases(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], 
         bases = compiled.bases.get(facts.sink, ())
     powers = set(threat.powers)  # the same Power enum as the bases': no conversion needed
     return [b for b in bases if b.jurisdiction not in compiled.domestic and not powers.isdisjoint(b.powers)]
-
-
-def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, names: dict[str, str]) -> list[str]:
-    """Say, in sentences a reader can check, which facts made the threat apply; `relevant` is relevant_bases()."""
-    why = []
-    if facts.kind == "flow":
-        route = f"from {facts.source_jurisdiction} to {facts.jurisdiction}" if facts.crosses_legal_order else f"within {facts.jurisdiction}"
-        access = "read remotely by the sink" if facts.remote_access else "sent"
-        why.append(f"The flow carries {_data_names(facts.handles, compiled)} {route}, {access}.")
-        if facts.sink_foreign_compelling:
-            why.append(f"Its sink can be compelled by {', '.join(facts.sink_foreign_compelling)}.")
-        subject = compiled.facts[facts.sink].name  # relevant_bases looks at the sink's bases for a flow
-    else:
-        subject = facts.name
-        held = facts.stores or facts.handles
-        if held:
-            verb = "stores" if facts.stores else "handles"
-            why.append(f"It {verb} {_data_names(held, compiled)}.")
-    # One sentence per jurisdiction and organisation: the routes by which it reaches, then the provisions.
-    grouped: dict[tuple[str, str], dict[str, list[LegalBasis]]] = {}
-    for b in relevant:
-        who = names.get(b.chain[0], b.chain[0]) if b.chain else subject
-        route = VIA_WORDS[b.via.value]
-        if b.via.value == "control" and len(b.chain) > 1:
-            route = f"it is controlled by {' and '.join(names.get(c, c) for c in b.chain[1:])}"
-        grouped.setdefault((b.jurisdiction, who), {}).setdefault(route, []).append(b)
-    for (jurisdiction, who), routes in grouped.items():
-        provisions: dict[str, LegalBasis] = {}
-        for group in routes.values():
-            for b in group:
-                provisions.setdefault(b.provision_id, b)
-        laws = "; ".join(f"{b.label} ({', '.join(p.value.replace('_', ' ') for p in b.powers)})"
-                         for b in sorted(provisions.values(), key=lambda x: (x.law_rank, x.provision_id)))
-        why.append(f"{jurisdiction} reaches {who} because {' and '.join(routes)}: {laws}.")
-    return why
-
-
-def _data_names(ids, compiled: CompiledModel) -> str:
-    names = {d.id: d.name for d in compiled.spec.data}
-    return ", ".join(names[i] for i in ids)
 
 
 def _cite(source: Source, cite: dict[str, SourceRef]) -> str:

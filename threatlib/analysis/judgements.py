@@ -3,7 +3,8 @@
 Each part is answered on its own evidence. Reach is a question of law (which provisions bind which organisation,
 through which link, and how settled that reading is). The route is a question of fact (which compellable holder
 has which data, by which flows, and how well each necessary step is evidenced). The likelihood comes from the
-drivers in threatlib.analysis.drivers; confidence from source quality, corroboration, gaps and assumptions.
+drivers in threatlib.analysis.drivers; confidence, key assumptions, the alternative view and indicators in
+threatlib.analysis.confidence.
 Of all routes to places a legal order can compel, the judgement names the one that gives the strongest case,
 and among equally strong ones the best evidenced: any one route is enough for the data to be obtained.
 """
@@ -13,9 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from threatlib.analysis.confidence import alternative_view, confidence_of, indicators, key_assumptions, step_words
 from threatlib.analysis.drivers import (
-    DOUBTFUL,
-    STATUS_WORDS,
     UNSUPPORTED,
     WEAKNESS,
     Basis,
@@ -24,12 +24,9 @@ from threatlib.analysis.drivers import (
     strength,
 )
 from threatlib.analysis.model import (
-    Alternative,
     CitedClaim,
     Exposure,
-    Indicators,
     Judgement,
-    KeyAssumption,
     NoJudgement,
     Premise,
     Reach,
@@ -39,8 +36,8 @@ from threatlib.analysis.model import (
 )
 from threatlib.analysis.risk import YARDSTICK, yardstick_index
 from threatlib.compile import CompiledModel
-from threatlib.legal import LegalBasis, reaching
-from threatlib.spec.common import Claim
+from threatlib.compile.legal import LegalBasis, reaching
+from threatlib.documents.common import Claim
 
 CERTAINTY = ("settled", "contested", "unverified")
 # Which link to name when a provision reaches a holder through several: the organisation's own ties first.
@@ -211,7 +208,7 @@ class ElementRater:
                       contested=p.counter_reading is not None or lead.via.value == "control",
                       sectors=self.organisations.sectors(operator),
                       subjects=frozenset(self.subjects.get(holder) or self.default_subjects),
-                      weakest=(weakest.status, _what(weakest)), gateway=None,
+                      weakest=(weakest.status, step_words(weakest)), gateway=None,
                       group=self.organisations.group(operator))
 
 
@@ -250,7 +247,7 @@ def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: li
     rated = _rated(ratings, compiled, code, Basis(lead.label, lead.purpose, lead.scope, frozenset(p.powers)),
                    contested=lead.counter_reading is not None or lead.via == "control",
                    sectors=organisations.sectors(operator), subjects=frozenset(first.subjects),
-                   weakest=(weakest.status, _what(weakest)), gateway=gateway, group=holders_group)
+                   weakest=(weakest.status, step_words(weakest)), gateway=gateway, group=holders_group)
     return Candidate(exposures=group, provisions=reaching_provisions, premises=premises, weakest=weakest, rated=rated,
                      gateway=gateway)
 
@@ -378,8 +375,8 @@ def _judgement(compiled: CompiledModel, evidence: Evidence, code: str, c: Candid
                   data=sorted({e.data for e in c.exposures}), subjects=list(first.subjects), premises=c.premises,
                   weakest=c.weakest, reachable_data=sorted({e.data for e in mine}), places=places, routes=routes)
     key, words, band = YARDSTICK[c.rated.index]
-    assumptions = _key_assumptions(spec, c)
-    confidence, reasons = _confidence(c)
+    assumptions = key_assumptions(spec, c)
+    confidence, reasons = confidence_of(c)
     start = spec.metadata.as_of
     years = spec.metadata.timeframe_years
     return Judgement(
@@ -388,124 +385,9 @@ def _judgement(compiled: CompiledModel, evidence: Evidence, code: str, c: Candid
         likelihood=key, likelihood_words=words, band=band,
         timeframe=Timeframe(years=years, start=start.isoformat(), end=_add_years(start, years).isoformat()),
         confidence=confidence, confidence_reasons=reasons, drivers=list(c.rated.drivers), assumptions=assumptions,
-        alternative=_alternative(compiled, code, c),
-        indicators=_indicators(compiled, code, c),
+        alternative=alternative_view(compiled, code, c),
+        indicators=indicators(compiled, code, c),
         holds_only_if=[a.statement for a in assumptions] if c.weakest.status in UNSUPPORTED else [])
-
-
-def _key_assumptions(spec, c: Candidate) -> list[KeyAssumption]:
-    on_route = {p.id for p in c.premises} | set(c.exposures[0].elements) | set(c.exposures[0].flows)
-    out = [KeyAssumption(id=a.id, statement=a.statement, why=a.why, would_change=a.would_change)
-           for a in spec.assumptions if on_route.intersection(a.rests_on)]
-    out += [KeyAssumption(id=None, statement=f"{p.name} is as the model describes it ({p.role} step).",
-                          why="The model gives no source for this step.",
-                          would_change="A source for it, or evidence against it.")
-            for p in c.premises if p.status == "unsourced"]
-    return out
-
-
-def _confidence(c: Candidate) -> tuple[str, list[str]]:
-    premises = c.premises
-    strong = [p for p in premises if p.primary or len(p.sources) >= 2]
-    reasons = [f"Source quality: {len(strong)} of {len(premises)} necessary steps rest on a primary source or on "
-               "two sources."]
-    gaps = [f"{_what(p)} is {STATUS_WORDS[p.status]}" for p in premises if p.status not in ("confirmed", "vendor_claim")]
-    if gaps:
-        reasons.append("Gaps: " + "; ".join(gaps) + ".")
-    weakest = c.weakest
-    settled = c.provisions[0].certainty
-    reasons.append(f"Legal reach: {settled}" + {
-        "settled": ": the provision's text is checked and no counter-reading is recorded.",
-        "contested": ": the provision carrying the reach has a recorded counter-reading or reaches only through "
-                     "control by a parent abroad.",
-        "unverified": ": the provisions carrying the reach could not be checked against their text."}[settled])
-    vendor = any(d.driver == "vendor_practice" and d.effect > 0 for d in c.rated.drivers)
-    reasons.append("Practice: " + ("a demand on this vendor's group is documented." if vendor else
-                   "documented elsewhere, not on this vendor." if c.rated.practice else "none documented."))
-    if weakest.status in UNSUPPORTED | DOUBTFUL:
-        reasons.append(f"The weakest step, {_what(weakest)}, is {STATUS_WORDS[weakest.status]}.")
-        return "low", reasons
-    if settled == "unverified":
-        return "low", reasons
-    corroborated = len(strong) == len(premises) and not gaps
-    if corroborated and settled == "settled" and vendor:
-        reasons.append("Every step is confirmed or stated by the vendor and corroborated, the reach is settled and "
-                       "a demand on this vendor is on record.")
-        return "high", reasons
-    reasons.append("Without every step corroborated, a settled reach and a demand on this vendor on record, a "
-                   "forecast of covert access is held with moderate confidence.")
-    return "moderate", reasons
-
-
-def _alternative(compiled: CompiledModel, code: str, c: Candidate) -> Alternative:
-    """The strongest case that the judgement is too high: competing explanations first, then the vendor's own
-    positions on this legal order and the counter-reading of the provision, with their evidence."""
-    spec = compiled.spec
-    name = compiled.library.jurisdictions[code].in_sentence
-    lead = c.provisions[0]
-    parts: list[str] = []
-    if lead.purpose in ("intelligence", "national_security"):
-        parts.append(f"the authorities of {name} can get what they want by cheaper or quieter means (public content, "
-                     "data brokers, other companies, their own collection), so compelling this company, with the "
-                     "exposure that risks, is left unused")
-    if c.weakest.status != "confirmed":
-        parts.append(f"the route is not as the model has it: {_what(c.weakest)} is {STATUS_WORDS[c.weakest.status]}")
-    claims: list[CitedClaim] = []
-    about = [p for p in spec.positions if code in p.about]
-    for position in about:
-        v = position.vendor
-        claims.append(CitedClaim(statement=v.statement, status=v.status.value, sources=list(v.sources)))
-    if about:
-        parts.append("the vendor's position below holds" if len(about) == 1 else
-                     f"the vendor's positions on {len(about)} questions hold (the first is below)")
-    if lead.counter_reading:
-        claims.append(lead.counter_reading)
-        parts.append(f"the counter-reading of {lead.label} holds")
-    if not parts:
-        parts.append(f"the authorities of {name} never use this power on data of people abroad, as no recorded case "
-                     "shows they have")
-    return Alternative(statement="The judgement would be too high if " + "; or if ".join(parts) + ".", claims=claims)
-
-
-def _indicators(compiled: CompiledModel, code: str, c: Candidate) -> Indicators:
-    """Observable changes that would move the judgement, from its own drivers and route."""
-    name = compiled.library.jurisdictions[code].in_sentence
-    lead = c.provisions[0]
-    effects = {d.driver: d.effect for d in c.rated.drivers}
-    first = c.exposures[0]
-    holder = compiled.facts[first.holder]
-    remote = any(compiled.facts[f].remote_access for f in first.flows)
-    up, down = [], []
-    if not effects.get("vendor_practice"):
-        up.append(f"A demand by the authorities of {name} on this vendor's group coming to light (a court case, a "
-                  "regulator's finding, a leak the vendor confirms).")
-    if not c.rated.practice:
-        up.append(f"A documented case of the authorities of {name} using these powers on a company like this one "
-                  "or on foreigners' data.")
-    if not effects.get("targeting") and lead.purpose in ("intelligence", "national_security"):
-        up.append("Officials, parliamentarians, journalists or dissidents found among the users whose data takes "
-                  "this route.")
-    if c.weakest.status not in ("confirmed", "vendor_claim"):
-        up.append(f"A primary source confirming that {_what(c.weakest)} is as the model has it.")
-    if c.gateway:
-        up.append(f"Evidence that {c.gateway} can be bypassed or is not audited.")
-    elif remote:
-        down.append(f"Remote access from {name} passing only through a gateway run and audited outside the group, "
-                    "with the audit's findings published.")
-    if holder.kind in ("datastore", "server") and holder.jurisdiction == code:
-        down.append(f"The vendor moving this data out of {name}, confirmed by an independent audit.")
-    elif remote:
-        down.append(f"Staff in {name} losing access to this data, confirmed by an independent audit.")
-    if lead.counter_reading or lead.certainty == "contested":
-        down.append(f"A court or official ruling that {lead.label} does not reach {lead.organisation or holder.name}.")
-    if effects.get("safeguards", 0) > 0:
-        down.append(f"Independent prior authorisation of demands under {lead.label}, with redress for foreigners.")
-    return Indicators(raise_=up, lower=down)
-
-
-def _what(p: Premise) -> str:
-    return {"collection": f"the collection of {p.name}", "hand-over": f"the flow {p.name}",
-            "holder": f"{p.name} (where it is and who runs it)", "link": f"{p.name}'s link to the legal order"}[p.role]
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:

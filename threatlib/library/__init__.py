@@ -18,13 +18,13 @@ from types import CodeType
 
 from pydantic import BaseModel
 
+from threatlib.documents.common import Source
+from threatlib.documents.sources import library_claims_basis
+from threatlib.documents.validate import dotted, validate_document
+from threatlib.documents.yaml_source import Document, read_yaml
 from threatlib.errors import InputError, Problem
 from threatlib.library.conditions import ConditionError, compile_condition
 from threatlib.library.schema import Jurisdiction, Threat
-from threatlib.spec.checks import library_claims_basis
-from threatlib.spec.common import Source
-from threatlib.spec.validate import dotted, validate_document
-from threatlib.spec.yaml_source import Document, read_yaml
 
 LIBRARY_DIR = Path(__file__).parent
 BUILT_IN = "built-in"  # how the package's own library is named wherever an entry's library is shown
@@ -216,7 +216,7 @@ def _read_threats(folder: Path, origin: str, problems: list[Problem]) -> list[tu
 def _read(path: Path, schema):
     """Read and validate one library file; a file started by `threatlib new-jurisdiction` or `new-threat` lists
     each value still to fill in, as a started model does."""
-    from threatlib.scaffold import placeholders, unmark
+    from threatlib.documents.placeholders import placeholders, unmark
 
     doc = read_yaml(path, _display(path))
     marked = placeholders(doc.data)

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from threatlib.spec.common import Id, JurisdictionCode, LibraryClaim, PartialDate, ShortText, Source, Spec, Status, Text
-from threatlib.spec.model import Sector
+from threatlib.documents.common import Id, JurisdictionCode, LibraryClaim, PartialDate, ShortText, Source, Spec, Status, Text
+from threatlib.vocabulary import Sector
 
 
 class Power(str, Enum):
@@ -116,6 +116,9 @@ class Rating(str, Enum):
     substantial = "substantial"
 
 
+WEAK_RATINGS = frozenset({Rating.weak, Rating.absent})  # a guarantee rated so makes the legal order's safeguards weak
+
+
 class GuaranteeRating(Spec):
     rating: Rating = Field(description="absent, weak, partial or substantial.")
     note: Text = Field(description="Why, in a sentence or two.")
@@ -134,14 +137,16 @@ class EssentialGuarantees(Spec):
     def weak_ones(self) -> list[str]:
         """The guarantees rated weak or absent, in words."""
         return [name.replace("_", " ") for name in type(self).model_fields
-                if getattr(self, name).rating in (Rating.weak, Rating.absent)]
+                if getattr(self, name).rating in WEAK_RATINGS]
 
-    def level(self) -> str:
-        """weak: weak or absent on any guarantee; substantial: substantial on all four; else partial."""
-        ratings = {getattr(self, name).rating for name in type(self).model_fields}
-        if ratings & {Rating.weak, Rating.absent}:
-            return "weak"
-        return "substantial" if ratings == {Rating.substantial} else "partial"
+
+def safeguard_level(guarantees: EssentialGuarantees) -> str:
+    """The one rule that rates a legal order's safeguards: weak when weak or absent on any EDPB essential guarantee,
+    substantial when substantial on all four, else partial. Facts, drivers and the method's words follow it."""
+    ratings = {getattr(guarantees, name).rating for name in type(guarantees).model_fields}
+    if ratings & WEAK_RATINGS:
+        return "weak"
+    return "substantial" if ratings == {Rating.substantial} else "partial"
 
 
 class Practice(Spec):

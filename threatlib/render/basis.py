@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from threatlib.analysis.model import Premise, SourceRef
 
-# Strongest first: the order the sentence names them in. The first keys are documents (spec.common.SourceDocument).
+# Strongest first: the order the sentence names them in. The first keys are documents (documents.common.SourceDocument).
 BASIS_WORDS = {
     "statute": "legislation",
     "regulation": "regulations",

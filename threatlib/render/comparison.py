@@ -17,20 +17,8 @@ import jinja2
 from markupsafe import Markup
 
 import threatlib
-from threatlib.analysis.comparison import (
-    CONFIDENCE,
-    AppRow,
-    Cell,
-    Comparison,
-    cell_of,
-    confidence_label,
-    confidence_words,
-    driver_labels,
-    driver_words,
-    empty_reason,
-    judgement_of,
-    step_words,
-)
+from threatlib.analysis.comparison import confidence_label, confidence_words, driver_labels, driver_words, empty_reason, step_words
+from threatlib.analysis.comparison_records import CONFIDENCE, AppRow, Cell, Comparison, cell_of, judgement_of
 from threatlib.analysis.drivers import STATUS_WORDS
 from threatlib.analysis.risk import yardstick_index
 from threatlib.errors import InputError

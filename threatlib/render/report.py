@@ -22,12 +22,12 @@ import threatlib
 from threatlib.analysis.drivers import DOUBTFUL, STATUS_WORDS, UNSUPPORTED
 from threatlib.analysis.model import Analysis, Basis, Finding, Judgement
 from threatlib.analysis.risk import IMPACT, RATINGS, YARDSTICK, matrix
+from threatlib.documents.common import Status
 from threatlib.errors import InputError, Problem, shown
 from threatlib.library.schema import Power, Severity
 from threatlib.render.basis import RouteBasis
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
 from threatlib.render.interactive import Interactive
-from threatlib.spec.common import Status
 
 TEMPLATES = Path(threatlib.__file__).parent / "templates"
 INTERACTIVE = ("report.js", "report-interactive.css")  # the browser page's behaviour and look, inlined

@@ -6,12 +6,12 @@ import os
 from pathlib import Path
 
 from threatlib.collector import collector_paused
+from threatlib.documents.placeholders import placeholders, unmark
+from threatlib.documents.validate import dotted, validate_document
+from threatlib.documents.yaml_source import Document, read_yaml
 from threatlib.errors import InputError
-from threatlib.scaffold import placeholders, unmark
 from threatlib.spec.checks import check_model
 from threatlib.spec.model import Model
-from threatlib.spec.validate import dotted, validate_document
-from threatlib.spec.yaml_source import Document, read_yaml
 
 __all__ = ["Document", "Model", "load_model", "model_library", "read_yaml", "validate_document"]
 

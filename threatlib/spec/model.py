@@ -10,7 +10,8 @@ from typing import Annotated
 
 from pydantic import Field, StrictInt, StringConstraints
 
-from threatlib.spec.common import Claim, Day, Flag, Id, JurisdictionCode, PartialDate, ShortText, Source, Spec, Status, Text
+from threatlib.documents.common import Claim, Day, Flag, Id, JurisdictionCode, PartialDate, ShortText, Source, Spec, Status, Text
+from threatlib.vocabulary import Sector
 
 
 class SubjectGroup(str, Enum):
@@ -47,19 +48,6 @@ class Metadata(Spec):
     data_subjects: list[SubjectGroup] = Field(
         default_factory=lambda: [SubjectGroup.general_public],
         description="Whose data the model is about, where an element does not say (its `subjects`); default general_public.")
-
-
-class Sector(str, Enum):
-    """Kinds of organisation that some laws single out; a provision limited to sectors reaches only those."""
-
-    electronic_communications = "electronic_communications"  # telecoms operators, ISPs, messaging and calling
-    online_platform = "online_platform"  # social media, video, search, app platforms
-    cloud_hosting = "cloud_hosting"  # data centres, cloud and hosting providers
-    critical_infrastructure = "critical_infrastructure"  # designated critical information infrastructure
-    security_software = "security_software"
-    ai_service = "ai_service"
-    marketplace = "marketplace"
-    payment_services = "payment_services"
 
 
 class Scale(Spec):
@@ -162,7 +150,7 @@ class ElementTag(str, Enum):
     desktop_app = "desktop_app"
     in_app_browser = "in_app_browser"
     update_channel = "update_channel"
-    content_recommendation = "content_recommendation"  # was `recommendation`; see spec.vocabulary.RENAMED
+    content_recommendation = "content_recommendation"  # was `recommendation`; see threatlib.vocabulary.RENAMED
     product_recommendation = "product_recommendation"
     moderation = "moderation"
     access_gateway = "access_gateway"

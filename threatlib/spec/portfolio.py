@@ -19,10 +19,10 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from threatlib.documents.common import ShortText, Spec
+from threatlib.documents.validate import validate_document
+from threatlib.documents.yaml_source import read_yaml
 from threatlib.errors import InputError
-from threatlib.spec.common import ShortText, Spec
-from threatlib.spec.validate import validate_document
-from threatlib.spec.yaml_source import read_yaml
 
 MODEL_SUFFIXES = (".yaml", ".yml", ".py")
 _PORTFOLIO_KEY = re.compile(rb"^portfolio\s*:", re.MULTILINE)

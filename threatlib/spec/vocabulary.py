@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from enum import Enum
 
-from threatlib.spec.model import DataTag, ElementTag, Sector
+from threatlib.spec.model import DataTag, ElementTag
+from threatlib.vocabulary import Sector
 
 ELEMENT_TAGS: dict[ElementTag, str] = {
     ElementTag.mobile_app: "The app installed on a phone or tablet.",
@@ -75,13 +76,6 @@ SECTORS: dict[Sector, str] = {
 
 # Schema name of each vocabulary -> its definitions, in the enum's order.
 VOCABULARIES: dict[str, dict[Enum, str]] = {"ElementTag": ELEMENT_TAGS, "DataTag": DATA_TAGS, "Sector": SECTORS}
-
-# Tags that were split or renamed, and what to use instead: a model using one gets this hint.
-RENAMED = {
-    "recommendation": "'recommendation' was split: use content_recommendation for a feed of posts, videos or news, "
-                      "or product_recommendation for a shopping recommender",
-}
-
 
 def definition(member: Enum) -> str:
     return VOCABULARIES[type(member).__name__][member]

@@ -32,12 +32,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from threatlib.documents.validate import validate_document
+from threatlib.documents.yaml_source import Document, Positions, read_yaml
 from threatlib.errors import InputError, Problem
 from threatlib.library import LIBRARY_DIR, Library
 from threatlib.spec.checks import check_model
 from threatlib.spec.model import Model
-from threatlib.spec.validate import validate_document
-from threatlib.spec.yaml_source import Document, Positions, read_yaml
 
 MARKS = ("reached_by", "not_reached_by")
 BASE = LIBRARY_DIR / "fixture_base.yaml"

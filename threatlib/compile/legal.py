@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from threatlib.documents.yaml_source import Document
 from threatlib.errors import Problem
 from threatlib.library import Library
 from threatlib.library.schema import REACHING_POWERS, Nexus, Power, Provision, Thresholds
 from threatlib.spec.model import Element, Model, Scale
-from threatlib.spec.yaml_source import Document
 
 
 @dataclass(frozen=True, order=True)
@@ -44,6 +44,18 @@ class LegalBasis:
     @property
     def label(self) -> str:
         return f"{self.law_short} {self.article}"
+
+
+@dataclass(frozen=True)
+class CompulsionLink:
+    """A derived flow: a state authority can reach an element's data through its operator or location."""
+
+    id: str
+    element: str
+    jurisdiction: str
+    authority: str
+    bases: tuple[LegalBasis, ...]
+    foreign: bool
 
 
 class LegalReach:
@@ -116,8 +128,9 @@ class LegalReach:
                     continue
                 for p in law.provisions:
                     if link.via in p.applies_via and binds(p, sectors, scale):
-                        out.append(LegalBasis(link.jurisdiction, rank, p.id, law.id, law.short, p.article, tuple(p.powers),
-                                              link.via, link.chain, tuple(p.authorities), p.status.value))
+                        out.append(LegalBasis(jurisdiction=link.jurisdiction, law_rank=rank, provision_id=p.id, law_id=law.id,
+                                              law_short=law.short, article=p.article, powers=tuple(p.powers), via=link.via,
+                                              chain=link.chain, authorities=tuple(p.authorities), status=p.status.value))
         return tuple(sorted(out))
 
 
@@ -139,6 +152,29 @@ def reaches_threshold(thresholds: Thresholds | None, scale: Scale | None) -> boo
 def reaching(bases: tuple[LegalBasis, ...]) -> tuple[LegalBasis, ...]:
     """The bases that let a state obtain data or make an organisation act."""
     return tuple(b for b in bases if REACHING_POWERS.intersection(b.powers))
+
+
+def compulsion_links(model: Model, library: Library, bases: dict[str, tuple[LegalBasis, ...]],
+                     domestic: frozenset[str]) -> tuple[tuple[CompulsionLink, ...], dict[str, tuple[str, str]]]:
+    """One derived flow per (element, authority) for elements an organisation operates, and each authority's
+    (jurisdiction, name)."""
+    links = []
+    authorities: dict[str, tuple[str, str]] = {}
+    for element in model.elements:
+        if not element.operator:
+            continue
+        by_authority: dict[str, list[LegalBasis]] = {}
+        for basis in reaching(bases[element.id]):
+            for authority in basis.authorities:
+                by_authority.setdefault(authority, []).append(basis)
+        for authority, authority_bases in sorted(by_authority.items()):
+            jurisdiction = authority_bases[0].jurisdiction
+            names = {a.id: a.name for a in library.jurisdictions[jurisdiction].authorities}
+            authorities[authority] = (jurisdiction, names[authority])
+            links.append(CompulsionLink(id=f"compel-{authority}-{element.id}", element=element.id, jurisdiction=jurisdiction,
+                                        authority=authority, bases=tuple(authority_bases),
+                                        foreign=jurisdiction not in domestic))
+    return tuple(links), dict(sorted(authorities.items()))
 
 
 # Large enough to pass any threshold: an organisation of unknown size is tried as if it passed them all.

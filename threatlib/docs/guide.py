@@ -10,7 +10,7 @@ test library's own files, which the tests load), `<!-- facts -->` ... `<!-- end 
 threat condition can read, and `<!-- legal orders -->` ... `<!-- end legal orders -->` the built-in legal orders
 (in the README).
 
-`python -m threatlib.library.guide docs/jurisdictions.md docs/threats.md README.md` (run by `make catalogue`)
+`python -m threatlib.docs.guide docs/jurisdictions.md docs/threats.md README.md` (run by `make catalogue`)
 rewrites the lists; a test fails when a committed guide or the README is stale.
 """
 
@@ -22,8 +22,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from threatlib.documents import common
 from threatlib.library import schema
-from threatlib.spec import common
 
 BLOCK = re.compile(r"(<!-- fields: ([A-Za-z ]+) -->\n)(.*?)(<!-- end fields -->)", re.S)
 EXAMPLE = re.compile(r"(<!-- example: (\S+) -->\n)```yaml\n.*?```\n", re.S)  # a file shown whole, from the repository
@@ -83,10 +83,10 @@ def fields_markdown(name: str) -> str:
 
 
 def facts_markdown() -> str:
-    """The facts a condition reads as `target.facts`, with the comment beside each in threatlib/facts.py."""
+    """The facts a condition reads as `target.facts`, with the comment beside each in threatlib/compile/facts.py."""
     import dataclasses
 
-    from threatlib import facts
+    from threatlib.compile import facts
 
     comments = {}
     for line in Path(facts.__file__).read_text(encoding="utf-8").splitlines():

@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from threatlib.documents.yaml_source import Document
 from threatlib.errors import Problem
 from threatlib.library import Library
 from threatlib.spec.model import ElementKind, ElementTag, Model
-from threatlib.spec.yaml_source import Document
 
 ELEMENT_TAG_NAMES = frozenset(t.value for t in ElementTag)
 ALL_KINDS = frozenset(k.value for k in ElementKind)

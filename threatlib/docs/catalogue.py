@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 from threatlib.analysis.drivers import method_markdown
+from threatlib.documents.common import Source
 from threatlib.library import BUILT_IN, Library
-from threatlib.spec.common import Source
 
 
 def _md(text: str) -> str:

@@ -8,8 +8,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from threatlib.documents.yaml_source import Document
 from threatlib.errors import InputError, Problem, brief
-from threatlib.spec.yaml_source import Document
+from threatlib.vocabulary import RENAMED
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -51,15 +52,13 @@ def error_problem(doc: Document, schema: type[BaseModel], error: dict) -> Proble
     if kind == "bool_type":
         message = "should be true or false, written without quotes"
     if kind == "enum" and isinstance(value, str):
-        from threatlib.spec.vocabulary import RENAMED
-
         if value in RENAMED:
             return doc.problem(loc, f"{dotted(loc)}: {RENAMED[value]}")
     return doc.problem(loc, f"{dotted(loc)}: {message}{shown}")
 
 
 def _pattern_message(field: str, loc: tuple, pattern: str = "") -> str:
-    from threatlib.spec.common import PARTIAL_DATE_PATTERN
+    from threatlib.documents.common import PARTIAL_DATE_PATTERN
 
     if pattern == PARTIAL_DATE_PATTERN:  # every PartialDate field (date, said_on, ...), whatever its name
         return "a date is YYYY-MM-DD, YYYY-MM or YYYY"

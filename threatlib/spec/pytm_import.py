@@ -21,17 +21,17 @@ import re
 import runpy
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 import pydantic
 import pytm
-from pytm.tm import UIError
+from pytm.tm import TMState, UIError
 
-from threatlib.compile import CompiledModel, derive
+from threatlib.compile.pytm_state import script_hooks, script_state
+from threatlib.documents.common import Source, SourceKind
+from threatlib.documents.yaml_source import Document, Positions
 from threatlib.errors import InputError, Problem
-from threatlib.library import Library
-from threatlib.pytm_state import script_state
-from threatlib.spec.common import Source, SourceKind
 from threatlib.spec.model import (
     Boundary,
     Classification,
@@ -47,7 +47,6 @@ from threatlib.spec.model import (
     Model,
     ThreatSelection,
 )
-from threatlib.spec.yaml_source import Document, Positions
 
 # Most specific first: pytm's Datastore, Lambda, LLM and others subclass Asset.
 KIND_OF = [(pytm.Actor, "actor"), (pytm.Datastore, "datastore"), (pytm.Server, "server"), (pytm.Process, "process"),
@@ -74,8 +73,20 @@ def _as_of() -> dt.date:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch else dt.date.today()
 
 
-def load_pytm_script(path: Path, library: Library) -> tuple[CompiledModel, Document]:
-    """The compiled model, and where in the script each element and flow was made (for SARIF and the like)."""
+@dataclass
+class PytmScript:
+    """A pytm script as run and resolved by pytm: our model describing it, and pytm's objects in their own state."""
+
+    spec: Model
+    tm: pytm.TM
+    state: TMState
+    nodes: dict[str, object]  # element and flow id -> the pytm object
+    findings: tuple  # pytm's findings, the ones its assumptions exclude included
+    document: Document  # where in the script each element and flow was made (for SARIF and the like)
+
+
+def load_pytm_script(path: Path) -> PytmScript:
+    """Run the script, let pytm check and resolve its TM, and describe it in our model format."""
     with script_state() as current_state:
         tm, made_at = run_script(path)
         state = current_state()
@@ -86,19 +97,8 @@ def load_pytm_script(path: Path, library: Library) -> tuple[CompiledModel, Docum
             line, column = made_at.get(id(tm), (1, 1))
             raise InputError([Problem(str(path), line, column, f"pytm rejected the model: {_describe(exc)}")]) from None
         spec, by_id = _spec(tm, state, path)
-        derived = derive(spec, library)
-        for element_id, node in by_id.items():
-            node.facts = derived.facts[element_id]
-        threats = {}
-        for threat in state.threats:
-            threats.setdefault(threat.id, threat)
-        # Our library's threats read the legal layer's facts: with none modelled there is nothing for them to find.
-        resolved = tuple((threats[f.threat_id], f.element) for f in (*tm.findings, *tm.excluded_findings)
-                         if f.threat_id in threats and hasattr(f.element, "facts"))
-    compiled = CompiledModel(spec, library, tm, state, derived.facts, derived.bases, derived.compulsion,
-                             derived.domestic, derived.authorities, legal_layer=False, resolved=resolved,
-                             pytm_classes={e.id: type(by_id[e.id]).__name__ for e in spec.elements})
-    return compiled, _positions(path, spec, by_id, made_at)
+    return PytmScript(spec=spec, tm=tm, state=state, nodes=by_id, findings=(*tm.findings, *tm.excluded_findings),
+                      document=_positions(path, spec, by_id, made_at))
 
 
 def _positions(path: Path, spec: Model, by_id: dict[str, object], made_at: dict[int, tuple[int, int]]) -> Document:
@@ -126,25 +126,21 @@ def run_script(path: Path) -> tuple[pytm.TM, dict[int, tuple[int, int]]]:
             frame = frame.f_back
         return (frame.f_lineno, 1) if frame is not None else None
 
-    def hand_over(self, *args, **kwargs) -> None:
-        processed.append(self)
+    def hand_over(tm: pytm.TM) -> None:
+        processed.append(tm)
         if (line := script_line()) is not None:
-            made_at[id(self)] = line  # where pytm would have checked and resolved it
+            made_at[id(tm)] = line  # where pytm would have checked and resolved it
 
-    def register(self) -> None:
+    def made(element: pytm.Element) -> None:
         if (line := script_line()) is not None:
-            made_at[id(self)] = line
-        original_register(self)
+            made_at[id(element)] = line
 
-    original_process, original_register = pytm.TM.process, pytm.Element._register_with_tm
     original_argv, original_path = sys.argv, list(sys.path)
     output = io.StringIO()
-    pytm.TM.process = hand_over
-    pytm.Element._register_with_tm = register
     sys.argv = [str(path)]
     sys.path.insert(0, str(path.resolve().parent))
     try:
-        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        with script_hooks(hand_over, made), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             namespace = runpy.run_path(str(path), run_name="__main__")
     except SyntaxError as exc:
         if exc.filename and Path(exc.filename).resolve() != path.resolve():
@@ -160,8 +156,6 @@ def run_script(path: Path) -> tuple[pytm.TM, dict[int, tuple[int, int]]]:
     except Exception as exc:  # noqa: BLE001 - the script is the user's code: report where it failed, not our traceback
         raise InputError([_script_problem(exc, path, "the pytm script raised")]) from None
     finally:
-        pytm.TM.process = original_process
-        pytm.Element._register_with_tm = original_register
         sys.argv = original_argv
         sys.path[:] = original_path
     if processed:
@@ -224,11 +218,14 @@ def _spec(tm: pytm.TM, state, path: Path) -> tuple[Model, dict[str, object]]:
             location=None, boundary=boundary_ids.get(id(node.inBoundary)) if node.inBoundary else None, stores=[],
             os=getattr(node, "OS", "") or "", controls={}, in_scope=node.inScope, claims=[]))
     element_of = {id(node): element_id for element_id, node in by_id.items()}
+    declared = {id(d): i for i, d in enumerate(state.data)}
     flows = []
     for flow in state.flows:
         flow_id = _slug(flow.name, taken)
         by_id[flow_id] = flow
-        carried = [data_ids[id(d)] for d in flow.data if id(d) in data_ids] or [UNSPECIFIED]
+        # pytm keeps a flow's data in a set, whose order follows memory addresses: take the script's order of declaring them.
+        carried = [data_ids[id(d)] for d in sorted(flow.data, key=lambda d: declared.get(id(d), len(declared)))
+                   if id(d) in data_ids] or [UNSPECIFIED]
         flows.append(Flow.model_construct(
             id=flow_id, name=flow.name, source=element_of[id(flow.source)], sink=element_of[id(flow.sink)],
             data=carried, protocol=flow.protocol or "", encryption=Encryption.tls12 if flow.controls.isEncrypted else Encryption.none,

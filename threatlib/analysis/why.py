@@ -1,0 +1,56 @@
+"""Why a finding applies, in sentences a reader can check: the facts that made its threat's condition hold, and the
+legal bases that reach its element. The matcher (findings.py) decides; this says it in English."""
+
+from __future__ import annotations
+
+from threatlib.compile import CompiledModel
+from threatlib.compile.facts import Facts
+from threatlib.compile.legal import LegalBasis
+
+VIA_WORDS = {
+    "incorporation": "it is incorporated there",
+    "headquarters": "it is headquartered there",
+    "control": "it is controlled from there",
+    "staff": "its staff with access sit there",
+    "location": "the element is located there",
+}
+
+
+def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, names: dict[str, str]) -> list[str]:
+    """Say, in sentences a reader can check, which facts made the threat apply; `relevant` is relevant_bases()."""
+    why = []
+    if facts.kind == "flow":
+        route = f"from {facts.source_jurisdiction} to {facts.jurisdiction}" if facts.crosses_legal_order else f"within {facts.jurisdiction}"
+        access = "read remotely by the sink" if facts.remote_access else "sent"
+        why.append(f"The flow carries {_data_names(facts.handles, compiled)} {route}, {access}.")
+        if facts.sink_foreign_compelling:
+            why.append(f"Its sink can be compelled by {', '.join(facts.sink_foreign_compelling)}.")
+        subject = compiled.facts[facts.sink].name  # relevant_bases looks at the sink's bases for a flow
+    else:
+        subject = facts.name
+        held = facts.stores or facts.handles
+        if held:
+            verb = "stores" if facts.stores else "handles"
+            why.append(f"It {verb} {_data_names(held, compiled)}.")
+    # One sentence per jurisdiction and organisation: the routes by which it reaches, then the provisions.
+    grouped: dict[tuple[str, str], dict[str, list[LegalBasis]]] = {}
+    for b in relevant:
+        who = names.get(b.chain[0], b.chain[0]) if b.chain else subject
+        route = VIA_WORDS[b.via.value]
+        if b.via.value == "control" and len(b.chain) > 1:
+            route = f"it is controlled by {' and '.join(names.get(c, c) for c in b.chain[1:])}"
+        grouped.setdefault((b.jurisdiction, who), {}).setdefault(route, []).append(b)
+    for (jurisdiction, who), routes in grouped.items():
+        provisions: dict[str, LegalBasis] = {}
+        for group in routes.values():
+            for b in group:
+                provisions.setdefault(b.provision_id, b)
+        laws = "; ".join(f"{b.label} ({', '.join(p.value.replace('_', ' ') for p in b.powers)})"
+                         for b in sorted(provisions.values(), key=lambda x: (x.law_rank, x.provision_id)))
+        why.append(f"{jurisdiction} reaches {who} because {' and '.join(routes)}: {laws}.")
+    return why
+
+
+def _data_names(ids, compiled: CompiledModel) -> str:
+    names = {d.id: d.name for d in compiled.spec.data}
+    return ", ".join(names[i] for i in ids)
