@@ -369,12 +369,6 @@ def test_export_on_a_broken_model_writes_nothing_and_says_where(tmp_path: Path) 
     assert not out.exists()
 
 
-def test_export_refuses_an_unknown_format() -> None:
-    result = run("export", "pdf", "tests/models/small.yaml")
-    assert result.returncode == 2
-    assert "'pdf' is not one of 'otm', 'threatdragon', 'sarif', 'json', 'csv'" in result.stderr.decode()
-
-
 # threats.csv
 
 

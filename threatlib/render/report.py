@@ -414,6 +414,11 @@ def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templa
         raise InputError([template_problem(exc, user_templates)]) from None
 
 
+def report_html(analysis: Analysis, diagram_svg: bytes, user_templates: Path | None = None) -> bytes:
+    """The technical report for a browser: one file, the diagram inline, with filters and views."""
+    return render_html(analysis, diagram_svg, "image/svg+xml", user_templates, interactive=True).encode("utf-8")
+
+
 def template_problem(exc: jinja2.TemplateError, user_templates: Path) -> Problem:
     """Where in the user's templates it went wrong: a syntax error knows its line; for an error while
     rendering, Jinja2 puts template lines into the traceback, and the innermost user template frame is it."""
