@@ -16,11 +16,11 @@ from conftest import ROOT, TESTS
 from threatlib import pipeline
 from threatlib.library.schema import Likelihood, Severity
 from threatlib.render.diagram import build_diagram, node_names
-from threatlib.render.interop import CATEGORY_WORDS, LIKELIHOOD_SCORE, SEVERITY_SCORE, STRIDE
 from threatlib.render.otm import otm_json
 from threatlib.render.sarif import sarif_json
 from threatlib.render.tables import spreadsheet_safe
 from threatlib.render.threatdragon import threatdragon_json
+from threatlib.vocabulary import CATEGORY_WORDS, LIKELIHOOD_SCORE, SEVERITY_SCORE, STRIDE
 
 # The official OTM 0.2.0 and Threat Dragon v2 schemas, kept in the repository (tests/schemas/README.md says whence).
 SCHEMAS = TESTS / "schemas"

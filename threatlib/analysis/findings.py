@@ -12,18 +12,9 @@ from threatlib.library.conditions import pytm_condition_test
 from threatlib.library.schema import Severity, Threat
 from threatlib.pytm_state import active_state
 from threatlib.spec.common import Source
+from threatlib.vocabulary import LINK_REASONS, PYTM_SEVERITY
 
-PYTM_SEVERITY = {"very high": "very_high", "critical": "very_high", "high": "high", "medium": "medium",
-                 "low": "low", "very low": "very_low", "info": "very_low"}
 SEVERITY_RANK = {s.value: s.rank for s in Severity}
-
-VIA_WORDS = {
-    "incorporation": "it is incorporated there",
-    "headquarters": "it is headquartered there",
-    "control": "it is controlled from there",
-    "staff": "its staff with access sit there",
-    "location": "the element is located there",
-}
 
 
 def matches(compiled: CompiledModel):
@@ -153,8 +144,8 @@ def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, n
     grouped: dict[tuple[str, str], dict[str, list[LegalBasis]]] = {}
     for b in relevant:
         who = names.get(b.chain[0], b.chain[0]) if b.chain else subject
-        route = VIA_WORDS[b.via.value]
-        if b.via.value == "control" and len(b.chain) > 1:
+        route = LINK_REASONS[b.via]
+        if b.via == "control" and len(b.chain) > 1:
             route = f"it is controlled by {' and '.join(names.get(c, c) for c in b.chain[1:])}"
         grouped.setdefault((b.jurisdiction, who), {}).setdefault(route, []).append(b)
     for (jurisdiction, who), routes in grouped.items():
@@ -162,7 +153,7 @@ def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, n
         for group in routes.values():
             for b in group:
                 provisions.setdefault(b.provision_id, b)
-        laws = "; ".join(f"{b.label} ({', '.join(p.value.replace('_', ' ') for p in b.powers)})"
+        laws = "; ".join(f"{b.label} ({', '.join(p.label for p in b.powers)})"
                          for b in sorted(provisions.values(), key=lambda x: (x.law_rank, x.provision_id)))
         why.append(f"{jurisdiction} reaches {who} because {' and '.join(routes)}: {laws}.")
     return why

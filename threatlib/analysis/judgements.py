@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from threatlib.analysis.drivers import (
     DOUBTFUL,
-    STATUS_WORDS,
     UNSUPPORTED,
     WEAKNESS,
     Basis,
@@ -41,6 +40,7 @@ from threatlib.analysis.risk import YARDSTICK, yardstick_index
 from threatlib.compile import CompiledModel
 from threatlib.legal import LegalBasis, reaching
 from threatlib.spec.common import Claim
+from threatlib.vocabulary import EVIDENCE_WORDS
 
 CERTAINTY = ("settled", "contested", "unverified")
 # Which link to name when a provision reaches a holder through several: the organisation's own ties first.
@@ -352,7 +352,7 @@ def _confidence(c: Candidate) -> tuple[str, list[str]]:
     strong = [p for p in premises if p.primary or len(p.sources) >= 2]
     reasons = [f"Source quality: {len(strong)} of {len(premises)} necessary steps rest on a primary source or on "
                "two sources."]
-    gaps = [f"{_what(p)} is {STATUS_WORDS[p.status]}" for p in premises if p.status not in ("confirmed", "vendor_claim")]
+    gaps = [f"{_what(p)} is {EVIDENCE_WORDS[p.status]}" for p in premises if p.status not in ("confirmed", "vendor_claim")]
     if gaps:
         reasons.append("Gaps: " + "; ".join(gaps) + ".")
     weakest = c.weakest
@@ -366,7 +366,7 @@ def _confidence(c: Candidate) -> tuple[str, list[str]]:
     reasons.append("Practice: " + ("a demand on this vendor's group is documented." if vendor else
                    "documented elsewhere, not on this vendor." if c.rated.practice else "none documented."))
     if weakest.status in UNSUPPORTED | DOUBTFUL:
-        reasons.append(f"The weakest step, {_what(weakest)}, is {STATUS_WORDS[weakest.status]}.")
+        reasons.append(f"The weakest step, {_what(weakest)}, is {EVIDENCE_WORDS[weakest.status]}.")
         return "low", reasons
     if settled == "unverified":
         return "low", reasons
@@ -392,7 +392,7 @@ def _alternative(compiled: CompiledModel, code: str, c: Candidate) -> Alternativ
                      "data brokers, other companies, their own collection), so compelling this company, with the "
                      "exposure that risks, is left unused")
     if c.weakest.status != "confirmed":
-        parts.append(f"the route is not as the model has it: {_what(c.weakest)} is {STATUS_WORDS[c.weakest.status]}")
+        parts.append(f"the route is not as the model has it: {_what(c.weakest)} is {EVIDENCE_WORDS[c.weakest.status]}")
     claims: list[CitedClaim] = []
     about = [p for p in spec.positions if code in p.about]
     for position in about:

@@ -19,7 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 import threatlib
-from threatlib.analysis.drivers import DOUBTFUL, STATUS_WORDS, UNSUPPORTED
+from threatlib.analysis.drivers import DOUBTFUL, UNSUPPORTED
 from threatlib.analysis.model import Analysis, Basis, Finding, Judgement
 from threatlib.analysis.risk import IMPACT, RATINGS, YARDSTICK, matrix
 from threatlib.errors import InputError, Problem, shown
@@ -27,18 +27,12 @@ from threatlib.library.schema import Power, Severity
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
 from threatlib.render.interactive import Interactive
 from threatlib.spec.common import Status
+from threatlib.vocabulary import EVIDENCE_WORDS, LINK_NOUNS, labels
 
 TEMPLATES = Path(threatlib.__file__).parent / "templates"
 INTERACTIVE = ("report.js", "report-interactive.css")  # the browser page's behaviour and look, inlined
 RATING_RANK = {r: i for i, r in enumerate(RATINGS)}
 DRIVER_STEP = re.compile(r"^[+-]\d+ [a-z ]+: ")
-VIA = {
-    "incorporation": "incorporation",
-    "headquarters": "headquarters",
-    "control": "control by a parent",
-    "staff": "staff with access there",
-    "location": "the element's location",
-}
 
 
 def month_words(day: str) -> str:
@@ -87,7 +81,7 @@ class ReportView:
         groups: dict[str, list[Finding]] = {}
         for f in a.findings:
             groups.setdefault(f.severity, []).append(f)
-        self.by_severity = [(s.value, groups[s.value]) for s in Severity if s.value in groups]
+        self.by_severity = [(s, groups[s]) for s in Severity if s in groups]
         # Legal findings are read threat by threat: the threat once, then every element it applies to, under the
         # highest risk rating any of its findings has (so a section holds what is rated so, not what the threat's
         # severity says), strongest first within a threat.
@@ -293,7 +287,7 @@ class ReportView:
         if basis.via == "control" and len(basis.chain) > 1:
             top = basis.chain[-1]
             return f"control by {self._orgs[top].name if top in self._orgs else top}"
-        return VIA[basis.via]
+        return LINK_NOUNS[basis.via]
 
     def headline(self, j: Judgement) -> str:
         """The judgement's sentence: likelihood, who, how, by when; and what it rests on when that is weak."""
@@ -305,7 +299,7 @@ class ReportView:
                 f"held or read by {holder}")
         if j.route.weakest.status in DOUBTFUL | UNSUPPORTED:
             text += (f", a judgement resting on {self.step_words(j.route.weakest)}, which is "
-                     f"{STATUS_WORDS[j.route.weakest.status]}")
+                     f"{EVIDENCE_WORDS[j.route.weakest.status]}")
         return text + "."
 
     def step_words(self, p) -> str:
@@ -314,13 +308,13 @@ class ReportView:
 
     @staticmethod
     def status_words(status: str) -> str:
-        return STATUS_WORDS[status]
+        return EVIDENCE_WORDS[status]
 
     def data_names(self, ids: list[str]) -> list[str]:
         return [self._data[i].name for i in ids]
 
     def subject_words(self, groups: list[str]) -> str:
-        return ", ".join(g.replace("_", " ") for g in groups)
+        return labels(groups, "SubjectGroup")
 
     def children_count(self, j: Judgement) -> int:
         return sum(1 for d in j.route.reachable_data if self._data[d].children)
@@ -336,7 +330,7 @@ class ReportView:
         return " → ".join(self.element_name(e) for e in element_ids)
 
     def via_text(self, via: str) -> str:
-        return VIA[via]
+        return LINK_NOUNS[via]
 
     @staticmethod
     def power_words(powers: list[str]) -> str:
@@ -344,7 +338,7 @@ class ReportView:
 
     @staticmethod
     def status_label(status: str) -> str:
-        return STATUS_WORDS.get(status, status) if status in ("unsourced", "assumption") else Status(status).label
+        return EVIDENCE_WORDS[status] if status in ("unsourced", "assumption") else Status(status).label
 
     @staticmethod
     def driver_label(driver: str) -> str:

@@ -24,8 +24,9 @@ from threatlib.render.diagram import COMPULSION, REMOTE, build_diagram, is_large
 from threatlib.render.graphstyle import element_label_lines
 from threatlib.render.grid_layout import AUTHORITIES as GRID_AUTHORITIES
 from threatlib.render.grid_layout import Box, grid_layout
-from threatlib.render.interop import CATEGORY_WORDS, LINDDUN, STRIDE, THREE_LEVELS, categories
+from threatlib.render.interop import categories
 from threatlib.render.text import wrapped
+from threatlib.vocabulary import CATEGORY_WORDS, LINDDUN, STRIDE, THREE_LEVELS
 
 PIXELS_PER_POINT = 96 / 72
 POINTS_PER_INCH = 72
@@ -301,7 +302,7 @@ def _flow(flow: FlowView, drawn: dict[str, str], z: int, threats: list[dict], ro
 def _compulsion(link: CompulsionView, authority: AuthorityView, drawn: dict[str, str], z: int) -> dict:
     laws = list(dict.fromkeys(b.law for b in sorted(link.bases, key=lambda b: b.law_rank)))
     name = f"Compelled access: {laws[0]}" + (f" +{len(laws) - 1} more" if len(laws) > 1 else "") if laws else "Compelled access"
-    provisions = "; ".join(dict.fromkeys(f"{b.label} ({', '.join(p.replace('_', ' ') for p in b.powers)})" for b in link.bases))
+    provisions = "; ".join(dict.fromkeys(f"{b.label} ({', '.join(p.label for p in b.powers)})" for b in link.bases))
     description = (f"Derived by threatlib: {link.jurisdiction} can oblige the operator of this element to give "
                    f"{authority.name} access. Legal basis: {provisions}.")
     return _edge(f"compulsion.{link.id}", drawn[link.element], drawn[link.authority], z, name, description,
@@ -352,7 +353,7 @@ def _threat(f: Finding, number: int) -> dict:
         "modelType": model,
         "status": "Open",
         "severity": THREE_LEVELS[f.severity],
-        "score": f"severity {f.severity.replace('_', ' ')}; likelihood {f.likelihood}",
+        "score": f"severity {f.severity.label}; likelihood {f.likelihood}",
         "description": "\n\n".join(filter(None, [f.description, "Why it applies: " + " ".join(f.why) if f.why else ""])),
         "mitigation": "\n\n".join(f.mitigations),
     }

@@ -11,6 +11,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from threatlib.vocabulary import Labelled
+
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$"),
@@ -60,7 +62,7 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Status(str, Enum):
+class Status(Labelled):
     """How well established a claim is."""
 
     confirmed = "confirmed"
@@ -68,10 +70,6 @@ class Status(str, Enum):
     alleged = "alleged"
     vendor_claim = "vendor_claim"
     disputed = "disputed"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
 
 
 class SourceKind(str, Enum):
