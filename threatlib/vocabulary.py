@@ -71,6 +71,11 @@ EVIDENCE_WORDS = {"confirmed": "confirmed", "vendor_claim": "stated by the vendo
 PURPOSE_WORDS = {"intelligence": "intelligence collection", "national_security": "national security",
                  "law_enforcement": "criminal investigation", "regulatory": "regulation"}
 
+# The drivers of a judgement's likelihood (threatlib.analysis.drivers), as the report names them.
+DRIVER_LABELS = {"purpose": "purpose", "scope": "scope", "safeguards": "safeguards", "practice": "documented practice",
+                 "vendor_practice": "vendor practice", "targeting": "targeting", "certainty": "legal certainty",
+                 "evidence": "route evidence", "gateway": "access gateway", "ceiling": "ceiling", "cap": "weakest premise"}
+
 # The EDPB's four essential guarantees (threatlib.library.schema.EssentialGuarantees), by field name.
 GUARANTEE_LABELS = {"clear_precise_rules": "clear precise rules", "necessity_proportionality": "necessity proportionality",
                     "independent_oversight": "independent oversight", "effective_remedies": "effective remedies"}

@@ -36,7 +36,8 @@ from threatlib.errors import InputError
 from threatlib.jsontext import json_bytes
 from threatlib.render.dot import run_dot
 from threatlib.render.graphstyle import COMPULSION, DOMESTIC_FILL, FONT, FOREIGN_FILL, label, legend
-from threatlib.render.report import environment, month_words, render_pdf, template_problem
+from threatlib.render.report import environment, render_pdf, template_problem
+from threatlib.render.report_view import month_words
 from threatlib.vocabulary import EVIDENCE_WORDS, SUBJECT_WORDS
 
 FILES = ("comparison.json", "comparison.dot", "comparison.svg", "comparison.png", "comparison.html", "comparison.pdf")
