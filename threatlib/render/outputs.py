@@ -5,8 +5,8 @@ help and the README's table of outputs are generated from it. Adding an output i
 a function of the Analysis, and then, in the order of its `needs`, what it takes besides:
 
 - `drawing`: every diagram of the model, laid out by dot once (threatlib.render.diagram.Drawing);
-- `layout`: dot's JSON of the single picture, or None for a model drawn as an overview (a renderer that gets None
-  lays out what it needs itself, so the bytes do not depend on it);
+- `layout`: dot's JSON of the single picture, or None (a model drawn as an overview, or an export that draws no
+  diagram): a renderer that gets None lays out what it needs itself, so its bytes never depend on it;
 - `diagram`: the data-flow diagram as SVG, to embed;
 - `templates`: the user's template folder (`--templates`), or None.
 """
@@ -123,7 +123,9 @@ class Inputs:
 
     @property
     def layout(self) -> dict | None:
-        return self.drawing.layout
+        """dot's layout when the diagrams are drawn anyway; else None, and the renderer lays out only what it needs
+        (one export need not draw every diagram)."""
+        return self.drawing.layout if "drawing" in self.__dict__ else None
 
     @property
     def diagram(self) -> bytes:
