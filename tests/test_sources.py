@@ -148,6 +148,29 @@ def test_the_library_refuses_a_confirmed_claim_on_one_report(tmp_path) -> None:
         25, 13, f"claim is labelled confirmed but rests on one secondary source, 'lone-report'; {FIX}")
 
 
+def test_a_jurisdiction_file_refuses_a_confirmed_provision_on_one_report_and_takes_a_second_outlet(tmp_path) -> None:
+    """The rule holds for the library's legal orders too: a provision of GB's, its statutes swapped for one report."""
+    root = tmp_path / "library"
+    shutil.copytree(LIBRARY_DIR / "threats", root / "threats")
+    shutil.copytree(LIBRARY_DIR / "jurisdictions", root / "jurisdictions")
+    text = (LIBRARY_DIR / "jurisdictions" / "GB.yaml").read_text(encoding="utf-8")
+    start = text.index("    status: confirmed\n    sources:\n") + len("    status: confirmed\n    sources:\n")
+    end = text.index("\n  - id: ", start)  # the next provision
+    report = ("    - id: lone-report\n      title: A lone report\n      publisher: Daily A\n      date: 2026-01-02\n"
+              "      kind: secondary\n")
+    line = text[:start].count("\n") - 1  # the status line (1-based), just above the sources
+    (root / "jurisdictions" / "GB.yaml").write_text(text[:start] + report + text[end + 1:], encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_library(root)
+    [problem] = caught.value.problems
+    assert problem.file.endswith("jurisdictions/GB.yaml")
+    assert (problem.line, problem.column, problem.message) == (
+        line, 13, f"claim is labelled confirmed but rests on one secondary source, 'lone-report'; {FIX}")
+    second = report.replace("lone-report", "second-report").replace("Daily A", "Daily B")
+    (root / "jurisdictions" / "GB.yaml").write_text(text[:start] + report + second + text[end + 1:], encoding="utf-8")
+    assert "GB" in load_library(root).jurisdictions
+
+
 def test_no_shipped_model_or_library_claim_is_confirmed_on_one_report(library) -> None:
     """The shipped library loaded (it would have raised otherwise); every shipped model validates against it."""
     for path in sorted((TESTS.parent / "models").glob("*.yaml")):

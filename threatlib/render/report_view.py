@@ -12,6 +12,7 @@ from threatlib.analysis.drivers import DOUBTFUL, UNSUPPORTED
 from threatlib.analysis.model import Analysis, Basis, Finding, Judgement
 from threatlib.analysis.risk import IMPACT, RATINGS, YARDSTICK, matrix
 from threatlib.library.schema import Power, Severity
+from threatlib.render.basis import RouteBasis
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
 from threatlib.spec.common import Status
 from threatlib.vocabulary import DRIVER_LABELS, EVIDENCE_WORDS, LINK_NOUNS, labels
@@ -48,6 +49,7 @@ class ReportView:
         self._jurisdictions = {j.id: j for j in a.jurisdictions}
         self._source_number = {s.id: i for i, s in enumerate(a.sources, 1)}
         self._decisions = {d.finding: d for d in a.decisions}
+        self._basis = RouteBasis(a.sources, [o.name for o in a.organisations])
         self._exposures: dict[tuple[str, str], list] = {}  # (data, jurisdiction) -> exposures
         for e in a.exposures:
             self._exposures.setdefault((e.data, e.jurisdiction), []).append(e)
@@ -282,6 +284,10 @@ class ReportView:
             text += (f", a judgement resting on {self.step_words(j.route.weakest)}, which is "
                      f"{EVIDENCE_WORDS[j.route.weakest.status]}")
         return text + "."
+
+    def basis_words(self, j: Judgement) -> str:
+        """What the route's necessary steps rest on, from the kinds and statuses of their sources."""
+        return self._basis.words(j.route.premises)
 
     def step_words(self, p) -> str:
         return {"collection": f"the collection of {p.name}", "hand-over": f"the flow {p.name}",
