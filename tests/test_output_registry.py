@@ -19,26 +19,36 @@ def run(*args: str):
     return result.exit_code, result.stdout_bytes, result.stderr
 
 
-@pytest.fixture(scope="module")
-def reported(small_model_path, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("report")
-    assert run("report", str(small_model_path), "-o", str(out))[0] == 0
+def _report(model: Path, out: Path, *options: str) -> Path:
+    assert run("report", *options, str(model), "-o", str(out))[0] == 0
     return out / "small-app"
 
 
-def test_report_writes_one_file_per_registry_entry(reported) -> None:
-    assert sorted(p.name for p in reported.iterdir()) == sorted(o.file for o in OUTPUTS)
+@pytest.fixture(scope="module")
+def reported(small_model_path, tmp_path_factory) -> Path:
+    """The report without its PDFs, which take most of a report's time; reported_on_paper has them."""
+    return _report(small_model_path, tmp_path_factory.mktemp("report"), "--no-pdf")
 
 
-def test_report_without_pdf_leaves_out_exactly_the_pdfs(small_model_path, tmp_path) -> None:
-    assert run("report", "--no-pdf", str(small_model_path), "-o", str(tmp_path))[0] == 0
-    written = sorted(p.name for p in (tmp_path / "small-app").iterdir())
+@pytest.fixture(scope="module")
+def reported_on_paper(small_model_path, tmp_path_factory) -> Path:
+    return _report(small_model_path, tmp_path_factory.mktemp("report"))
+
+
+@pytest.mark.slow
+def test_report_writes_one_file_per_registry_entry(reported_on_paper) -> None:
+    assert sorted(p.name for p in reported_on_paper.iterdir()) == sorted(o.file for o in OUTPUTS)
+
+
+def test_report_without_pdf_leaves_out_exactly_the_pdfs(reported) -> None:
+    written = sorted(p.name for p in reported.iterdir())
     assert written == sorted(o.file for o in OUTPUTS if not o.pdf)
     assert sorted(o.file for o in OUTPUTS if o.pdf) == ["brief.pdf", "report.pdf"]
 
 
-@pytest.mark.parametrize("output", OUTPUTS, ids=lambda o: o.name)
-def test_export_writes_the_bytes_report_writes(output: Output, reported, small_model_path, tmp_path) -> None:
+@pytest.mark.parametrize("output", [pytest.param(o, id=o.name, marks=[pytest.mark.slow] if o.pdf else []) for o in OUTPUTS])
+def test_export_writes_the_bytes_report_writes(output: Output, request, small_model_path, tmp_path) -> None:
+    reported = request.getfixturevalue("reported_on_paper" if output.pdf else "reported")
     target = tmp_path / output.file
     assert run("export", output.name, str(small_model_path), "-o", str(target)) == (0, b"", "")
     assert target.read_bytes() == (reported / output.file).read_bytes()
