@@ -64,13 +64,15 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
     # What a finding shares with every other finding of its threat is worked out once per threat: a large
     # estate has hundreds of thousands of findings and only about a hundred threats.
     shared: dict[str, dict] = {}
+    # Legal threats on one element mostly rely on the same provisions there: their rating and reasons are made once.
+    memo: dict[tuple, tuple] = {}
     for threat, element in matches(compiled):
         facts: Facts = element.facts
         if isinstance(threat, LibraryThreat):
             ours = threat._loaded.threat
             if threat.id not in shared:
                 shared[threat.id] = {**_ours_shared(ours, cite), "library": threat._loaded.origin}
-            finding = _ours(ours, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id], rater)
+            finding = _ours(ours, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id], rater, memo)
         else:
             if threat.id not in shared:
                 shared[threat.id] = _pytm_shared(threat)
@@ -90,20 +92,30 @@ def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
 
 
 def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
-          names: dict[str, str], shared: dict, rater: ElementRater) -> Finding:
+          names: dict[str, str], shared: dict, rater: ElementRater, memo: dict[tuple, tuple]) -> Finding:
     """A threat that relies on a state's powers is rated by the judgements' drivers at its element, so a finding
-    and its judgement never disagree without saying why; any other threat starts from its library likelihood."""
+    and its judgement never disagree without saying why; any other threat starts from its library likelihood.
+
+    memo: what earlier findings worked out for the same element and provisions (the bases are the compiled
+    model's own objects, alive for the whole analysis, so their identities name them)."""
     relevant = relevant_bases(threat, facts, bases, compiled)
-    if relevant:
-        index, reasons = rater.rate(facts.id, relevant)
-        risk = assess(YARDSTICK[index][0], threat.severity.value, likelihood_reasons=reasons,
-                      children=facts.handles_children, sensitive=facts.handles_sensitive)
-    else:
-        risk = assess(threat.likelihood.value, threat.severity.value,
-                      children=facts.handles_children, sensitive=facts.handles_sensitive)
+    key = (facts.id, tuple(map(id, relevant)))
+    if key not in memo:
+        rating = rater.rate(facts.id, relevant) if relevant else None
+        memo[key] = (rating, explain(facts, relevant, compiled, names), sorted({b.jurisdiction for b in relevant}))
+    rating, why, jurisdictions = memo[key]
+    risk_key = (key, threat.severity.value, None if rating else threat.likelihood.value)
+    if risk_key not in memo:
+        if rating is not None:
+            index, reasons = rating
+            memo[risk_key] = assess(YARDSTICK[index][0], threat.severity.value, likelihood_reasons=reasons,
+                                    children=facts.handles_children, sensitive=facts.handles_sensitive)
+        else:
+            memo[risk_key] = assess(threat.likelihood.value, threat.severity.value,
+                                    children=facts.handles_children, sensitive=facts.handles_sensitive)
+    risk = memo[risk_key]
     return Finding(**shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
-                   likelihood=risk.likelihood_words, why=explain(facts, relevant, compiled, names), risk=risk,
-                   jurisdictions=sorted({b.jurisdiction for b in relevant}))
+                   likelihood=risk.likelihood_words, why=why, risk=risk, jurisdictions=jurisdictions)
 
 
 def _pytm_shared(threat) -> dict:

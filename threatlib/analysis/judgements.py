@@ -58,12 +58,21 @@ class Evidence:
                               ("flow", spec.flows)):
             for item in section:
                 self.items[item.id] = (kind, item.name, list(item.claims))
+        self._premises: dict[tuple[str, str], Premise] = {}
         self.assumptions: dict[str, list] = {}
         for a in spec.assumptions:
             for ref in a.rests_on:
                 self.assumptions.setdefault(ref, []).append(a)
 
     def premise(self, item_id: str, role: str) -> Premise:
+        """The same step is a premise of many routes and findings: each is worked out once (premises are not changed
+        after they are made, so they may be shared)."""
+        key = (item_id, role)
+        if key not in self._premises:
+            self._premises[key] = self._premise(item_id, role)
+        return self._premises[key]
+
+    def _premise(self, item_id: str, role: str) -> Premise:
         kind, name, claims = self.items[item_id]
         assumed = self.assumptions.get(item_id)
         if assumed:
@@ -77,6 +86,28 @@ class Evidence:
         return Premise(kind=kind, id=item_id, name=name, role=role, status=status, sources=sources,
                        primary=any(self.kinds.get(s) == "primary" for s in sources),
                        assumption=assumed[0].id if assumed else None)
+
+
+class Organisations:
+    """Each organisation's corporate group and sectors, worked out once per model: a large estate asks for them
+    for every route and every legal finding, and walking the parent chains each time cost a third of the analysis."""
+
+    def __init__(self, compiled: CompiledModel):
+        self.compiled = compiled
+        self._groups: dict[str, frozenset[str]] | None = None
+        self._sectors: dict[str, frozenset[str]] = {}
+
+    def group(self, operator: str) -> frozenset[str]:
+        if not operator:
+            return frozenset()
+        if self._groups is None:
+            self._groups = _groups(self.compiled)
+        return self._groups[operator]
+
+    def sectors(self, operator: str) -> frozenset[str]:
+        if operator not in self._sectors:
+            self._sectors[operator] = frozenset(_sectors(self.compiled, operator))
+        return self._sectors[operator]
 
 
 @dataclass
@@ -95,6 +126,11 @@ def judge(compiled: CompiledModel, exposures: list[Exposure], cite) -> tuple[lis
     """cite(source) records a library source the analysis cites and returns its id."""
     spec = compiled.spec
     evidence = Evidence(compiled)
+    organisations = Organisations(compiled)
+    index = compiled.library.provision_index()
+    # Routes to one holder share its provisions, and routes alike in every driver share one rating.
+    provisions: dict[tuple[str, str], list[ReachingProvision]] = {}
+    ratings: dict[tuple, Rated] = {}
     foreign = sorted({link.jurisdiction for link in compiled.compulsion if link.foreign}
                      | {c for o in spec.organisations for c in (o.incorporated_in, o.headquarters, *o.staff_access_from)
                         if c not in compiled.domestic}
@@ -110,7 +146,9 @@ def judge(compiled: CompiledModel, exposures: list[Exposure], cite) -> tuple[lis
         routes: dict[tuple, list[Exposure]] = {}
         for e in mine:
             routes.setdefault((e.holder, tuple(e.elements), tuple(e.flows), tuple(e.subjects)), []).append(e)
-        candidates = [_candidate(compiled, evidence, code, group, cite) for _, group in sorted(routes.items())]
+        candidates = [_candidate(compiled, evidence, code, group, cite, organisations=organisations, index=index,
+                                 provisions=provisions, ratings=ratings)
+                      for _, group in sorted(routes.items())]
         best = min(candidates, key=lambda c: _preference(compiled, code, c))
         judgements.append(_judgement(compiled, evidence, code, best, mine, len(routes), cite))
     judgements.sort(key=lambda j: (-yardstick_index(j.likelihood), j.jurisdiction))
@@ -130,6 +168,9 @@ class ElementRater:
             self.subjects.setdefault(e.holder, set()).update(e.subjects)
         self.default_subjects = {g.value for g in compiled.spec.metadata.data_subjects}
         self._cache: dict[tuple, tuple[Rated, str]] = {}
+        self.organisations = Organisations(compiled)
+        self.index = compiled.library.provision_index()
+        self._ratings: dict[tuple, Rated] = {}  # elements alike in every driver share one rating
 
     def rate(self, element_id: str, relevant: list[LegalBasis]) -> tuple[int, list[str]]:
         """The highest likelihood over the legal orders the finding relies on, and how it was reached."""
@@ -154,7 +195,7 @@ class ElementRater:
     def _rate(self, element_id: str, code: str, bases: list[LegalBasis]) -> Rated:
         facts = self.compiled.facts[element_id]
         holder = facts.sink if facts.kind == "flow" else element_id
-        index = self.compiled.library.provision_index()
+        index = self.index
         ranked = sorted(bases, key=lambda b: (CERTAINTY.index(_certainty(b, index[b.provision_id][2])),
                                               -strength(index[b.provision_id][2].purpose.value,
                                                         index[b.provision_id][2].scope.value), b.provision_id,
@@ -164,14 +205,14 @@ class ElementRater:
         premises = [self.evidence.premise(element_id, "hand-over" if facts.kind == "flow" else "holder")]
         premises += [self.evidence.premise(org, "link") for org in lead.chain]
         weakest = max(premises, key=lambda x: WEAKNESS.index(x.status))
-        return rate(self.compiled.library.jurisdictions[code], Basis(lead.label, p.purpose.value, p.scope.value,
-                                                                      frozenset(p.powers)),
-                    contested=p.counter_reading is not None or lead.via.value == "control",
-                    sectors=frozenset(_sectors(self.compiled, self.compiled.facts[holder].operator)),
-                    subjects=frozenset(self.subjects.get(holder) or self.default_subjects),
-                    weakest=(weakest.status, _what(weakest)), gateway=None,
-                    vendor_cases=vendor_practice(self.compiled, code,
-                                                 _group(self.compiled, self.compiled.facts[holder].operator)))
+        operator = self.compiled.facts[holder].operator
+        return _rated(self._ratings, self.compiled, code, Basis(lead.label, p.purpose.value, p.scope.value,
+                                                                frozenset(p.powers)),
+                      contested=p.counter_reading is not None or lead.via.value == "control",
+                      sectors=self.organisations.sectors(operator),
+                      subjects=frozenset(self.subjects.get(holder) or self.default_subjects),
+                      weakest=(weakest.status, _what(weakest)), gateway=None,
+                      group=self.organisations.group(operator))
 
 
 def _why_none(compiled: CompiledModel, code: str) -> str:
@@ -189,26 +230,40 @@ def _why_none(compiled: CompiledModel, code: str) -> str:
             "provisions that would.")
 
 
-def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: list[Exposure], cite) -> Candidate:
+def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: list[Exposure], cite, *,
+               organisations: Organisations, index: dict, provisions: dict, ratings: dict) -> Candidate:
+    """provisions and ratings: what earlier candidates worked out, by holder and by drivers."""
     first = group[0]
-    provisions = _provisions(compiled, code, first.holder, cite)
-    lead = provisions[0]
+    if (code, first.holder) not in provisions:
+        provisions[code, first.holder] = _provisions(compiled, code, first.holder, cite, index)
+    reaching_provisions = provisions[code, first.holder]
+    lead = reaching_provisions[0]
     premises = _premises(compiled, evidence, first, lead, sorted({e.data for e in group}))
     weakest = max(premises, key=lambda p: WEAKNESS.index(p.status))
     operator = compiled.facts[first.holder].operator
-    holders_group = _group(compiled, operator)
+    holders_group = organisations.group(operator)
     # A gateway counts only when someone outside the holder's group runs it: a group-run gateway opens on demand.
     gateway = next((compiled.facts[x].name for x in first.elements
                     if "access_gateway" in compiled.facts[x].tags and compiled.facts[x].operator not in holders_group),
                    None)
-    sectors = frozenset(_sectors(compiled, operator))
-    p = compiled.library.provision_index()[lead.provision_id][2]
-    rated = rate(compiled.library.jurisdictions[code], Basis(lead.label, lead.purpose, lead.scope, frozenset(p.powers)),
-                 contested=lead.counter_reading is not None or lead.via == "control", sectors=sectors, subjects=frozenset(first.subjects),
-                 weakest=(weakest.status, _what(weakest)), gateway=gateway,
-                 vendor_cases=vendor_practice(compiled, code, holders_group))
-    return Candidate(exposures=group, provisions=provisions, premises=premises, weakest=weakest, rated=rated,
+    p = index[lead.provision_id][2]
+    rated = _rated(ratings, compiled, code, Basis(lead.label, lead.purpose, lead.scope, frozenset(p.powers)),
+                   contested=lead.counter_reading is not None or lead.via == "control",
+                   sectors=organisations.sectors(operator), subjects=frozenset(first.subjects),
+                   weakest=(weakest.status, _what(weakest)), gateway=gateway, group=holders_group)
+    return Candidate(exposures=group, provisions=reaching_provisions, premises=premises, weakest=weakest, rated=rated,
                      gateway=gateway)
+
+
+def _rated(ratings: dict, compiled: CompiledModel, code: str, lead: Basis, *, contested: bool, sectors: frozenset[str],
+           subjects: frozenset[str], weakest: tuple[str, str], gateway: str | None, group: frozenset[str]) -> Rated:
+    """rate(), once for each set of drivers: the rating is a function of these alone."""
+    key = (code, lead, contested, sectors, subjects, weakest, gateway, group)
+    if key not in ratings:
+        ratings[key] = rate(compiled.library.jurisdictions[code], lead, contested=contested, sectors=sectors,
+                            subjects=subjects, weakest=weakest, gateway=gateway,
+                            vendor_cases=vendor_practice(compiled, code, group))
+    return ratings[key]
 
 
 def vendor_practice(compiled: CompiledModel, code: str, group: set[str]) -> tuple[str, ...]:
@@ -219,8 +274,8 @@ def vendor_practice(compiled: CompiledModel, code: str, group: set[str]) -> tupl
     return tuple(f"{p.date}: {p.statement}" for p in cases)
 
 
-def _group(compiled: CompiledModel, operator: str) -> set[str]:
-    """Every organisation under the same ultimate parent as the operator (the operator's corporate group)."""
+def _groups(compiled: CompiledModel) -> dict[str, frozenset[str]]:
+    """Each organisation's corporate group: every organisation under the same ultimate parent as it."""
     orgs = {o.id: o for o in compiled.spec.organisations}
 
     def root(org: str) -> str:
@@ -230,10 +285,12 @@ def _group(compiled: CompiledModel, operator: str) -> set[str]:
             org = orgs[org].parent
         return org
 
-    if not operator:
-        return set()
-    top = root(operator)
-    return {o for o in orgs if root(o) == top}
+    members: dict[str, set[str]] = {}
+    tops = {o: root(o) for o in orgs}
+    for org, top in tops.items():
+        members.setdefault(top, set()).add(org)
+    frozen = {top: frozenset(group) for top, group in members.items()}
+    return {org: frozen[top] for org, top in tops.items()}
 
 
 def _sectors(compiled: CompiledModel, operator: str) -> set[str]:
@@ -248,9 +305,9 @@ def _sectors(compiled: CompiledModel, operator: str) -> set[str]:
     return out
 
 
-def _provisions(compiled: CompiledModel, code: str, holder: str, cite) -> list[ReachingProvision]:
-    """The provisions of `code` that let its authorities obtain data from the holder: the reach's carriers first."""
-    index = compiled.library.provision_index()
+def _provisions(compiled: CompiledModel, code: str, holder: str, cite, index: dict) -> list[ReachingProvision]:
+    """The provisions of `code` that let its authorities obtain data from the holder: the reach's carriers first.
+    index: the library's provision_index()."""
     names = {o.id: o.name for o in compiled.spec.organisations}
     out: dict[str, ReachingProvision] = {}
     for b in sorted(reaching(compiled.bases.get(holder, ())),

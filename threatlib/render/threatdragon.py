@@ -122,9 +122,15 @@ def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> d
         cells = _boxes(analysis, layout)
         how = f"Laid out by Graphviz as in the threatlib report for {m.name}."
     numbers = {f.id: i for i, f in enumerate(analysis.findings, 1)}
+    # A large estate's cells would repeat each threat's description and mitigations in every one of its findings
+    # (a quarter of a gigabyte at 5,000 assets). Threat Dragon has no way for a cell's threat to refer to shared
+    # text, so there each finding keeps its own title, rating and reasons, and names the threat whose text is
+    # written once, under the file's "threatlib" key (and in threats.json beside it).
+    shared = _shared_threats(analysis) if is_large(analysis) else None
     by_target: dict[tuple[bool, str], list[dict]] = {}
     for f in analysis.findings:
-        by_target.setdefault((f.element_kind == "flow", f.element_id), []).append(_threat(f, numbers[f.id]))
+        by_target.setdefault((f.element_kind == "flow", f.element_id), []).append(
+            _threat(f, numbers[f.id], shared is not None))
     z = 0
     drawn: dict[str, str] = {}  # element or authority id -> cell id, for those the diagram draws
     for element in analysis.elements:
@@ -162,7 +168,7 @@ def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> d
             cell["data"][OURS] = {"derived": "compulsion"}
             cells.append(cell)
 
-    return {
+    document = {
         "version": TD_VERSION,
         "summary": {
             "title": m.name,
@@ -187,6 +193,19 @@ def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> d
             "threatTop": len(analysis.findings),
         },
     }
+    if shared is not None:
+        document[OURS] = {"threats": shared}
+    return document
+
+
+def _shared_threats(analysis: Analysis) -> dict[str, dict]:
+    """Each threat's own text, once, by threat id, in the order of its first finding."""
+    threats: dict[str, dict] = {}
+    for f in analysis.findings:
+        if f.threat_id not in threats:
+            threats[f.threat_id] = {"title": f.title, "description": f.description,
+                                    "mitigation": "\n\n".join(f.mitigations)}
+    return threats
 
 
 def _boxes(analysis: Analysis, layout: Layout) -> list[dict]:
@@ -340,7 +359,8 @@ def _label(text: str) -> list[dict]:
     }]
 
 
-def _threat(f: Finding, number: int) -> dict:
+def _threat(f: Finding, number: int, shared: bool = False) -> dict:
+    """shared: the threat's description and mitigations are written once for the file, not in this finding."""
     found = categories(f)
     stride = [c for c in found if c in STRIDE]
     linddun = [c for c in found if c in LINDDUN]
@@ -354,8 +374,11 @@ def _threat(f: Finding, number: int) -> dict:
         "status": "Open",
         "severity": THREE_LEVELS[f.severity],
         "score": f"severity {f.severity.label}; likelihood {f.likelihood}",
-        "description": "\n\n".join(filter(None, [f.description, "Why it applies: " + " ".join(f.why) if f.why else ""])),
-        "mitigation": "\n\n".join(f.mitigations),
+        "description": "\n\n".join(filter(None, [
+            f"Threat {f.threat_id}: its description is written once for this file (threatlib.threats), and in "
+            "threats.json." if shared else f.description, "Why it applies: " + " ".join(f.why) if f.why else ""])),
+        "mitigation": f"See threat {f.threat_id} (threatlib.threats in this file, or threats.json)." if shared
+        else "\n\n".join(f.mitigations),
     }
 
 
