@@ -57,6 +57,7 @@ def build_glance(analysis: Analysis) -> graphviz.Digraph:
     for e in places:
         element = elements[e]
         shape, style = SHAPES[element.kind]
+        shape = "ellipse" if shape == "circle" else shape  # a circle round a long label fills the page
         where = f" ({element.location})" if element.location else ""
         o = organisations.get(element.operator or "")
         company = f"run by {o.name} (headquarters: {o.headquarters})" if o else "run by no company"
@@ -84,7 +85,9 @@ def build_glance(analysis: Analysis) -> graphviz.Digraph:
                         penwidth="1.5")
     for j in a.judgements:
         lead = j.reach.provisions[0].label if j.reach.provisions else ""
-        graph.edge(names[j.route.holder], f"j{j.jurisdiction}", label=printed_label(f"can be compelled: {lead}", 30),
+        # Each line indented, so that the widest does not run into the edge the label stands beside.
+        words = "\n".join(f"  {line}" for line in printed_label(f"can be compelled: {lead}", 30).split("\n"))
+        graph.edge(names[j.route.holder], f"j{j.jurisdiction}", label=words,
                    style="dashed", color=COMPULSION, fontcolor="#7b241c", dir="back", arrowtail="normal")
     return graph
 

@@ -13,6 +13,7 @@ cut with an ellipsis: a printed figure is read, not skimmed.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import graphviz
 from threatlib.analysis.model import Analysis, ElementView
 from threatlib.render.dot import run_dot
 from threatlib.render.graphstyle import BOUNDARY, COMPULSION, DOMESTIC_FILL, FONT, FOREIGN_FILL, REMOTE, SHAPES
+from threatlib.render.label_check import label_faults
 from threatlib.render.text import plain
 
 NODE_FONT = 9.0
@@ -44,6 +46,7 @@ class PrintedFigure:
     title: str
     caption: str
     svg: bytes
+    source: str = ""  # the DOT program it was drawn from, so its layout can be checked
 
 
 def printed_figures(analysis: Analysis) -> list[PrintedFigure]:
@@ -54,17 +57,17 @@ def printed_figures(analysis: Analysis) -> list[PrintedFigure]:
         units += _units(analysis, Unit(code, None, None))
     out: list[PrintedFigure] = []
     group: list[Unit] = []
-    drawn = b""
+    drawn = (b"", "")
     for unit in units:
         if group:
-            svg = _best(analysis, [*group, unit])
-            if _fits(svg, first=not out):
-                group, drawn = [*group, unit], svg
+            picture = _best(analysis, [*group, unit])
+            if _fits(picture[0], first=not out):
+                group, drawn = [*group, unit], picture
                 continue
-            out.append(_figure(analysis, group, drawn))
+            out.append(_figure(analysis, group, _clear(analysis, group, drawn, first=not out)))
         group, drawn = [unit], _best(analysis, [unit])
     if group:
-        out.append(_figure(analysis, group, drawn))
+        out.append(_figure(analysis, group, _clear(analysis, group, drawn, first=not out)))
     return out
 
 
@@ -91,7 +94,7 @@ class Unit:
 def _units(a: Analysis, unit: Unit) -> list[Unit]:
     """The unit if it fits on a page alone; else its operators' parts, theirs by trust boundary, and a boundary
     still too big in as few parts (in model order) as fit."""
-    if _fits(_best(a, [unit])):
+    if _fits(_best(a, [unit])[0]):
         return [unit]
     members = [e for e in a.elements if unit.holds(e)]
     if unit.operator is None:
@@ -105,7 +108,7 @@ def _units(a: Analysis, unit: Unit) -> list[Unit]:
             size = -(-len(members) // count)
             chunks = [tuple(e.id for e in members[i:i + size]) for i in range(0, len(members), size)]
             parts = [Unit(unit.code, unit.operator, unit.boundary, (n, len(chunks), c)) for n, c in enumerate(chunks, 1)]
-            if all(_fits(_best(a, [p])) for p in parts):
+            if all(_fits(_best(a, [p])[0]) for p in parts):
                 return parts
         return parts
     if len(parts) == 1:
@@ -119,7 +122,7 @@ def _locations(a: Analysis) -> list[str]:
     return order + sorted(present - set(order))
 
 
-def _figure(a: Analysis, units: list[Unit], svg: bytes) -> PrintedFigure:
+def _figure(a: Analysis, units: list[Unit], drawn: tuple[bytes, str]) -> PrintedFigure:
     jurisdictions = {j.id: j for j in a.jurisdictions}
     organisations = {o.id: o for o in a.organisations}
     boundaries = {b.id: b for b in a.boundaries}
@@ -142,7 +145,7 @@ def _figure(a: Analysis, units: list[Unit], svg: bytes) -> PrintedFigure:
             listed = ", ".join(map(str, numbers[:-1])) + " and " + str(numbers[-1]) if len(numbers) > 1 else str(numbers[0])
             text += f" (part{'s' if len(numbers) > 1 else ''} {listed} of {of})"
         words.append(text)
-    return PrintedFigure("; ".join(words), "", svg)
+    return PrintedFigure("; ".join(words), "", *drawn)
 
 
 def _scale(svg: bytes, first: bool = False) -> float:
@@ -159,14 +162,39 @@ def _fits(svg: bytes, first: bool = False) -> bool:
     return EDGE_FONT * _scale(svg, first) >= SMALLEST_PRINTED
 
 
-def _best(a: Analysis, units: list[Unit]) -> bytes:
-    """The units drawn left to right and top to bottom: the one that fits, or else the one printed larger."""
+def _best(a: Analysis, units: list[Unit]) -> tuple[bytes, str]:
+    """The units drawn left to right and top to bottom: the one that fits, or else the one printed larger (its SVG
+    and its DOT program)."""
     ids = {e.id for e in a.elements if any(u.holds(e) for u in units)}
-    across, down = (d["svg"] for d in run_dot([(build_page(a, ids, rankdir).source, ("svg",)) for rankdir in ("LR", "TB")]))
-    return across if _fits(across) or _scale(across) >= _scale(down) else down
+    sources = [build_page(a, ids, rankdir).source for rankdir in ("LR", "TB")]
+    across, down = (d["svg"] for d in run_dot([(source, ("svg",)) for source in sources]))
+    return (across, sources[0]) if _fits(across) or _scale(across) >= _scale(down) else (down, sources[1])
 
 
-def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digraph:
+# Where the clusters' titles go: dot's router does not keep edges off them, so a page whose edges run through a title
+# is drawn again with its titles elsewhere, or in the other direction.
+TITLE_PLACES = {"top": {}, "top left": {"labeljust": "l"}, "bottom": {"labelloc": "b"}, "bottom left": {"labelloc": "b", "labeljust": "l"}}
+
+
+def _clear(a: Analysis, units: list[Unit], drawn: tuple[bytes, str], first: bool) -> tuple[bytes, str]:
+    """The page as drawn if no label of it overlaps another and no edge runs through a title; else the first
+    drawing, of both directions, each place for the titles, closer ranks, and flows that meet their elements side on
+    (where an edge would clip a title just above the element), that is clear and still fits the page."""
+    [checked] = run_dot([(drawn[1], ("json",))])
+    if not label_faults(json.loads(checked["json"])):
+        return drawn
+    ids = {e.id for e in a.elements if any(u.holds(e) for u in units)}
+    sources = [build_page(a, ids, rankdir, place, tight, ports).source
+               for ports in (False, True) for tight in (False, True) for rankdir in ("LR", "TB") for place in TITLE_PLACES
+               if rankdir == "LR" or not ports]
+    for source, picture in zip(sources, run_dot([(source, ("svg", "json")) for source in sources]), strict=True):
+        if _fits(picture["svg"], first) and not label_faults(json.loads(picture["json"])):
+            return picture["svg"], source
+    return drawn
+
+
+def build_page(a: Analysis, ids: set[str], rankdir: str = "LR", titles: str = "top", tight: bool = False,
+               ports: bool = False) -> graphviz.Digraph:
     """The picture of some of the model's elements, inside their legal order, organisation and trust boundary."""
     elements = {e.id: e for e in a.elements}
     organisations = {o.id: o for o in a.organisations}
@@ -175,8 +203,10 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digr
     here = [e for e in a.elements if e.id in ids]
     names = {e.id: f"e{i}" for i, e in enumerate(a.elements)}
 
+    placed = TITLE_PLACES[titles]
     graph = graphviz.Digraph("page", engine="dot")
-    graph.attr(rankdir=rankdir, compound="true", newrank="true", fontname=FONT, nodesep="0.25", ranksep="0.5",
+    graph.attr(rankdir=rankdir, compound="true", newrank="true", fontname=FONT, nodesep="0.2" if tight else "0.25",
+               ranksep="0.3" if tight else "0.5",
                bgcolor="white", pad="0.1")
     graph.attr("node", fontname=FONT, fontsize=str(NODE_FONT), style="filled", fillcolor="white", color="#333333",
                margin="0.1,0.05")
@@ -194,13 +224,13 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digr
                 title = f"{code}: {j.name}" + (" (foreign legal order)" if j.foreign else " (users' legal order)")
             order.attr(label=printed_label(title, 70), style="filled,rounded", color="#999999", fontsize=str(NODE_FONT + 1),
                        fontname=FONT, fillcolor=(FOREIGN_FILL if j.foreign else DOMESTIC_FILL) if j else "white",
-                       fontcolor="#222222")
+                       fontcolor="#222222", **placed)
             for number, (org, by_boundary) in enumerate(groups.items()):
                 name = f"cluster_j{o_number}_o{number}"
                 with order.subgraph(name=name) as company:
                     text = f"Run by {organisations[org].name}" if org in organisations else "Run by no organisation"
                     company.attr(label=printed_label(text, 44), style="filled,rounded", color="#666666", fillcolor="white",
-                                 fontsize=str(NODE_FONT), fontname=FONT, fontcolor="#222222")
+                                 fontsize=str(NODE_FONT), fontname=FONT, fontcolor="#222222", **placed)
                     for inner, (box_id, members) in enumerate(by_boundary.items()):
                         if not box_id:
                             for e in members:
@@ -209,7 +239,7 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digr
                             continue
                         with company.subgraph(name=f"{name}_b{inner}") as box:
                             box.attr(label=printed_label(boundaries[box_id].name, 36), style="dashed", color=BOUNDARY,
-                                     fontcolor=BOUNDARY, fontsize=str(EDGE_FONT + 0.5), fontname=FONT)
+                                     fontcolor=BOUNDARY, fontsize=str(EDGE_FONT + 0.5), fontname=FONT, **placed)
                             for e in members:
                                 _element(box, names[e.id], e)
                                 cluster_of[e.id] = name
@@ -225,6 +255,8 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digr
         attrs = {"label": printed_label(("remote access: " if flow.remote_access else "") + text, 20)}
         if flow.remote_access:
             attrs.update(style="dashed", color=REMOTE, fontcolor=REMOTE)
+        if ports:
+            attrs.update(tailport="e", headport="w") if rankdir == "LR" else attrs.update(tailport="s", headport="n")
         graph.edge(source, sink, **attrs)
 
     # Compulsion: one edge per (foreign legal order, operator cluster here), with the laws it rests on.
