@@ -14,6 +14,11 @@ report: setup
 test: setup sarif-multitool chromium
 	$(BIN)/python -m pytest -q
 
+# The suite without the tests marked slow (the bounded fuzzer, the large estates), for the edit-test loop.
+.PHONY: test-fast
+test-fast: setup sarif-multitool chromium
+	$(BIN)/python -m pytest -q -m 'not slow'
+
 # The mutation fuzzer at full size: every mutant of the shipped models must give exit 0 or positioned problems
 # with exit 2, and validate and report must agree. The test suite runs a small seeded slice of it.
 FUZZ_MUTANTS ?= 2000
@@ -30,7 +35,7 @@ schema: setup
 
 catalogue: setup
 	$(BIN)/threatlib catalogue -o docs/catalogue.md
-	$(BIN)/python -m threatlib.library.guide docs/jurisdictions.md docs/threats.md
+	$(BIN)/python -m threatlib.library.guide docs/jurisdictions.md docs/threats.md README.md
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -20,6 +20,15 @@ def small_model_path() -> Path:
     return TESTS / "models" / "small.yaml"
 
 
+@pytest.fixture(scope="session")
+def small_analysed(small_model_path, library):
+    """The small model compiled and analysed once for the whole suite: (compiled model, analysis). Read it, never
+    change it; a test that needs its own copy analyses the file again."""
+    from threatlib import pipeline
+
+    return pipeline.analyse_file(small_model_path, library)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, headless, through Playwright (whose own browser download is not used)."""

@@ -90,7 +90,8 @@ def _written_title(path: Path) -> str:
     return " ".join(html.unescape(re.search(r"<title>(.*?)</title>", path.read_text(encoding="utf-8"), re.S)[1]).split())
 
 
-@pytest.mark.parametrize("outputs", ["small_outputs", pytest.param("large_outputs", marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize("outputs", ["small_outputs", "large_outputs"])
 def test_nothing_in_the_hostile_reports_runs(outputs, browser, request) -> None:
     hostile_outputs = request.getfixturevalue(outputs)
     pages = sorted(p.name for p in hostile_outputs.iterdir() if p.suffix in {".svg", ".html"})

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, TESTS
 
 from threatlib.render.outputs import OUTPUTS
@@ -56,6 +57,7 @@ def test_report_on_bad_input_writes_nothing_and_keeps_old_outputs(tmp_path: Path
     assert sorted(p.name for p in out.iterdir()) == ["small-app"]
 
 
+@pytest.mark.slow
 def test_report_writes_every_output(tmp_path: Path) -> None:
     result = run("report", "tests/models/small.yaml", "-o", str(tmp_path))
     assert result.returncode == 0, result.stderr

@@ -173,6 +173,7 @@ def test_a_hostile_model_name_stays_text_in_html_pdf_and_picture(library) -> Non
     assert json.loads(files["comparison.json"])["apps"][0]["name"] == name
 
 
+@pytest.mark.slow
 def test_the_pdf_matrix_of_forty_apps_paginates_at_a_readable_size(analyses) -> None:
     from pypdf import PdfReader
 
@@ -218,6 +219,7 @@ def test_compare_command_writes_beside_the_reports_and_links_them(tmp_path: Path
     assert "Each app's name and cell links to its own report." in html
 
 
+@pytest.mark.slow
 def test_compare_command_on_bad_input_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "comparison"
     out.mkdir()

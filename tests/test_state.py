@@ -7,6 +7,7 @@ from pytm import TM
 from threatlib.analysis import analyse
 from threatlib.compile import compile_model
 from threatlib.library import LIBRARY_DIR
+from threatlib.library.proofs import read_fixture
 from threatlib.spec import load_model
 
 FIXTURE = LIBRARY_DIR / "threats" / "cross-border" / "XB-01" / "fires.yaml"
@@ -15,7 +16,7 @@ FIXTURE = LIBRARY_DIR / "threats" / "cross-border" / "XB-01" / "fires.yaml"
 def test_two_models_compiled_in_one_process_do_not_mix(small_model_path, library) -> None:
     before = TM._state
     small = compile_model(load_model(small_model_path, library)[0], library)
-    fixture = compile_model(load_model(FIXTURE, library)[0], library)
+    fixture = compile_model(read_fixture(FIXTURE, library, "XB-01").model, library)
     assert TM._state is before  # compile leaves the process-wide registry as it found it
 
     small_ids = {e.id for e in small.spec.elements} | {f.id for f in small.spec.flows}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from test_same_outputs import estate
+
 from threatlib.library import load_library
 from threatlib.pipeline import analyse_file
 from threatlib.render.threatdragon import threatdragon_document

@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TESTS
 from test_cli import run
-from test_threat_fixtures import fired
 
 from threatlib.errors import InputError
-from threatlib.library import LIBRARY_DIR, load_library, load_proof
-from threatlib.library.proofs import check_proof, proof_path, read_proof
+from threatlib.library import LIBRARY_DIR, load_library
+from threatlib.library.proofs import check_proof, proof_path, prove_threat, read_proof
 from threatlib.spec import load_model
 
 USER = TESTS / "user_library"
@@ -149,8 +148,7 @@ def test_a_missing_library_folder_is_named() -> None:
 def test_the_user_library_proves_its_own_entries() -> None:
     library = load_library(user=[USER])
     folder = USER / "threats" / "marketplace" / "MK-01"
-    assert fired(folder / "fires.yaml", "MK-01", library) == set(load_proof(folder).fires_on)
-    assert fired(folder / "near_miss.yaml", "MK-01", library) == set()
+    assert prove_threat(folder, "MK-01", library) == []
     assert check_proof(read_proof(proof_path("XA", USER), library), "XA", library) == []
 
 

@@ -344,7 +344,12 @@ def _write_skeleton(files: dict[str, str], into: Path, what: str) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         click.echo(f"wrote {target}")
-    click.echo(f"replace each REPLACE: value, then run `threatlib library --library {into} --prove`")
+    from threatlib.library import LIBRARY_DIR
+
+    if into.resolve() == LIBRARY_DIR.resolve():  # a contributor's addition to the built-in library, proved by the tests
+        click.echo("replace each REPLACE: value, then prove it with `make test-fast` (CONTRIBUTING.md)")
+    else:
+        click.echo(f"replace each REPLACE: value, then run `threatlib library --library {into} --prove`")
 
 
 @main.command(name="new-jurisdiction")
@@ -370,7 +375,7 @@ def new_jurisdiction(code: str, into: Path) -> None:
               help="The user library folder to write into (it holds jurisdictions/ and threats/).")
 def new_threat(threat_id: str, family: str, into: Path) -> None:
     """Start a threat in a user library: INTO/threats/FAMILY/ID/threat.yaml, a commented skeleton of every key,
-    with its proof fixtures fires.yaml, expected.yaml and near_miss.yaml (docs/threats.md explains them)."""
+    with its proof fixtures fires.yaml (where it must fire, marked) and near_miss.yaml (docs/threats.md explains them)."""
     from threatlib.scaffold import threat_skeleton
 
     if not re.fullmatch(r"[A-Z]{2,5}-\d{2,3}", threat_id):
@@ -482,7 +487,7 @@ def _write(content: bytes, output: Path | None) -> None:
 @library_option
 @click.option("--tags", is_flag=True, help="List the element tags, data tags and sectors, one a line with its definition.")
 @click.option("--prove", is_flag=True, help="Validate the library and run every proof: each legal order's proofs/CODE.yaml "
-                                            "and each user threat's fires.yaml, near_miss.yaml and expected.yaml.")
+                                            "and each user threat's fires.yaml and near_miss.yaml.")
 def library_command(tags: bool, prove: bool) -> None:
     """List the library: jurisdictions with their laws and safeguard ratings, and threats."""
     from rich.table import Table

@@ -47,13 +47,12 @@ def jurisdiction_skeleton(code: str) -> dict[str, str]:
 
 
 def threat_skeleton(threat_id: str, family: str) -> dict[str, str]:
-    """Files `threatlib new-threat ID --family FAMILY` writes: the threat and its three proof fixtures."""
+    """Files `threatlib new-threat ID --family FAMILY` writes: the threat and its two proof fixtures."""
     def fill(text: str) -> str:
         return re.sub(r"\bID\b", threat_id, re.sub(r"\bFAMILY\b", family, text.replace("LOWER", threat_id.lower())))
 
     folder = f"threats/{family}/{threat_id}"
-    names = {"threat.yaml": "threat.yaml", "fires.yaml": "threat-fires.yaml", "near_miss.yaml": "threat-near-miss.yaml",
-             "expected.yaml": "threat-expected.yaml"}
+    names = {"threat.yaml": "threat.yaml", "fires.yaml": "threat-fires.yaml", "near_miss.yaml": "threat-near-miss.yaml"}
     return {f"{folder}/{name}": fill((SKELETONS / skeleton_name).read_text(encoding="utf-8"))
             for name, skeleton_name in names.items()}
 

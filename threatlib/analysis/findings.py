@@ -87,7 +87,7 @@ def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
                 for c in threat.evidence]
     return dict(threat_id=threat.id, title=threat.title, family=threat.family, origin="threatlib",
                 severity=threat.severity.value, likelihood_scale="yardstick", description=threat.description,
-                mitigations=list(threat.mitigations), evidence=evidence, references="", stride=list(threat.stride),
+                mitigations=list(threat.mitigations), evidence=evidence, references="", stride=[c.value for c in threat.categories],
                 capec=list(threat.capec), cwe=list(threat.cwe))
 
 

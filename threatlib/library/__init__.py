@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from threatlib.errors import InputError, Problem
 from threatlib.library.conditions import ConditionError, compile_condition
-from threatlib.library.schema import Jurisdiction, Threat, ThreatProof
+from threatlib.library.schema import Jurisdiction, Threat
 from threatlib.spec.checks import library_claims_basis
 from threatlib.spec.common import Source
 from threatlib.spec.validate import dotted, validate_document
@@ -226,10 +226,6 @@ def _read(path: Path, schema):
     if marked:
         raise InputError([doc.problem(where, f"left to fill in: {dotted(where)} is still a placeholder") for where, _ in marked])
     return doc, entry
-
-
-def load_proof(folder: Path) -> ThreatProof:
-    return validate_document(read_yaml(folder / "expected.yaml", _display(folder / "expected.yaml")), ThreatProof)
 
 
 def _display(path: Path) -> str:

@@ -48,7 +48,8 @@ def catalogue_markdown(library: Library) -> str:
                     f"- Severity: {t.severity.label}; likelihood: "
                     + ("by the judgement drivers at each element (see the method above)" if t.powers else t.likelihood.label),
                     f"- Impact: {_md(t.impact)}",
-                    f"- Categories: {', '.join(t.stride) or '-'}; CAPEC: {', '.join(t.capec) or '-'}; CWE: {', '.join(t.cwe) or '-'}",
+                    f"- Categories: {', '.join(c.value for c in t.categories) or '-'}; "
+                    f"CAPEC: {', '.join(t.capec) or '-'}; CWE: {', '.join(t.cwe) or '-'}",
                     "- Mitigations:"]
             out += [f"  - {_md(m)}" for m in t.mitigations]
             out.append("- Evidence:")

@@ -6,11 +6,12 @@ written twice. Each guide marks where a list goes:
     <!-- end fields -->
 
 and `<!-- example: PATH -->` before a yaml block shows that repository file whole (the worked examples are the
-test library's own files, which the tests load), and `<!-- facts -->` ... `<!-- end facts -->` the facts a
-threat condition can read.
+test library's own files, which the tests load), `<!-- facts -->` ... `<!-- end facts -->` the facts a
+threat condition can read, and `<!-- legal orders -->` ... `<!-- end legal orders -->` the built-in legal orders
+(in the README).
 
-`python -m threatlib.library.guide docs/jurisdictions.md docs/threats.md` (run by `make catalogue`) rewrites
-the lists; a test fails when a committed guide is stale.
+`python -m threatlib.library.guide docs/jurisdictions.md docs/threats.md README.md` (run by `make catalogue`)
+rewrites the lists; a test fails when a committed guide or the README is stale.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from threatlib.spec import common
 BLOCK = re.compile(r"(<!-- fields: ([A-Za-z ]+) -->\n)(.*?)(<!-- end fields -->)", re.S)
 EXAMPLE = re.compile(r"(<!-- example: (\S+) -->\n)```yaml\n.*?```\n", re.S)  # a file shown whole, from the repository
 FACTS = re.compile(r"(<!-- facts -->\n).*?(<!-- end facts -->)", re.S)
+LEGAL_ORDERS = re.compile(r"(<!-- legal orders -->\n).*?(<!-- end legal orders -->)", re.S)
 MODELS: dict[str, type[BaseModel]] = {
     name: obj for module in (schema, common) for name, obj in vars(module).items()
     if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == module.__name__
@@ -99,6 +101,14 @@ def facts_markdown() -> str:
     return "\n".join(out) + "\n"
 
 
+def legal_orders_markdown(library=None) -> str:
+    """The library's legal orders, one a line: the code a model writes and the name."""
+    from threatlib.library import load_library
+
+    library = library or load_library()
+    return "".join(f"- `{code}`: {library.jurisdictions[code].name}\n" for code in sorted(library.jurisdictions))
+
+
 def render(text: str, root: Path = Path(".")) -> str:
     def block(match: re.Match) -> str:
         names = match.group(2).split()
@@ -109,6 +119,7 @@ def render(text: str, root: Path = Path(".")) -> str:
 
     text = BLOCK.sub(block, text)
     text = EXAMPLE.sub(example, text)
+    text = LEGAL_ORDERS.sub(lambda m: m.group(1) + "\n" + legal_orders_markdown() + "\n" + m.group(2), text)
     return FACTS.sub(lambda m: m.group(1) + "\n" + facts_markdown() + "\n" + m.group(2), text)
 
 

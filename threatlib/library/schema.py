@@ -218,6 +218,24 @@ class TargetKind(str, Enum):
 ThreatId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}-\d{2,3}$")]
 
 
+class Category(str, Enum):
+    """What kind of harm a threat is: STRIDE's six security categories, then LINDDUN's seven privacy ones."""
+
+    spoofing = "spoofing"
+    tampering = "tampering"
+    repudiation = "repudiation"
+    information_disclosure = "information_disclosure"
+    denial_of_service = "denial_of_service"
+    elevation_of_privilege = "elevation_of_privilege"
+    linking = "linking"
+    identifying = "identifying"
+    non_repudiation = "non_repudiation"
+    detecting = "detecting"
+    data_disclosure = "data_disclosure"
+    unawareness = "unawareness"
+    non_compliance = "non_compliance"
+
+
 class Threat(Spec):
     id: ThreatId = Field(description="Family prefix and number, e.g. LC-01; equal to the folder name.")
     overrides: bool = OVERRIDES
@@ -234,15 +252,10 @@ class Threat(Spec):
     severity: Severity = Field(description="very_high, high, medium, low or very_low.")
     likelihood: Likelihood = Field(description="Base likelihood, in the PHIA yardstick's words; the analysis adjusts it.")
     impact: Text = Field(description="What follows if it happens.")
-    stride: list[ShortText] = Field(default_factory=list, description="STRIDE categories, e.g. information_disclosure.")
+    categories: list[Category] = Field(
+        default_factory=list, description="STRIDE and LINDDUN categories, the first the main one, e.g. information_disclosure.")
     capec: list[Annotated[str, StringConstraints(pattern=r"^CAPEC-\d+$")]] = Field(
         default_factory=list, description="Related CAPEC attack patterns.")
     cwe: list[Annotated[str, StringConstraints(pattern=r"^CWE-\d+$")]] = Field(default_factory=list, description="Related CWE weaknesses.")
     mitigations: list[Text] = Field(min_length=1, description="What the vendor or a regulator can do about it.")
     evidence: list[LibraryClaim] = Field(min_length=1, description="Sourced claims that show the threat is real.")
-
-
-class ThreatProof(Spec):
-    """expected.yaml beside a threat: the exact element ids its fires.yaml model must produce."""
-
-    fires_on: list[Id] = Field(min_length=1, description="Element and flow ids of fires.yaml the threat must fire on, no more.")
