@@ -104,3 +104,75 @@ def test_a_step_without_a_source_says_so(tmp_path, sourced, library) -> None:
     for element in m["elements"]:  # every holder unsourced, so no better-evidenced route takes the judgement
         del element["claims"]
     assert basis_in_brief(tmp_path, m, library) == f"Its steps rest on {OFFICIAL} (4 steps) and no source (1 step)."
+
+
+# A source that says what document it is, and whose own it is, is named as such; the publisher's words no longer count.
+
+def with_holder_source(model: dict, **source) -> dict:
+    """The model with the route's last step (the Beijing holder) resting on one more source, given here."""
+    m = copy.deepcopy(model)
+    m["sources"].append({"id": "extra", "title": "Another source", "publisher": "Parent Co", "date": "2026-01-02",
+                         "url": "https://example.org/extra", **source})
+    holder = next(e for e in m["elements"] if e["id"] == HOLDER)
+    holder["claims"][0]["sources"] = ["extra"]
+    return m
+
+
+def test_the_document_a_source_names_is_what_the_sentence_names(tmp_path, sourced, library) -> None:
+    m = copy.deepcopy(sourced)
+    m["sources"][0]["document"] = "regulator_decision"
+    assert basis_in_brief(tmp_path, m, library) == "Its steps rest on regulators' decisions (5 steps)."
+    m["sources"][0]["document"] = "statute"
+    assert basis_in_brief(tmp_path, m, library) == "Its steps rest on legislation (5 steps)."
+    as_press_report(m)
+    m["sources"][0]["document"] = "news_report"
+    assert basis_in_brief(tmp_path, m, library) == "Its steps rest on press reports (5 steps)."
+    m["sources"][0]["document"] = "analysis"
+    assert basis_in_brief(tmp_path, m, library) == "Its steps rest on independent analysis (5 steps)."
+
+
+def test_a_step_is_named_by_its_strongest_document_and_the_other_steps_stay(tmp_path, sourced, library) -> None:
+    m = copy.deepcopy(sourced)
+    m["sources"][0]["document"] = "regulator_decision"
+    m["sources"].append({"id": "judgment", "title": "A judgment", "publisher": "A court", "date": "2026-01-03",
+                         "url": "https://example.org/judgment", "kind": "primary", "document": "court_judgment"})
+    holder = next(e for e in m["elements"] if e["id"] == HOLDER)
+    holder["claims"][0]["sources"] = ["test-source", "judgment"]
+    assert basis_in_brief(tmp_path, m, library) == \
+        "Its steps rest on court judgments (1 step) and regulators' decisions (4 steps)."
+    # a press report beside the primary documents changes nothing: the primary document is the step's best evidence
+    m["sources"].append({"id": "press", "title": "A report", "publisher": "Example Daily News", "date": "2026-01-04",
+                         "url": "https://example.org/press", "kind": "secondary", "document": "news_report"})
+    holder["claims"][0]["sources"] = ["judgment", "press"]
+    assert basis_in_brief(tmp_path, m, library) == \
+        "Its steps rest on court judgments (1 step) and regulators' decisions (4 steps)."
+
+
+def test_the_author_not_the_publishers_words_makes_a_document_the_companys_own(tmp_path, sourced, library) -> None:
+    m = copy.deepcopy(sourced)
+    m["sources"][0]["document"] = "regulator_decision"
+    rest = "regulators' decisions (4 steps)"
+    own = with_holder_source(m, kind="primary", document="company_statement", author="parent-co")
+    assert basis_in_brief(tmp_path, own, library) == f"Its steps rest on {rest} and the company's own statements (1 step)."
+    own = with_holder_source(m, kind="primary", document="company_filing", author="parent-co")
+    assert basis_in_brief(tmp_path, own, library) == f"Its steps rest on {rest} and the company's own filings (1 step)."
+    own = with_holder_source(m, kind="primary", author="parent-co")
+    assert basis_in_brief(tmp_path, own, library) == f"Its steps rest on {rest} and the company's own statements (1 step)."
+    # Published as "Parent Co" but not said to be its own: another company's statement, not a guess from the name.
+    other = with_holder_source(m, kind="primary", document="company_statement")
+    assert basis_in_brief(tmp_path, other, library) == f"Its steps rest on {rest} and other companies' statements (1 step)."
+    # Its own document under another publisher's name is still its own.
+    renamed = with_holder_source(m, kind="primary", document="company_statement", author="parent-co")
+    renamed["sources"][-1]["publisher"] = "Example Newsroom"
+    assert basis_in_brief(tmp_path, renamed, library) == f"Its steps rest on {rest} and the company's own statements (1 step)."
+
+
+def test_a_copy_is_named_by_the_document_it_copies(tmp_path, sourced, library) -> None:
+    m = copy.deepcopy(sourced)
+    m["sources"][0]["document"] = "court_judgment"
+    m["sources"].append({"id": "copy", "title": "A copy", "publisher": "An archive", "date": "2026-01-02",
+                         "url": "https://example.org/copy", "kind": "mirror", "mirror_of": "test-source",
+                         "document": "news_report"})
+    holder = next(e for e in m["elements"] if e["id"] == HOLDER)
+    holder["claims"][0]["sources"] = ["copy", "test-source"]
+    assert basis_in_brief(tmp_path, m, library) == "Its steps rest on court judgments (5 steps)."

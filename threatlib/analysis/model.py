@@ -23,6 +23,8 @@ class SourceRef(Record):
     url: str | None
     kind: str
     mirror_of: str | None = None
+    document: str | None = None
+    author: str | None = None
     note: str | None = None
 
 

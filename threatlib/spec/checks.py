@@ -50,7 +50,8 @@ def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
     problems += _unique_ids(model, doc)
     for i, source in enumerate(model.sources):
         shared = (library_sources or {}).get(source.id)
-        if shared is not None and shared != source and not source.title.startswith("REPLACE:"):
+        # the author names this model's organisation, which the library cannot: the rest must match
+        if shared is not None and shared != source.model_copy(update={"author": None}) and not source.title.startswith("REPLACE:"):
             problems.append(doc.problem(("sources", i, "id"), f"source id '{source.id}' is used by the library for "
                                         f"'{shared.title}' ({shared.publisher}); use the same details or another id"))
     problems += _references(model, doc)
@@ -73,6 +74,9 @@ def check_model(model: Model, doc: Document, jurisdictions: Iterable[str],
     orgs = {o.id for o in model.organisations}
     problems += [doc.problem(("practice", i, "organisation"), f"no organisation with id '{p.organisation}'")
                  for i, p in enumerate(model.practice) if p.organisation not in orgs]
+    problems += [doc.problem(("sources", i, "author"), f"source '{s.id}' names author '{s.author}', which is not an "
+                             f"organisation of this model{_hint(s.author, orgs)}")
+                 for i, s in enumerate(model.sources) if s.author is not None and s.author not in orgs]
     for i, org in enumerate(model.organisations):
         if org.parent and not org.control:
             problems.append(doc.problem(("organisations", i, "parent"),
@@ -322,7 +326,27 @@ def library_claims_basis(entry: BaseModel, doc: Document, sources: Mapping[str, 
         if status is Status.confirmed and (lacking := confirmed_basis_lacking(cited, sources)):
             problems.append(doc.problem(path + ("status",), lacking))
     problems += [doc.problem(path, message) for path, message in _mirror_links(listed, sources)]
+    problems += [doc.problem(path + ("author",), f"source '{s.id}' names an author, but organisations belong to a model: "
+                                                 "a library source cannot be one's own document")
+                 for path, s in _library_sources(entry, ()) if s.author is not None]
     return problems
+
+
+def _library_sources(value: object, path: tuple) -> Iterator[tuple[tuple, Source]]:
+    """Every source of a library entry, wherever it is cited (claims, provisions, thresholds, ratings), with its path."""
+    if isinstance(value, Source):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _library_sources(getattr(value, name), path + (name,))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _library_sources(item, path + (i,))
+
+
+def _hint(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def confirmed_basis_lacking(cited: list[Source], sources: Mapping[str, Source]) -> str | None:

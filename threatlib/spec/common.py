@@ -43,9 +43,10 @@ def _written_date(value: object) -> object:
     raise PydanticCustomError("date_written", "a date is written YYYY-MM-DD, e.g. 2026-11-01")
 
 
+PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 PartialDate = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+    StringConstraints(pattern=PARTIAL_DATE_PATTERN),
     AfterValidator(_real_partial_date),
     Field(description="YYYY-MM-DD, or YYYY-MM or YYYY when only that much is known."),
 ]
@@ -80,6 +81,29 @@ class SourceKind(str, Enum):
     mirror = "mirror"  # a copy of another source (syndication, reprint, archive); it names what it copies
 
 
+class SourceDocument(str, Enum):
+    """What kind of document a source is, so the brief can name what a judgement rests on. A mirror takes the kind of
+    the document it copies (a statute's text on Wikisource is a statute)."""
+
+    statute = "statute"  # an act of a legislature: a law, code or ordinance
+    regulation = "regulation"  # made under a law or by the executive: regulations, rules, decrees, executive orders
+    court_judgment = "court_judgment"  # a court's judgment, ruling or order
+    court_filing = "court_filing"  # a document filed in court by a party: a complaint, indictment, brief or exhibit
+    regulator_decision = "regulator_decision"  # a regulator's or supervisory authority's decision, order, notice or finding
+    government_statement = "government_statement"  # a government's or official's statement, guidance, letter or report
+    parliamentary_record = "parliamentary_record"  # a parliament's record: hearings, debates, committee reports, bills
+    official_register = "official_register"  # an entry in an official register or list: companies register, sanctions or entity list
+    company_statement = "company_statement"  # a company's own text: release, blog, policy, terms, transparency report
+    company_filing = "company_filing"  # a company's filing with a regulator, stock exchange or registry: annual report, prospectus, 8-K
+    research_report = "research_report"  # researchers' own technical or academic findings
+    news_report = "news_report"  # a journalist's report
+    analysis = "analysis"  # commentary or analysis: think tanks, lawyers, scholars, fact-checkers, translations' notes
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
 URL_PATTERN = re.compile(r"^https?://[^\s<>\"]+$")
 
 
@@ -97,6 +121,13 @@ class Source(Spec):
                                          "statement); secondary: independent reporting or analysis; mirror: a copy of "
                                          "another source (syndication, reprint, archive), named in mirror_of.")
     mirror_of: Id | None = Field(default=None, description="For a mirror: the id of the source it copies.")
+    document: SourceDocument | None = Field(
+        default=None, description="What kind of document it is: statute, regulation, court_judgment, court_filing, "
+                                  "regulator_decision, government_statement, parliamentary_record, official_register, "
+                                  "company_statement, company_filing, research_report, news_report or analysis. "
+                                  "The brief names it; a mirror takes the kind of the document it copies.")
+    author: Id | None = Field(default=None, description="Id of the model's organisation whose own document this is "
+                                                       "(its statement, policy or filing); models only, not the library.")
     note: ShortText | None = Field(default=None, description="How the source was checked, e.g. that only a mirror "
                                                              "could be read.")
 

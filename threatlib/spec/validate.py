@@ -47,7 +47,7 @@ def error_problem(doc: Document, schema: type[BaseModel], error: dict) -> Proble
     shown = f" (got {brief(value)})" if not isinstance(value, (dict, list)) and value is not None else ""
     message = error["msg"][0].lower() + error["msg"][1:]
     if kind == "string_pattern_mismatch":
-        message = _pattern_message(str(field), loc)
+        message = _pattern_message(str(field), loc, error.get("ctx", {}).get("pattern", ""))
     if kind == "bool_type":
         message = "should be true or false, written without quotes"
     if kind == "enum" and isinstance(value, str):
@@ -58,7 +58,11 @@ def error_problem(doc: Document, schema: type[BaseModel], error: dict) -> Proble
     return doc.problem(loc, f"{dotted(loc)}: {message}{shown}")
 
 
-def _pattern_message(field: str, loc: tuple) -> str:
+def _pattern_message(field: str, loc: tuple, pattern: str = "") -> str:
+    from threatlib.spec.common import PARTIAL_DATE_PATTERN
+
+    if pattern == PARTIAL_DATE_PATTERN:  # every PartialDate field (date, said_on, ...), whatever its name
+        return "a date is YYYY-MM-DD, YYYY-MM or YYYY"
     if field in {"location", "incorporated_in", "headquarters"} or "data_subjects_in" in loc or "staff_access_from" in loc:
         return "a jurisdiction code is two capital letters, e.g. CN, US, GB, IE"
     if field == "date":
