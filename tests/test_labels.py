@@ -12,7 +12,7 @@ from threatlib.analysis.model import Analysis, Basis, CitedClaim, DebateView, Fi
 from threatlib.library.schema import EssentialGuarantees, Likelihood, Nexus, Power, Purpose, Scope, Severity
 from threatlib.render.report import render_html
 from threatlib.render.tables import analysis_json, threats_csv
-from threatlib.spec.common import Status
+from threatlib.spec.common import SourceDocument, Status
 from threatlib.spec.model import Assessment, SubjectGroup
 from threatlib.vocabulary import (
     CATEGORY_WORDS,
@@ -31,7 +31,7 @@ from threatlib.vocabulary import (
     Labelled,
 )
 
-LABELLED = [Status, Assessment, Power, Purpose, Scope, Nexus, Severity, Likelihood, SubjectGroup]
+LABELLED = [Status, Assessment, Power, Purpose, Scope, Nexus, Severity, Likelihood, SubjectGroup, SourceDocument]
 
 
 @pytest.fixture(scope="module")

@@ -81,7 +81,7 @@ class SourceKind(str, Enum):
     mirror = "mirror"  # a copy of another source (syndication, reprint, archive); it names what it copies
 
 
-class SourceDocument(str, Enum):
+class SourceDocument(Labelled):
     """What kind of document a source is, so the brief can name what a judgement rests on. A mirror takes the kind of
     the document it copies (a statute's text on Wikisource is a statute)."""
 
@@ -98,10 +98,6 @@ class SourceDocument(str, Enum):
     research_report = "research_report"  # researchers' own technical or academic findings
     news_report = "news_report"  # a journalist's report
     analysis = "analysis"  # commentary or analysis: think tanks, lawyers, scholars, fact-checkers, translations' notes
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
 
 
 URL_PATTERN = re.compile(r"^https?://[^\s<>\"]+$")
