@@ -130,7 +130,8 @@ def test_a_mistake_in_a_fixture_is_positioned_in_the_fixture_and_one_in_its_own_
         read_fixture(folder / "fires.yaml", library, "XB-01", "fires.yaml")
     line = _line(lines, "- {id: extra")
     assert [str(p) for p in caught.value.problems] == [
-        f"fires.yaml:{line}:72: unknown key 'colour'; allowed keys: id, title, publisher, date, url, kind, mirror_of, document, author, note"]
+        f"fires.yaml:{line}:72: unknown key 'colour'; allowed keys: id, title, publisher, date, url, kind, mirror_of, document, "
+        "author, note"]
 
 
 def test_a_broken_rule_fails_its_proof(tmp_path) -> None:
