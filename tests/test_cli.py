@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TESTS
 
+from threatlib.render.outputs import OUTPUTS
+
 THREATLIB = [sys.executable, "-m", "threatlib.cli"]
 
 
@@ -59,9 +61,7 @@ def test_report_on_bad_input_writes_nothing_and_keeps_old_outputs(tmp_path: Path
 def test_report_writes_every_output(tmp_path: Path) -> None:
     result = run("report", "tests/models/small.yaml", "-o", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "small-app").iterdir()) == [
-        "analysis.json", "brief.pdf", "dfd.dot", "dfd.png", "dfd.svg", "findings.sarif", "model.otm.json", "model.threatdragon.json",
-        "report.html", "report.pdf", "threats.csv", "threats.json"]
+    assert sorted(p.name for p in (tmp_path / "small-app").iterdir()) == sorted(o.file for o in OUTPUTS)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small-app"]  # no staging folder left behind
 
 

@@ -130,7 +130,8 @@ def test_a_mistake_in_a_fixture_is_positioned_in_the_fixture_and_one_in_its_own_
         read_fixture(folder / "fires.yaml", library, "XB-01", "fires.yaml")
     line = _line(lines, "- {id: extra")
     assert [str(p) for p in caught.value.problems] == [
-        f"fires.yaml:{line}:72: unknown key 'colour'; allowed keys: id, title, publisher, date, url, kind, mirror_of, note"]
+        f"fires.yaml:{line}:72: unknown key 'colour'; allowed keys: id, title, publisher, date, url, kind, mirror_of, document, "
+        "author, note"]
 
 
 def test_a_broken_rule_fails_its_proof(tmp_path) -> None:
@@ -162,6 +163,6 @@ def test_an_unknown_category_is_refused_at_its_position(tmp_path) -> None:
 
 
 def test_the_fixed_categories_are_those_the_exports_map() -> None:
-    from threatlib.render.interop import LINDDUN, STRIDE
+    from threatlib.vocabulary import LINDDUN, STRIDE
 
     assert [c.value for c in Category] == [*STRIDE, *LINDDUN]

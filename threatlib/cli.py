@@ -113,10 +113,25 @@ def _same_id(path: Path, earlier: Path, model_id: str) -> Problem:
 
 
 def _export_format(ctx, param, value: str) -> str:
-    """The formats are known once the exporters are imported, so the argument is checked when export runs."""
-    from threatlib.render.exports import EXPORTS
+    """The formats are known once the renderers are imported, so the argument is checked when export runs."""
+    from threatlib.render.outputs import output_names
 
-    return click.Choice(list(EXPORTS)).convert(value, param, ctx)
+    return click.Choice(output_names()).convert(value, param, ctx)
+
+
+class _ExportCommand(click.Command):
+    """`threatlib export --help` lists the outputs from their registry, imported only when that help is asked for."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from threatlib.render.outputs import export_help
+
+        super().format_help_text(ctx, formatter)
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text("FORMAT is one of these (each the file `threatlib report` writes):")
+            with formatter.indentation():
+                for line in export_help().splitlines():
+                    formatter.write(f"{formatter.current_indent * ' '}{line}\n")
 
 
 @main.command(name="compare")
@@ -152,24 +167,25 @@ def compare_command(models: tuple[Path, ...], out_dir: Path, pdf: bool, template
     err.print(f"wrote {written}", markup=False)
 
 
-@main.command()
+@main.command(cls=_ExportCommand)
 @click.argument("export_format", metavar="FORMAT", callback=_export_format)
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write (replaced in one step); standard output if not given.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="Folder of templates that override the built-in ones by file name (for html, pdf and brief).")
 @library_option
-def export(export_format: str, model: Path, output: Path | None) -> None:
-    """Write one machine-readable view of MODEL: otm (Open Threat Model), threatdragon (OWASP Threat Dragon v2),
-    sarif (SARIF 2.1.0), json (as threats.json) or csv (as threats.csv).
+def export(export_format: str, model: Path, output: Path | None, templates: Path | None) -> None:
+    """Write one output of MODEL, the same bytes as the file `threatlib report` writes.
 
     The model is validated first; if it is invalid nothing is written and the exit code is 2.
     """
-    from threatlib.render.exports import EXPORTS
+    from threatlib.render.outputs import Inputs, output_named, render_output
 
     library = load_libraries()
     with exit_codes():
         _, analysis = pipeline.analyse_file(model, library)
-        write_out(EXPORTS[export_format](analysis), output)
+        write_out(render_output(output_named(export_format), Inputs(analysis, templates)), output)
 
 
 def _variant(spec: str) -> tuple[Path, str | None]:

@@ -24,14 +24,13 @@ from threatlib.analysis.comparison_records import (
     judgement_of,
 )
 from threatlib.analysis.comparison_summary import alike, differ
-from threatlib.analysis.drivers import DOUBTFUL, PURPOSE_WORDS, STATUS_WORDS, UNSUPPORTED
+from threatlib.analysis.drivers import DOUBTFUL, UNSUPPORTED
 from threatlib.analysis.model import Analysis, Finding, Judgement
 from threatlib.analysis.risk import RATINGS, YARDSTICK, yardstick_index
+from threatlib.vocabulary import EVIDENCE_WORDS, LINK_PLACES, PURPOSE_WORDS
 
 SERIOUS = yardstick_index("realistic_possibility")  # the level from which a decision is called for
 TOP_RISKS = 3
-VIA_WORDS = {"incorporation": "incorporated there", "headquarters": "headquartered there",
-             "staff": "staff with access there", "location": "located there", "control": "control by a parent"}
 SCOPE_WORDS = {"general": "it needs no named target", "programmatic": "it works by selectors approved in bulk",
                "targeted": "it needs an order naming the person"}
 DRIVER_WORDS = {  # (when it raised the likelihood, when it lowered it)
@@ -199,7 +198,7 @@ def confidence_label(j: Judgement) -> str:
     """What holds the confidence where it is, in a few words, from the judgement's own fields."""
     if j.confidence == "low":
         if j.route.weakest.status in DOUBTFUL | UNSUPPORTED:
-            return f"the weakest step is {STATUS_WORDS[j.route.weakest.status]}"
+            return f"the weakest step is {EVIDENCE_WORDS[j.route.weakest.status]}"
         if j.reach.certainty == "unverified":
             return "the law reaching it could not be checked"
         return "gaps in the evidence"
@@ -228,7 +227,7 @@ def step_words(j: Judgement) -> str:
     p = j.route.weakest
     what = {"collection": f"the collection of {p.name}", "hand-over": f"the flow {p.name}",
             "holder": f"{p.name} (where it is and who runs it)", "link": f"{p.name}'s link to the legal order"}[p.role]
-    return f"{what}, {STATUS_WORDS[p.status]}"
+    return f"{what}, {EVIDENCE_WORDS[p.status]}"
 
 
 def _compellers(a: Analysis, elements: dict, orgs: dict) -> list[Compeller]:
@@ -246,8 +245,8 @@ def _compellers(a: Analysis, elements: dict, orgs: dict) -> list[Compeller]:
             elif b.via == "control":
                 bound.setdefault(_name(orgs, b.chain[0]), set()).add(f"control by {_name(orgs, b.chain[-1])}")
             else:
-                bound.setdefault(_name(orgs, b.chain[0]), set()).add(VIA_WORDS[b.via])
-    via_order = list(VIA_WORDS.values())
+                bound.setdefault(_name(orgs, b.chain[0]), set()).add(LINK_PLACES[b.via])
+    via_order = list(LINK_PLACES.values())
     return [Compeller(jurisdiction=code, name=names.get(code, code),
                       organisations=[Bound(name=name, how=sorted(how, key=lambda w: (via_order.index(w) if w in via_order
                                                                                      else len(via_order), w)))

@@ -6,8 +6,8 @@ They are the only part of a comparison that depends on the set of apps (besides 
 from __future__ import annotations
 
 from threatlib.analysis.comparison_records import CONFIDENCE, AppRow, Column, cell_of, judgement_of
-from threatlib.analysis.drivers import STATUS_WORDS
 from threatlib.analysis.risk import yardstick_index
+from threatlib.vocabulary import EVIDENCE_WORDS
 
 
 def _names(rows: list[AppRow]) -> str:
@@ -90,7 +90,7 @@ def differ(rows: list[AppRow], columns: list[Column]) -> list[str]:
     for r in legal:
         j = judgement_of(r, r.strongest) if r.strongest else None
         if j:
-            steps.setdefault(STATUS_WORDS[j.route.weakest.status], []).append(r)
+            steps.setdefault(EVIDENCE_WORDS[j.route.weakest.status], []).append(r)
     if len(steps) > 1:
         out.append("The weakest step of the strongest judgement is " +
                    "; ".join(f"{status} for {_names(group)}" for status, group in sorted(steps.items())) + ".")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threatlib.analysis.drivers import DOUBTFUL, STATUS_WORDS, UNSUPPORTED
+from threatlib.analysis.drivers import DOUBTFUL, UNSUPPORTED
 from threatlib.analysis.model import Alternative, CitedClaim, Indicators, KeyAssumption, Premise
 from threatlib.compile import CompiledModel
 from threatlib.spec.model import Model
+from threatlib.vocabulary import EVIDENCE_WORDS
 
 if TYPE_CHECKING:  # judgements.py builds candidates and calls these
     from threatlib.analysis.judgements import Candidate
@@ -33,7 +34,7 @@ def confidence_of(c: Candidate) -> tuple[str, list[str]]:
     strong = [p for p in premises if p.primary or len(p.sources) >= 2]
     reasons = [f"Source quality: {len(strong)} of {len(premises)} necessary steps rest on a primary source or on "
                "two sources."]
-    gaps = [f"{step_words(p)} is {STATUS_WORDS[p.status]}" for p in premises if p.status not in ("confirmed", "vendor_claim")]
+    gaps = [f"{step_words(p)} is {EVIDENCE_WORDS[p.status]}" for p in premises if p.status not in ("confirmed", "vendor_claim")]
     if gaps:
         reasons.append("Gaps: " + "; ".join(gaps) + ".")
     weakest = c.weakest
@@ -47,7 +48,7 @@ def confidence_of(c: Candidate) -> tuple[str, list[str]]:
     reasons.append("Practice: " + ("a demand on this vendor's group is documented." if vendor else
                    "documented elsewhere, not on this vendor." if c.rated.practice else "none documented."))
     if weakest.status in UNSUPPORTED | DOUBTFUL:
-        reasons.append(f"The weakest step, {step_words(weakest)}, is {STATUS_WORDS[weakest.status]}.")
+        reasons.append(f"The weakest step, {step_words(weakest)}, is {EVIDENCE_WORDS[weakest.status]}.")
         return "low", reasons
     if settled == "unverified":
         return "low", reasons
@@ -73,7 +74,7 @@ def alternative_view(compiled: CompiledModel, code: str, c: Candidate) -> Altern
                      "data brokers, other companies, their own collection), so compelling this company, with the "
                      "exposure that risks, is left unused")
     if c.weakest.status != "confirmed":
-        parts.append(f"the route is not as the model has it: {step_words(c.weakest)} is {STATUS_WORDS[c.weakest.status]}")
+        parts.append(f"the route is not as the model has it: {step_words(c.weakest)} is {EVIDENCE_WORDS[c.weakest.status]}")
     claims: list[CitedClaim] = []
     about = [p for p in spec.positions if code in p.about]
     for position in about:

@@ -37,6 +37,7 @@ from threatlib.analysis.model import Driver
 from threatlib.analysis.risk import YARDSTICK, yardstick_index
 from threatlib.library.schema import Jurisdiction, Power, safeguard_level
 from threatlib.spec.model import TARGETED_GROUPS
+from threatlib.vocabulary import EVIDENCE_WORDS, PURPOSE_WORDS, label
 
 PURPOSE_STEPS = {"intelligence": 2, "national_security": 1, "law_enforcement": 0, "regulatory": 0}
 SCOPE_STEPS = {"general": 1, "programmatic": 0, "targeted": -1}
@@ -49,11 +50,6 @@ WEAKNESS = ("confirmed", "vendor_claim", "reported", "alleged", "disputed", "uns
 DOUBTFUL = frozenset({"alleged", "disputed"})
 UNSUPPORTED = frozenset({"unsourced", "assumption"})
 TARGETED = frozenset(g.value for g in TARGETED_GROUPS)
-STATUS_WORDS = {"confirmed": "confirmed", "vendor_claim": "stated by the vendor", "reported": "reported",
-                "alleged": "only alleged", "disputed": "disputed", "unsourced": "given no source in the model",
-                "assumption": "a modelling assumption"}
-PURPOSE_WORDS = {"intelligence": "intelligence collection", "national_security": "national security",
-                 "law_enforcement": "criminal investigation", "regulatory": "regulation"}
 
 
 @dataclass(frozen=True)
@@ -129,7 +125,7 @@ def rate(jurisdiction: Jurisdiction, lead: Basis, *, contested: bool, sectors: f
          f"A demand by {possessive(name)} authorities on this vendor's group is documented: {vendor_cases[0]}"
          if vendor_cases
          else "No demand on this vendor's group by these authorities is documented in the model.")
-    targeted = sorted(subjects & TARGETED)
+    targeted = [label(g, "SubjectGroup") for g in sorted(subjects & TARGETED)]
     interested = lead.purpose in ("intelligence", "national_security")
     step("targeting", 1 if targeted and interested else 0,
          f"The data is about {_words(targeted)}, of interest to {PURPOSE_WORDS[lead.purpose]}." if targeted and interested
@@ -140,7 +136,7 @@ def rate(jurisdiction: Jurisdiction, lead: Basis, *, contested: bool, sectors: f
                               "parent abroad).")
     status, what = weakest
     if status in DOUBTFUL:
-        step("evidence", -1, f"The route's weakest step, {what}, is {STATUS_WORDS[status]}.")
+        step("evidence", -1, f"The route's weakest step, {what}, is {EVIDENCE_WORDS[status]}.")
     if gateway:
         step("gateway", -1, f"The data reaches the holder only through {gateway}, an access gateway run outside the "
                             "holder's group: a demand would have to pass or bypass it.")
@@ -153,22 +149,22 @@ def rate(jurisdiction: Jurisdiction, lead: Basis, *, contested: bool, sectors: f
                 "forecast of covert access higher."))
         index = ceiling
     if status in DOUBTFUL | UNSUPPORTED and index > CAP:
-        step("cap", CAP - index, f"Capped at realistic possibility: it rests on {what}, which is {STATUS_WORDS[status]}.")
+        step("cap", CAP - index, f"Capped at realistic possibility: it rests on {what}, which is {EVIDENCE_WORDS[status]}.")
         index = CAP
     return Rated(index=max(0, index), raw=raw, drivers=tuple(drivers), practice=tuple(cases))
 
 
 def method_markdown() -> str:
     """The rating method as Markdown, from the constants above: the README and the catalogue print this."""
-    steps = lambda table: ", ".join(f"{k.replace('_', ' ')} {v:+d}" for k, v in table.items())  # noqa: E731
+    steps = lambda table, enum: ", ".join(f"{label(k, enum)} {v:+d}" for k, v in table.items())  # noqa: E731
     rows = [
-        ("purpose of the power that carries the reach", steps(PURPOSE_STEPS)),
-        ("scope: how narrowly a demand must be drawn", steps(SCOPE_STEPS)),
+        ("purpose of the power that carries the reach", steps(PURPOSE_STEPS, "Purpose")),
+        ("scope: how narrowly a demand must be drawn", steps(SCOPE_STEPS, "Scope")),
         ("safeguards, the EDPB essential guarantees as rated in the library",
          "weak or absent on any +1, partial +0, substantial on all four -1"),
         ("documented practice: a confirmed or reported use of these powers for the same purpose, recorded in the "
          "library, on organisations of the holder's sectors or on foreigners' data", "+1"),
-        ("targeting: the data is about " + ", ".join(sorted(g.replace("_", " ") for g in TARGETED))
+        ("targeting: the data is about " + ", ".join(sorted(label(g, "SubjectGroup") for g in TARGETED))
          + ", and the power is for intelligence or national security", "+1"),
         ("vendor practice: the model records (`practice`) a confirmed or reported demand by this legal order on the "
          "vendor's group", "+1"),
@@ -190,7 +186,7 @@ def method_markdown() -> str:
               "A route's necessary steps are the collection of the data, each hand-over into another organisation's or "
               "legal order's hands, the holder (where it is and who runs it) and its operator's link to the legal "
               "order; each is as strong as the best claim on it, weakest first: "
-              + ", ".join(STATUS_WORDS[s] for s in WEAKNESS) + ". Of all routes the judgement names the strongest, "
+              + ", ".join(EVIDENCE_WORDS[s] for s in WEAKNESS) + ". Of all routes the judgement names the strongest, "
               "then the best evidenced.", "",
               "Legal reach is a question of law, stated apart: settled (text checked, no counter-reading), contested "
               "(a recorded counter-reading, or reach only through control by a parent abroad) or unverified (the "
@@ -206,6 +202,5 @@ def possessive(name: str) -> str:
     return name + ("'" if name.endswith("s") else "'s")
 
 
-def _words(groups: list[str]) -> str:
-    names = [g.replace("_", " ") for g in groups]
+def _words(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else (names[0] if names else "no particular group")

@@ -13,10 +13,10 @@ from threatlib.compile.pytm_state import active_state
 from threatlib.documents.common import Source
 from threatlib.library.conditions import pytm_condition_test
 from threatlib.library.schema import Severity, Threat
+from threatlib.vocabulary import PYTM_SEVERITY
 
-PYTM_SEVERITY = {"very high": "very_high", "critical": "very_high", "high": "high", "medium": "medium",
-                 "low": "low", "very low": "very_low", "info": "very_low"}
 SEVERITY_RANK = {s.value: s.rank for s in Severity}
+
 
 def matches(compiled: CompiledModel):
     """Every (threat, element) pair where pytm's engine says the threat applies.

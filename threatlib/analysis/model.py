@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from threatlib.documents.common import Status
+from threatlib.library.schema import Nexus, Power, Purpose, Scope, Severity
+from threatlib.spec.model import Assessment, SubjectGroup
+
+# Codes stay enums here (their JSON is their value); their words are in threatlib.vocabulary.
+
 
 class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -24,7 +30,7 @@ class SourceRef(Record):
 
 class CitedClaim(Record):
     statement: str
-    status: str
+    status: Status
     sources: list[str]  # source ids, all present in Analysis.sources
 
 
@@ -37,10 +43,10 @@ class Basis(Record):
     law_rank: int
     article: str
     label: str
-    powers: list[str]
-    via: str
+    powers: list[Power]
+    via: Nexus
     chain: list[str]
-    status: str
+    status: Status
     summary: str
     sources: list[str]
 
@@ -66,7 +72,7 @@ class Finding(Record):
     element_id: str
     element_name: str
     element_kind: str
-    severity: str  # very_high, high, medium, low, very_low
+    severity: Severity
     likelihood: str
     likelihood_scale: str  # "yardstick" (PHIA) for ours, "pytm" for pytm's High/Medium/Low
     description: str
@@ -192,7 +198,7 @@ class Exposure(Record):
     elements: list[str]  # from where the data originates to the compellable element
     flows: list[str]
     holder: str  # the compellable element
-    subjects: list[str]  # whose data: the subject groups declared where it originates
+    subjects: list[SubjectGroup]  # whose data: the subject groups declared where it originates
     bases: list[str]  # provision ids
 
 
@@ -244,10 +250,10 @@ class Premise(Record):
 class ReachingProvision(Record):
     provision_id: str
     label: str
-    powers: list[str]
-    purpose: str
-    scope: str
-    via: str
+    powers: list[Power]
+    purpose: Purpose
+    scope: Scope
+    via: Nexus
     chain: list[str]  # organisation ids from the holder's operator to the one that carries the link
     organisation: str | None  # the organisation the provision binds (top of the control chain), None for a place
     certainty: str  # settled, contested, unverified
@@ -267,7 +273,7 @@ class Route(Record):
     elements: list[str]
     flows: list[str]
     data: list[str]  # the categories this route carries to the holder
-    subjects: list[str]  # whose data it is
+    subjects: list[SubjectGroup]  # whose data it is
     premises: list[Premise]
     weakest: Premise
     reachable_data: list[str]  # every category that reaches any place this legal order can compel
@@ -359,7 +365,7 @@ class DebateView(Record):
     said_by: str
     said_on: str
     sources: list[str]  # where the claim is recorded
-    assessment: str  # supported, partly_supported, not_supported, cannot_be_assessed
+    assessment: Assessment
     reasoning: str
     in_short: str  # the reason in one sentence, for the brief
     evidence: list[CitedClaim]

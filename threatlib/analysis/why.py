@@ -6,14 +6,7 @@ from __future__ import annotations
 from threatlib.compile import CompiledModel
 from threatlib.compile.facts import Facts
 from threatlib.compile.legal import LegalBasis
-
-VIA_WORDS = {
-    "incorporation": "it is incorporated there",
-    "headquarters": "it is headquartered there",
-    "control": "it is controlled from there",
-    "staff": "its staff with access sit there",
-    "location": "the element is located there",
-}
+from threatlib.vocabulary import LINK_REASONS
 
 
 def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, names: dict[str, str]) -> list[str]:
@@ -36,8 +29,8 @@ def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, n
     grouped: dict[tuple[str, str], dict[str, list[LegalBasis]]] = {}
     for b in relevant:
         who = names.get(b.chain[0], b.chain[0]) if b.chain else subject
-        route = VIA_WORDS[b.via.value]
-        if b.via.value == "control" and len(b.chain) > 1:
+        route = LINK_REASONS[b.via]
+        if b.via == "control" and len(b.chain) > 1:
             route = f"it is controlled by {' and '.join(names.get(c, c) for c in b.chain[1:])}"
         grouped.setdefault((b.jurisdiction, who), {}).setdefault(route, []).append(b)
     for (jurisdiction, who), routes in grouped.items():
@@ -45,7 +38,7 @@ def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, n
         for group in routes.values():
             for b in group:
                 provisions.setdefault(b.provision_id, b)
-        laws = "; ".join(f"{b.label} ({', '.join(p.value.replace('_', ' ') for p in b.powers)})"
+        laws = "; ".join(f"{b.label} ({', '.join(p.label for p in b.powers)})"
                          for b in sorted(provisions.values(), key=lambda x: (x.law_rank, x.provision_id)))
         why.append(f"{jurisdiction} reaches {who} because {' and '.join(routes)}: {laws}.")
     return why

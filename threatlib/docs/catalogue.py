@@ -8,6 +8,7 @@ from __future__ import annotations
 from threatlib.analysis.drivers import method_markdown
 from threatlib.documents.common import Source
 from threatlib.library import BUILT_IN, Library
+from threatlib.vocabulary import GUARANTEE_LABELS
 
 
 def _md(text: str) -> str:
@@ -72,14 +73,14 @@ def catalogue_markdown(library: Library) -> str:
             for p in law.provisions:
                 checked = "" if p.article_verified else " (article not checked against the text)"
                 out.append(f"| {_md(p.article)} | {', '.join(x.label for x in p.powers)} "
-                           f"| {p.purpose.value.replace('_', ' ')}, {p.scope.value} | {', '.join(v.value for v in p.applies_via)} "
+                           f"| {p.purpose.label}, {p.scope.label} | {', '.join(v.value for v in p.applies_via)} "
                            f"| {_binds(p)} | {p.status.label}{checked} | {_md(p.summary)} "
                            f"| {'; '.join(_source(s) for s in p.sources)} |")
         g = j.essential_guarantees
         out += ["", "EDPB essential guarantees:", "", "| guarantee | rating | why | sources |", "|---|---|---|---|"]
         for name in type(g).model_fields:
             r = getattr(g, name)
-            out.append(f"| {name.replace('_', ' ')} | {r.rating.value} | {_md(r.note)} | {'; '.join(_source(s) for s in r.sources)} |")
+            out.append(f"| {GUARANTEE_LABELS[name]} | {r.rating.value} | {_md(r.note)} | {'; '.join(_source(s) for s in r.sources)} |")
         if j.practice:
             out += ["", "Documented practice:", "", "| date | what | powers | foreign data | status | sources |",
                     "|---|---|---|---|---|---|"]

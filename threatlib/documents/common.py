@@ -11,6 +11,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from threatlib.vocabulary import Labelled
+
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$"),
@@ -61,7 +63,7 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Status(str, Enum):
+class Status(Labelled):
     """How well established a claim is."""
 
     confirmed = "confirmed"
@@ -69,10 +71,6 @@ class Status(str, Enum):
     alleged = "alleged"
     vendor_claim = "vendor_claim"
     disputed = "disputed"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
 
 
 class SourceKind(str, Enum):
@@ -83,7 +81,7 @@ class SourceKind(str, Enum):
     mirror = "mirror"  # a copy of another source (syndication, reprint, archive); it names what it copies
 
 
-class SourceDocument(str, Enum):
+class SourceDocument(Labelled):
     """What kind of document a source is, so the brief can name what a judgement rests on. A mirror takes the kind of
     the document it copies (a statute's text on Wikisource is a statute)."""
 
@@ -100,10 +98,6 @@ class SourceDocument(str, Enum):
     research_report = "research_report"  # researchers' own technical or academic findings
     news_report = "news_report"  # a journalist's report
     analysis = "analysis"  # commentary or analysis: think tanks, lawyers, scholars, fact-checkers, translations' notes
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
 
 
 URL_PATTERN = re.compile(r"^https?://[^\s<>\"]+$")

@@ -9,10 +9,10 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from threatlib.documents.common import Id, JurisdictionCode, LibraryClaim, PartialDate, ShortText, Source, Spec, Status, Text
-from threatlib.vocabulary import Sector
+from threatlib.vocabulary import GUARANTEE_LABELS, Labelled, Sector
 
 
-class Power(str, Enum):
+class Power(Labelled):
     """What a provision lets the state demand of an organisation."""
 
     compelled_assistance = "compelled_assistance"
@@ -23,16 +23,12 @@ class Power(str, Enum):
     extraterritorial_reach = "extraterritorial_reach"
     export_restriction = "export_restriction"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
-
 
 # Powers by which a state can obtain data or make an organisation act; the others shape those.
 REACHING_POWERS = frozenset({Power.compelled_assistance, Power.compelled_disclosure, Power.technical_assistance})
 
 
-class Nexus(str, Enum):
+class Nexus(Labelled):
     """What links an organisation or element to a jurisdiction so that a provision reaches it."""
 
     incorporation = "incorporation"
@@ -42,7 +38,7 @@ class Nexus(str, Enum):
     location = "location"
 
 
-class Purpose(str, Enum):
+class Purpose(Labelled):
     """What a power is for. The likelihood of its use on foreign users' data starts here."""
 
     intelligence = "intelligence"  # collecting intelligence, foreigners included; no offence or threat need be shown
@@ -51,7 +47,7 @@ class Purpose(str, Enum):
     regulatory = "regulatory"  # localisation, export control, blocking rules: shapes access, grants none itself
 
 
-class Scope(str, Enum):
+class Scope(Labelled):
     """How narrowly a demand under the power must be drawn."""
 
     general = "general"  # any assistance or data the authority asks for; no named target, no set procedure
@@ -136,7 +132,7 @@ class EssentialGuarantees(Spec):
 
     def weak_ones(self) -> list[str]:
         """The guarantees rated weak or absent, in words."""
-        return [name.replace("_", " ") for name in type(self).model_fields
+        return [GUARANTEE_LABELS[name] for name in type(self).model_fields
                 if getattr(self, name).rating in WEAK_RATINGS]
 
 
@@ -189,7 +185,7 @@ class Jurisdiction(Spec):
         return self.short_name or self.name
 
 
-class Severity(str, Enum):
+class Severity(Labelled):
     very_high = "very_high"
     high = "high"
     medium = "medium"
@@ -197,15 +193,11 @@ class Severity(str, Enum):
     very_low = "very_low"
 
     @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
-
-    @property
     def rank(self) -> int:
         return list(Severity).index(self)
 
 
-class Likelihood(str, Enum):
+class Likelihood(Labelled):
     """The UK PHIA probability yardstick."""
 
     remote_chance = "remote_chance"
@@ -215,10 +207,6 @@ class Likelihood(str, Enum):
     likely = "likely"
     highly_likely = "highly_likely"
     almost_certain = "almost_certain"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
 
 
 class TargetKind(str, Enum):

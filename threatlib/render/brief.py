@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from threatlib.analysis.model import Analysis, Finding
 from threatlib.analysis.risk import YARDSTICK, yardstick_index
-from threatlib.render.report import ReportView, month_words
+from threatlib.render.report_view import ReportView, month_words
 
 RATING_ORDER = {"very high": 0, "high": 1, "medium": 2, "low": 3}
 LIKELIHOOD_INDEX = {key: i for i, (key, _, _) in enumerate(YARDSTICK)}

@@ -19,18 +19,16 @@ from markupsafe import Markup
 import threatlib
 from threatlib.analysis.comparison import confidence_label, confidence_words, driver_labels, driver_words, empty_reason, step_words
 from threatlib.analysis.comparison_records import CONFIDENCE, AppRow, Cell, Comparison, cell_of, judgement_of
-from threatlib.analysis.drivers import STATUS_WORDS
 from threatlib.analysis.risk import yardstick_index
 from threatlib.errors import InputError
 from threatlib.jsontext import json_bytes
 from threatlib.render.dot import run_dot
 from threatlib.render.graphstyle import COMPULSION, DOMESTIC_FILL, FONT, FOREIGN_FILL, label, legend
-from threatlib.render.report import environment, month_words, render_pdf, template_problem
+from threatlib.render.report import environment, render_pdf, template_problem
+from threatlib.render.report_view import month_words
+from threatlib.vocabulary import EVIDENCE_WORDS, SUBJECT_WORDS
 
 FILES = ("comparison.json", "comparison.dot", "comparison.svg", "comparison.png", "comparison.html", "comparison.pdf")
-SUBJECT_WORDS = {"general_public": "the general public", "children": "children", "public_officials": "public officials",
-                 "parliamentarians": "parliamentarians", "journalists": "journalists", "dissidents": "dissidents",
-                 "military": "military staff"}
 
 
 def render_comparison(comparison: Comparison, *, pdf: bool = True, user_templates: Path | None = None) -> dict[str, bytes]:
@@ -155,11 +153,11 @@ class ComparisonView:
 
     @staticmethod
     def subjects(groups: list[str]) -> str:
-        return ", ".join(SUBJECT_WORDS.get(g, g.replace("_", " ")) for g in groups)
+        return ", ".join(SUBJECT_WORDS[g] for g in groups)
 
     @staticmethod
     def status_words(status: str) -> str:
-        return STATUS_WORDS.get(status, status.replace("_", " "))
+        return EVIDENCE_WORDS[status]
 
     def children_apps(self) -> list[AppRow]:
         return [r for r in self.c.apps if any(d.children for d in r.reachable_data)]

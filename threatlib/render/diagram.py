@@ -60,32 +60,31 @@ class Drawing:
     layout: dict | None  # dot's own JSON of the single picture, for the Threat Dragon export; None for a large model
 
 
-def build_diagram(analysis: Analysis) -> graphviz.Digraph:
-    graph = Digraph("dfd", engine="dot")
-    graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.35",
-               ranksep="0.9", label=label(f"{analysis.model.name}: {_subject(analysis)} (as of {analysis.model.as_of})", 120, 1),
-               labelloc="t", fontcolor="#222222", bgcolor="white", pad="0.3")
-    graph.attr("node", fontname=FONT, fontsize="10", style="filled", fillcolor="white", color="#333333")
-    graph.attr("edge", fontname=FONT, fontsize="8", color="#444444", arrowsize="0.7")
+@dataclass
+class ClusterTree:
+    """The picture's nesting: each cluster by its path, (legal order,), (legal order, operator), (legal order,
+    operator, boundary, inner boundary, ...), with the elements and authorities drawn directly in it."""
 
-    node_ids = node_names(analysis)
-    organisations = {o.id: o for o in analysis.organisations}
-    boundaries = {b.id: b for b in analysis.boundaries}
-    jurisdictions = {j.id: j for j in analysis.jurisdictions}
+    items: dict[tuple, list[str]]  # path -> element and authority ids drawn in it
+    children: dict[tuple, list[tuple]]
+    cluster_of_element: dict[str, tuple]
+    authorities: list  # the foreign state authorities drawn
+    names: dict[tuple, str]  # path -> cluster name
 
-    # Cluster tree keyed by path: (jurisdiction,), (jurisdiction, org), (jurisdiction, org, b1, b2, ...)
-    tree: dict[tuple, list[str]] = {}
-    children: dict[tuple, list[tuple]] = {}
-
-    def add_path(path: tuple) -> None:
+    def add(self, path: tuple) -> None:
         for depth in range(1, len(path) + 1):
             prefix = path[:depth]
-            if prefix not in tree:
-                tree[prefix] = []
+            if prefix not in self.items:
+                self.items[prefix] = []
                 if depth > 1:
-                    children.setdefault(path[: depth - 1], []).append(prefix)
+                    self.children.setdefault(path[: depth - 1], []).append(prefix)
 
-    cluster_of_element: dict[str, tuple] = {}
+
+def cluster_tree(analysis: Analysis) -> ClusterTree:
+    boundaries = {b.id: b for b in analysis.boundaries}
+    # Domestic authorities get no edges here (the report covers them); drawing them would only add clutter.
+    drawn_authorities = [a for a in analysis.authorities if a.jurisdiction not in analysis.model.domestic]
+    tree = ClusterTree({}, {}, {}, drawn_authorities, {})
     for element in analysis.elements:
         chain = []
         boundary = element.boundary
@@ -93,72 +92,83 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
             chain.append(boundary)
             boundary = boundaries[boundary].parent
         path = (element.location or "", element.operator or "") + tuple(reversed(chain))
-        add_path(path)
-        tree[path].append(element.id)
-        cluster_of_element[element.id] = path
-    # Domestic authorities get no edges here (the report covers them); drawing them would only add clutter.
-    drawn_authorities = [a for a in analysis.authorities if a.jurisdiction not in analysis.model.domestic]
+        tree.add(path)
+        tree.items[path].append(element.id)
+        tree.cluster_of_element[element.id] = path
     for authority in drawn_authorities:
         path = (authority.jurisdiction, "#authorities")
-        add_path(path)
-        tree[path].append(authority.id)
+        tree.add(path)
+        tree.items[path].append(authority.id)
+    tree.names.update({path: f"cluster_{i}" for i, path in enumerate(sorted(tree.items))})
+    return tree
 
-    cluster_names = {path: f"cluster_{i}" for i, path in enumerate(sorted(tree))}
-    elements = {e.id: e for e in analysis.elements}
-    authorities = {a.id: a for a in analysis.authorities}
 
-    def draw(parent: graphviz.Digraph, path: tuple) -> None:
-        with parent.subgraph(name=cluster_names[path]) as sub:
-            key = path[-1]
-            if len(path) == 1:
-                legal_order_box(sub, key, jurisdictions.get(key))
-            elif len(path) == 2:
-                if key == "#authorities":
-                    sub.attr(label="State authorities", style="dashed", color=COMPULSION, fontcolor=COMPULSION, fontsize="10")
-                elif key:
-                    sub.attr(label=label(f"Operated by {organisations[key].name}", 40, 2), style="solid,rounded",
-                             color="#666666", fillcolor="white", fontsize="10")
-                else:
-                    sub.attr(label="Not operated by an organisation", style="dotted", color="#888888", fontsize="10")
-            else:
-                sub.attr(label=label(boundaries[key].name, 36, 2), style="dashed", color="#b03a2e", fontsize="9",
-                         fontcolor="#b03a2e")
-            for item in tree[path]:
-                if item in elements:
-                    e = elements[item]
-                    element_node(sub, node_ids[item], e)
-                else:
-                    sub.node(node_ids[item], label=label(authorities[item].name, 24, 5), shape="octagon",
-                             fillcolor="#f9d6d2", color=COMPULSION, fontcolor="#7b241c")
-            for child in sorted(children.get(path, [])):
-                draw(sub, child)
-
-    for root in sorted(p for p in tree if len(p) == 1):
-        draw(graph, root)
-
+def build_diagram(analysis: Analysis) -> graphviz.Digraph:
+    graph = Digraph("dfd", engine="dot")
+    graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.35",
+               ranksep="0.9", label=label(f"{analysis.model.name}: {_subject(analysis)} (as of {analysis.model.as_of})", 120, 1),
+               labelloc="t", fontcolor="#222222", bgcolor="white", pad="0.3")
+    graph.attr("node", fontname=FONT, fontsize="10", style="filled", fillcolor="white", color="#333333")
+    graph.attr("edge", fontname=FONT, fontsize="8", color="#444444", arrowsize="0.7")
+    node_ids = node_names(analysis)
+    tree = cluster_tree(analysis)
+    for root in sorted(p for p in tree.items if len(p) == 1):
+        _draw_cluster(graph, root, tree, analysis, node_ids)
     for flow in analysis.flows:
         graph.edge(node_ids[flow.source], node_ids[flow.sink], **flow_style(flow))
+    compulsion = _compulsion_edges(graph, analysis, tree, node_ids)
+    _legend(graph, analysis, bool(tree.authorities), compulsion)
+    return graph
 
-    # One compulsion edge per (foreign jurisdiction, organisation cluster), into that jurisdiction's
-    # authorities box, labelled with the laws it rests on: one edge per authority would be unreadable.
+
+def _draw_cluster(parent: graphviz.Digraph, path: tuple, tree: ClusterTree, analysis: Analysis, node_ids: dict[str, str]) -> None:
+    with parent.subgraph(name=tree.names[path]) as sub:
+        key = path[-1]
+        if len(path) == 1:
+            legal_order_box(sub, key, next((j for j in analysis.jurisdictions if j.id == key), None))
+        elif len(path) == 2:
+            if key == "#authorities":
+                sub.attr(label="State authorities", style="dashed", color=COMPULSION, fontcolor=COMPULSION, fontsize="10")
+            elif key:
+                name = next(o.name for o in analysis.organisations if o.id == key)
+                sub.attr(label=label(f"Operated by {name}", 40, 2), style="solid,rounded", color="#666666",
+                         fillcolor="white", fontsize="10")
+            else:
+                sub.attr(label="Not operated by an organisation", style="dotted", color="#888888", fontsize="10")
+        else:
+            name = next(b.name for b in analysis.boundaries if b.id == key)
+            sub.attr(label=label(name, 36, 2), style="dashed", color="#b03a2e", fontsize="9", fontcolor="#b03a2e")
+        elements = {e.id: e for e in analysis.elements}
+        authorities = {a.id: a for a in analysis.authorities}
+        for item in tree.items[path]:
+            if item in elements:
+                element_node(sub, node_ids[item], elements[item])
+            else:
+                sub.node(node_ids[item], label=label(authorities[item].name, 24, 5), shape="octagon",
+                         fillcolor="#f9d6d2", color=COMPULSION, fontcolor="#7b241c")
+        for child in sorted(tree.children.get(path, [])):
+            _draw_cluster(sub, child, tree, analysis, node_ids)
+
+
+def _compulsion_edges(graph: graphviz.Digraph, analysis: Analysis, tree: ClusterTree, node_ids: dict[str, str]) -> bool:
+    """One compulsion edge per (foreign jurisdiction, organisation cluster), into that jurisdiction's authorities
+    box, labelled with the laws it rests on: one edge per authority would be unreadable. Whether any is drawn."""
     first_authority = {}
-    for authority in drawn_authorities:
+    for authority in tree.authorities:
         first_authority.setdefault(authority.jurisdiction, authority.id)
     grouped: dict[tuple[str, tuple], list] = {}
     for link in analysis.compulsion:
         if link.foreign:
-            grouped.setdefault((link.jurisdiction, cluster_of_element[link.element][:2]), []).append(link)
+            grouped.setdefault((link.jurisdiction, tree.cluster_of_element[link.element][:2]), []).append(link)
     for (jurisdiction, path), links in sorted(grouped.items()):
         laws = [law for _, law in sorted({(b.law_rank, b.law) for link in links for b in link.bases})]
         shown = laws[:2] + ([f"+{len(laws) - 2} more"] if len(laws) > 2 else [])
         anchor = min(link.element for link in links)
-        graph.edge(node_ids[anchor], node_ids[first_authority[jurisdiction]], ltail=cluster_names[path],
-                   lhead=cluster_names[(jurisdiction, "#authorities")],
+        graph.edge(node_ids[anchor], node_ids[first_authority[jurisdiction]], ltail=tree.names[path],
+                   lhead=tree.names[(jurisdiction, "#authorities")],
                    label="\n".join(graphviz.escape(plain(s, 60)) for s in shown),
                    style="dashed,bold", color=COMPULSION, fontcolor=COMPULSION, arrowhead="normal", constraint="false")
-
-    _legend(graph, analysis, bool(drawn_authorities), bool(grouped))
-    return graph
+    return bool(grouped)
 
 
 def _subject(analysis: Analysis) -> str:

@@ -46,7 +46,7 @@ def build_glance(analysis: Analysis) -> graphviz.Digraph:
     whose = sorted({s for j in a.judgements for s in j.route.subjects})
     users = [f"Users in {', '.join(_place_name(c, jurisdictions) for c in a.model.data_subjects_in)}"]
     if whose:
-        users.append("(" + ", ".join(s.replace("_", " ") for s in whose) + ")")
+        users.append("(" + ", ".join(s.label for s in whose) + ")")
     users.append(f"{len(personal)} kinds of personal data" + (f", {children} about children" if children else ""))
     graph.node(USERS, label="\n".join(printed_label(line, 34) for line in users), shape="box", style="filled,rounded",
                fillcolor="#eaf2fb")

@@ -1,8 +1,6 @@
-"""What the interoperability exports (OTM, Threat Dragon, SARIF) share: numbers for our rating words, the
-threats that have findings, weakness ids, and where the model file is.
-
-Other tools want numbers or their own words where threatlib keeps words, so each mapping is written once here.
-"""
+"""What the interoperability exports (OTM, Threat Dragon, SARIF) share: the threats that have findings, their
+categories, weakness ids, and where the model file is. The numbers and words other tools rate with (scores,
+three-level severities, category names) are in threatlib.vocabulary."""
 
 from __future__ import annotations
 
@@ -10,50 +8,7 @@ import re
 from pathlib import Path
 
 from threatlib.analysis.model import Analysis, Finding
-
-# Impact on OTM's 0-100 scale: the midpoint of the fifth of the scale that each of our five severities names.
-SEVERITY_SCORE = {"very_high": 90, "high": 70, "medium": 50, "low": 30, "very_low": 10}
-
-# Likelihood on OTM's 0-100 scale, in per cent. Our own threats use the UK PHIA probability yardstick: each word
-# scores the midpoint of its published range (remote chance <=5%, highly unlikely 10-20%, unlikely 25-35%,
-# realistic possibility 40-50%, likely 55-75%, highly likely 80-90%, almost certain >=95%), rounded half up.
-# pytm's threats use High/Medium/Low with no published ranges: each scores the midpoint of a third of the scale.
-# pytm threats with no likelihood ("not rated") get none; OTM allows null there.
-LIKELIHOOD_SCORE = {
-    "remote chance": 3,
-    "highly unlikely": 15,
-    "unlikely": 30,
-    "realistic possibility": 45,
-    "likely": 65,
-    "highly likely": 85,
-    "almost certain": 98,
-    "High": 83,
-    "Medium": 50,
-    "Low": 17,
-}
-
-# Threat Dragon knows three severities; SARIF knows three levels for a failed rule.
-THREE_LEVELS = {"very_high": "High", "high": "High", "medium": "Medium", "low": "Low", "very_low": "Low"}
-SARIF_LEVEL = {"very_high": "error", "high": "error", "medium": "warning", "low": "note", "very_low": "note"}
-
-# Our STRIDE and LINDDUN words as other tools print them.
-CATEGORY_WORDS = {
-    "spoofing": "Spoofing",
-    "tampering": "Tampering",
-    "repudiation": "Repudiation",
-    "information_disclosure": "Information disclosure",
-    "denial_of_service": "Denial of service",
-    "elevation_of_privilege": "Elevation of privilege",
-    "linking": "Linking",
-    "identifying": "Identifying",
-    "non_repudiation": "Non-repudiation",
-    "detecting": "Detecting",
-    "data_disclosure": "Data disclosure",
-    "unawareness": "Unawareness",
-    "non_compliance": "Non-compliance",
-}
-STRIDE = ("spoofing", "tampering", "repudiation", "information_disclosure", "denial_of_service", "elevation_of_privilege")
-LINDDUN = ("linking", "identifying", "non_repudiation", "detecting", "data_disclosure", "unawareness", "non_compliance")
+from threatlib.vocabulary import category_label
 
 # pytm's threats name no STRIDE category; the letters of their ids group them by what they attack. This is our
 # reading of each group, from the threats pytm 1.4 ships under it: input and injection (INP), scripts in pages
@@ -90,7 +45,7 @@ def categories(finding: Finding) -> list[str]:
 
 
 def category_words(finding: Finding) -> list[str]:
-    return [CATEGORY_WORDS.get(c, c.replace("_", " ").capitalize()) for c in categories(finding)]
+    return [category_label(c) for c in categories(finding)]
 
 
 def cwe_ids(finding: Finding) -> list[str]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 from threatlib.analysis.model import Analysis, AuthorityView, Basis, CompulsionView, ElementView, Finding, FlowView
 from threatlib.jsontext import json_bytes
 from threatlib.render.interop import (
-    LIKELIHOOD_SCORE,
-    SEVERITY_SCORE,
     capec_ids,
     category_words,
     cwe_ids,
@@ -21,6 +19,7 @@ from threatlib.render.interop import (
 )
 from threatlib.render.otm_diagram import add_diagram, component_boxes
 from threatlib.render.text import plain
+from threatlib.vocabulary import LIKELIHOOD_SCORE, SEVERITY_SCORE
 
 OTM_VERSION = "0.2.0"
 MODEL_FILE = "model-file"
@@ -199,7 +198,7 @@ def _compulsion(link: CompulsionView, authority: AuthorityView) -> dict:
 
 def _basis(b: Basis) -> str:
     route = f"via {b.via}" + (f" ({' > '.join(b.chain)})" if b.chain else "")
-    return f"{b.label} ({', '.join(p.replace('_', ' ') for p in b.powers)}; {route}; {b.status.replace('_', ' ')})"
+    return f"{b.label} ({', '.join(p.label for p in b.powers)}; {route}; {b.status.label})"
 
 
 def _threat(f: Finding) -> dict:
@@ -215,7 +214,7 @@ def _threat(f: Finding) -> dict:
             "likelihood": likelihood,
             "likelihoodComment": f"{f.likelihood} on {scale}" if likelihood is not None else "not rated",
             "impact": SEVERITY_SCORE[f.severity],
-            "impactComment": f"severity {f.severity.replace('_', ' ')}",
+            "impactComment": f"severity {f.severity.label}",
         },
         "tags": list(dict.fromkeys([f.family, f.origin, *capec_ids(f)])),  # pytm's family is its origin
         "attributes": {

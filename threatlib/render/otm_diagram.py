@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from threatlib.analysis.model import Analysis
 from threatlib.render.diagram import is_large, node_names
+from threatlib.render.dot_layout import diagram_layout
 from threatlib.render.grid_layout import Box, grid_layout
 
 DIAGRAM = "diagram"
@@ -27,8 +28,6 @@ def component_boxes(analysis: Analysis, dot_json: dict | None) -> dict[str, Box]
     if is_large(analysis):
         drawn = [a.id for a in analysis.authorities if a.jurisdiction not in analysis.model.domestic]
         return dict(grid_layout(analysis, drawn).nodes)
-    from threatlib.render.threatdragon import diagram_layout  # it imports from this package's exporters too
-
     by_name = {name: key for key, name in node_names(analysis).items()}
     return {by_name[name]: box for name, box in diagram_layout(analysis, dot_json).nodes.items() if name in by_name}
 

@@ -196,14 +196,7 @@ def _clear(a: Analysis, units: list[Unit], drawn: tuple[bytes, str], first: bool
 def build_page(a: Analysis, ids: set[str], rankdir: str = "LR", titles: str = "top", tight: bool = False,
                ports: bool = False) -> graphviz.Digraph:
     """The picture of some of the model's elements, inside their legal order, organisation and trust boundary."""
-    elements = {e.id: e for e in a.elements}
-    organisations = {o.id: o for o in a.organisations}
-    boundaries = {b.id: b for b in a.boundaries}
-    jurisdictions = {j.id: j for j in a.jurisdictions}
-    here = [e for e in a.elements if e.id in ids]
     names = {e.id: f"e{i}" for i, e in enumerate(a.elements)}
-
-    placed = TITLE_PLACES[titles]
     graph = graphviz.Digraph("page", engine="dot")
     graph.attr(rankdir=rankdir, compound="true", newrank="true", fontname=FONT, nodesep="0.2" if tight else "0.25",
                ranksep="0.3" if tight else "0.5",
@@ -211,10 +204,22 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR", titles: str = "t
     graph.attr("node", fontname=FONT, fontsize=str(NODE_FONT), style="filled", fillcolor="white", color="#333333",
                margin="0.1,0.05")
     graph.attr("edge", fontname=FONT, fontsize=str(EDGE_FONT), color="#444444", arrowsize="0.7")
+    cluster_of = _page_clusters(graph, a, ids, names, TITLE_PLACES[titles])
+    _page_flows(graph, a, ids, names, rankdir if ports else None)
+    _page_compulsion(graph, a, ids, names, cluster_of)
+    return graph
 
+
+def _page_clusters(graph: graphviz.Digraph, a: Analysis, ids: set[str], names: dict[str, str], placed: dict) -> dict[str, str]:
+    """The elements here inside their legal order, operator and trust boundary, their titles `placed`; returns each
+    one's operator cluster."""
+    organisations = {o.id: o for o in a.organisations}
+    boundaries = {b.id: b for b in a.boundaries}
+    jurisdictions = {j.id: j for j in a.jurisdictions}
     orders: dict[str, dict[str, dict[str, list[ElementView]]]] = {}
-    for e in here:
-        orders.setdefault(e.location or NOT_LOCATED, {}).setdefault(e.operator or "", {}).setdefault(e.boundary or "", []).append(e)
+    for e in a.elements:
+        if e.id in ids:
+            orders.setdefault(e.location or NOT_LOCATED, {}).setdefault(e.operator or "", {}).setdefault(e.boundary or "", []).append(e)
     cluster_of: dict[str, str] = {}
     for o_number, (code, groups) in enumerate(orders.items()):
         with graph.subgraph(name=f"cluster_j{o_number}") as order:
@@ -243,8 +248,14 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR", titles: str = "t
                             for e in members:
                                 _element(box, names[e.id], e)
                                 cluster_of[e.id] = name
+    return cluster_of
 
-    # Flows: drawn in full between two elements here; to or from elsewhere, through a stub for the other end.
+
+def _page_flows(graph: graphviz.Digraph, a: Analysis, ids: set[str], names: dict[str, str], sideways: str | None) -> None:
+    """Flows drawn in full between two elements here; to or from elsewhere, through a stub for the other end. With
+    `sideways` (the page's rankdir), each flow meets its elements side on."""
+    elements = {e.id: e for e in a.elements}
+    organisations = {o.id: o for o in a.organisations}
     stubs: dict[tuple, str] = {}
     for flow in a.flows:
         ends = (flow.source in ids, flow.sink in ids)
@@ -255,11 +266,15 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR", titles: str = "t
         attrs = {"label": printed_label(("remote access: " if flow.remote_access else "") + text, 20)}
         if flow.remote_access:
             attrs.update(style="dashed", color=REMOTE, fontcolor=REMOTE)
-        if ports:
-            attrs.update(tailport="e", headport="w") if rankdir == "LR" else attrs.update(tailport="s", headport="n")
+        if sideways:
+            attrs.update(tailport="e", headport="w") if sideways == "LR" else attrs.update(tailport="s", headport="n")
         graph.edge(source, sink, **attrs)
 
-    # Compulsion: one edge per (foreign legal order, operator cluster here), with the laws it rests on.
+
+def _page_compulsion(graph: graphviz.Digraph, a: Analysis, ids: set[str], names: dict[str, str],
+                     cluster_of: dict[str, str]) -> None:
+    """One edge per (foreign legal order, operator cluster here), into its authorities, which name the laws."""
+    jurisdictions = {j.id: j for j in a.jurisdictions}
     grouped: dict[tuple[str, str], list] = {}
     for link in a.compulsion:
         if link.foreign and link.element in ids:
@@ -279,7 +294,6 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR", titles: str = "t
         anchor = names[min(link.element for link in links)]
         graph.edge(anchor, f"auth_{jurisdiction}", ltail=cluster, style="dashed", color=COMPULSION,
                    constraint="false" if len(grouped) > 3 else "true")
-    return graph
 
 
 def _element(graph: graphviz.Digraph, name: str, e: ElementView) -> None:

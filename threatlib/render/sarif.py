@@ -14,15 +14,8 @@ from urllib.parse import quote
 import threatlib
 from threatlib.analysis.model import Analysis, Finding
 from threatlib.jsontext import json_bytes
-from threatlib.render.interop import (
-    SARIF_LEVEL,
-    SEVERITY_SCORE,
-    capec_ids,
-    category_words,
-    cwe_ids,
-    findings_by_threat,
-    model_path,
-)
+from threatlib.render.interop import capec_ids, category_words, cwe_ids, findings_by_threat, model_path
+from threatlib.vocabulary import SARIF_LEVEL, SEVERITY_SCORE
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT = "threatlibFindingId/v1"
@@ -107,7 +100,7 @@ def _rule(f: Finding) -> dict:
         "likelihood": f.likelihood,
         "likelihood_scale": f.likelihood_scale,
         "family": f.family,
-        # GitHub code scanning ranks alerts by this 0-10 score: our impact number (interop.SEVERITY_SCORE) / 10.
+        # GitHub code scanning ranks alerts by this 0-10 score: our impact number (vocabulary.SEVERITY_SCORE) / 10.
         "security-severity": f"{SEVERITY_SCORE[f.severity] / 10:.1f}",
         "tags": list(dict.fromkeys(["security", f.family, *category_words(f), *capec_ids(f), *cwe_ids(f)])),
     }

@@ -110,13 +110,13 @@ def threats_csv(analysis: Analysis) -> bytes:
             for claim in f.evidence:
                 for s in claim.sources:
                     src = sources[s]
-                    cited.append(f"{src.title} ({src.publisher}, {src.date}; {claim.status.replace('_', ' ')})"
+                    cited.append(f"{src.title} ({src.publisher}, {src.date}; {claim.status.label})"
                                  + (f" {src.url}" if src.url else ""))
             threat_cells[f.threat_id] = tuple(spreadsheet_safe(v) for v in (
                 f.title, f.family, " | ".join(f.mitigations), " | ".join(cited) or f.references))
         title, family, mitigations, cited_text = threat_cells[f.threat_id]
         row = [spreadsheet_safe(v) for v in (f.id, f.threat_id)] + [title, family] + [spreadsheet_safe(v) for v in (
-            f.element_id, f.element_name, f.element_kind, f.severity.replace("_", " "), f.likelihood, " ".join(f.why))]
+            f.element_id, f.element_name, f.element_kind, f.severity.label, f.likelihood, " ".join(f.why))]
         writer.writerow(row + [mitigations, cited_text, spreadsheet_safe(decided.get(f.id, "open"))])
     text.flush()
     return out.getvalue()

@@ -4,31 +4,24 @@ A model too large for one picture (see diagram.SINGLE_DIAGRAM_LIMIT) is not laid
 take minutes: its cells sit on a grid, one box per trust boundary (grid_layout). The rest of this note is about
 the Graphviz layout of a model drawn in one picture.
 
-Graphviz's JSON output gives each node's centre in points (1/72 inch, y growing upwards from the bottom of the
-drawing) and its size in inches, and each cluster's bounding box in points. Threat Dragon places a cell by its
-top-left corner in CSS pixels (1/96 inch, y growing downwards). So a length in points is multiplied by 96/72,
-which keeps the drawing at the size Graphviz chose for its 10-point labels, and y is measured down from the
-top of Graphviz's bounding box. Every cluster becomes a trust boundary box: legal order, operating
-organisation, trust boundary. Compulsion links are drawn for the authorities the diagram draws (those of
+Graphviz's places become Threat Dragon's pixels in dot_layout. Every cluster becomes a trust boundary box: legal
+order, operating organisation, trust boundary. Compulsion links are drawn for the authorities the diagram draws (those of
 foreign legal orders), one flow per link, so each carries its own legal basis.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-
 from threatlib.analysis.model import Analysis, AuthorityView, CompulsionView, ElementView, Finding, FlowView
 from threatlib.jsontext import json_bytes
-from threatlib.render.diagram import COMPULSION, REMOTE, build_diagram, is_large, node_names
+from threatlib.render.diagram import COMPULSION, REMOTE, is_large, node_names
+from threatlib.render.dot_layout import Layout, diagram_layout
 from threatlib.render.graphstyle import element_label_lines
 from threatlib.render.grid_layout import AUTHORITIES as GRID_AUTHORITIES
 from threatlib.render.grid_layout import Box, grid_layout
-from threatlib.render.interop import CATEGORY_WORDS, LINDDUN, STRIDE, THREE_LEVELS, categories
+from threatlib.render.interop import categories
 from threatlib.render.text import wrapped
+from threatlib.vocabulary import CATEGORY_WORDS, LINDDUN, STRIDE, THREE_LEVELS
 
-PIXELS_PER_POINT = 96 / 72
-POINTS_PER_INCH = 72
 TD_VERSION = "2.3.0"
 SHAPES = {
     "actor": ("actor", "tm.Actor"),
@@ -52,57 +45,6 @@ AUTHORITIES = "_authorities"
 OURS = "threatlib"
 
 
-@dataclass(frozen=True)
-class Layout:
-    nodes: dict[str, Box]  # by Graphviz node name
-    clusters: list[tuple[int, list[str], Box]]  # depth (1 = outermost), the node names inside, the box
-    edges: list[tuple[str, str, list[tuple[int, int]]]]  # tail, head, points on the drawn curve, in drawing order
-
-
-def diagram_layout(analysis: Analysis, dot_json: dict | None = None) -> Layout:
-    """Where dot put each node, cluster and edge of the diagram: from the layout it gave with the SVG, or a run of its own."""
-    drawn = json.loads(build_diagram(analysis).pipe(format="json")) if dot_json is None else dot_json
-    left, bottom, right, top = (float(v) for v in drawn["bb"].split(","))
-
-    def point(x: float, y: float) -> tuple[int, int]:
-        return round((x - left) * PIXELS_PER_POINT), round((top - y) * PIXELS_PER_POINT)
-
-    def box(x0: float, y0: float, x1: float, y1: float) -> Box:
-        x, y = point(x0, y1)
-        return Box(x, y, round((x1 - x0) * PIXELS_PER_POINT), round((y1 - y0) * PIXELS_PER_POINT))
-
-    objects = {o["_gvid"]: o for o in drawn.get("objects", [])}
-    nodes = {}
-    for o in objects.values():
-        if "pos" in o:
-            cx, cy = (float(v) for v in o["pos"].split(","))
-            half_w = float(o["width"]) * POINTS_PER_INCH / 2
-            half_h = float(o["height"]) * POINTS_PER_INCH / 2
-            nodes[o["name"]] = box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
-    parent = {child: o["_gvid"] for o in objects.values() for child in o.get("subgraphs", [])}
-    clusters = []
-    for gvid, o in sorted(objects.items()):
-        if "bb" in o and o["name"].startswith("cluster"):
-            depth, up = 1, gvid
-            while up in parent:
-                depth, up = depth + 1, parent[up]
-            clusters.append((depth, [objects[n]["name"] for n in o.get("nodes", [])], box(*(float(v) for v in o["bb"].split(",")))))
-    edges = []
-    for e in sorted(drawn.get("edges", []), key=lambda e: e["_gvid"]):
-        edges.append((objects[e["tail"]]["name"], objects[e["head"]]["name"], [point(*p) for p in _curve_midpoints(e.get("pos", ""))]))
-    return Layout(nodes, clusters, edges)
-
-
-def _curve_midpoints(spline: str) -> list[tuple[float, float]]:
-    """The midpoint of each cubic Bezier piece of a Graphviz edge spline ("e,x,y x,y x,y ...")."""
-    points = [tuple(float(v) for v in p.split(",")) for p in spline.split() if not p.startswith(("e,", "s,"))]
-    midpoints = []
-    for i in range(0, len(points) - 3, 3):
-        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[i:i + 4]
-        midpoints.append(((x0 + 3 * x1 + 3 * x2 + x3) / 8, (y0 + 3 * y1 + 3 * y2 + y3) / 8))
-    return midpoints
-
-
 def threatdragon_json(analysis: Analysis, dot_json: dict | None = None) -> bytes:
     """`dot_json`: dot's JSON of the single diagram when the caller already has it (render_all does), to save a layout."""
     return json_bytes(threatdragon_document(analysis, dot_json))
@@ -110,16 +52,7 @@ def threatdragon_json(analysis: Analysis, dot_json: dict | None = None) -> bytes
 
 def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> dict:
     m = analysis.model
-    names = node_names(analysis)
-    if is_large(analysis):
-        grid = grid_layout(analysis, [a.id for a in analysis.authorities if a.jurisdiction not in m.domestic])
-        layout = Layout({names[key]: box for key, box in grid.nodes.items()}, [], [])
-        cells = _boundary_boxes(analysis, grid.boxes)
-        how = "Laid out on a grid, one box per trust boundary: the model is too large for one Graphviz picture."
-    else:
-        layout = diagram_layout(analysis, dot_json)
-        cells = _boxes(analysis, layout)
-        how = f"Laid out by Graphviz as in the threatlib report for {m.name}."
+    layout, cells, how = _placement(analysis, dot_json)
     numbers = {f.id: i for i, f in enumerate(analysis.findings, 1)}
     # A large estate's cells would repeat each threat's description and mitigations in every one of its findings
     # (a quarter of a gigabyte at 5,000 assets). Threat Dragon has no way for a cell's threat to refer to shared
@@ -130,42 +63,7 @@ def threatdragon_document(analysis: Analysis, dot_json: dict | None = None) -> d
     for f in analysis.findings:
         by_target.setdefault((f.element_kind == "flow", f.element_id), []).append(
             _threat(f, numbers[f.id], shared is not None))
-    z = 0
-    drawn: dict[str, str] = {}  # element or authority id -> cell id, for those the diagram draws
-    for element in analysis.elements:
-        z += 1
-        drawn[element.id] = f"element.{element.id}"
-        cell = _node(drawn[element.id], element.kind, element.name, _element_text(element, analysis),
-                     element_label_lines(element),
-                     layout.nodes[names[element.id]], z, by_target.get((False, element.id), []), element.in_scope,
-                     on_grid=is_large(analysis))
-        cell["data"][OURS] = {"id": element.id, "kind": element.kind}
-        cells.append(cell)
-    for authority in analysis.authorities:
-        if names[authority.id] in layout.nodes:
-            z += 1
-            drawn[authority.id] = f"authority.{authority.id}"
-            cell = _node(drawn[authority.id], "actor", authority.name, _authority_text(authority), wrapped(authority.name, 24, 5),
-                         layout.nodes[names[authority.id]], z, [], True)
-            cell["data"][OURS] = {"derived": "state-authority"}
-            cells.append(cell)
-    authorities = {a.id: a for a in analysis.authorities}
-    routes: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
-    for tail, head, points in layout.edges:
-        routes.setdefault((tail, head), []).append(points)
-    for flow in analysis.flows:
-        z += 1
-        # Flows are the first edges drawn between their two nodes, in the Analysis order.
-        pending = routes.get((names[flow.source], names[flow.sink]), [])
-        cell = _flow(flow, drawn, z, by_target.get((True, flow.id), []), pending.pop(0) if pending else [])
-        cell["data"][OURS] = {"id": flow.id}
-        cells.append(cell)
-    for link in analysis.compulsion:
-        if link.authority in drawn:
-            z += 1
-            cell = _compulsion(link, authorities[link.authority], drawn, z)
-            cell["data"][OURS] = {"derived": "compulsion"}
-            cells.append(cell)
+    cells += _cells(analysis, layout, by_target)
 
     document = {
         "version": TD_VERSION,
@@ -205,6 +103,64 @@ def _shared_threats(analysis: Analysis) -> dict[str, dict]:
             threats[f.threat_id] = {"title": f.title, "description": f.description,
                                     "mitigation": "\n\n".join(f.mitigations)}
     return threats
+
+
+def _placement(analysis: Analysis, dot_json: dict | None) -> tuple[Layout, list[dict], str]:
+    """Where every cell goes, the boxes drawn first, and how it was laid out: as dot lays out dfd.svg, or on a grid
+    for a model too large for one picture."""
+    if is_large(analysis):
+        names = node_names(analysis)
+        drawn = [a.id for a in analysis.authorities if a.jurisdiction not in analysis.model.domestic]
+        grid = grid_layout(analysis, drawn)
+        layout = Layout({names[key]: box for key, box in grid.nodes.items()}, [], [])
+        return (layout, _boundary_boxes(analysis, grid.boxes),
+                "Laid out on a grid, one box per trust boundary: the model is too large for one Graphviz picture.")
+    layout = diagram_layout(analysis, dot_json)
+    return layout, _boxes(analysis, layout), f"Laid out by Graphviz as in the threatlib report for {analysis.model.name}."
+
+
+def _cells(analysis: Analysis, layout: Layout, by_target: dict[tuple[bool, str], list[dict]]) -> list[dict]:
+    """The elements, the authorities drawn, the flows (on the routes dot gave them) and the compulsion links, each a
+    cell with its threats, stacked in that order."""
+    names = node_names(analysis)
+    cells: list[dict] = []
+    z = 0
+    drawn: dict[str, str] = {}  # element or authority id -> cell id, for those the diagram draws
+    for element in analysis.elements:
+        z += 1
+        drawn[element.id] = f"element.{element.id}"
+        cell = _node(drawn[element.id], element.kind, element.name, _element_text(element, analysis),
+                     element_label_lines(element),
+                     layout.nodes[names[element.id]], z, by_target.get((False, element.id), []), element.in_scope,
+                     on_grid=is_large(analysis))
+        cell["data"][OURS] = {"id": element.id, "kind": element.kind}
+        cells.append(cell)
+    for authority in analysis.authorities:
+        if names[authority.id] in layout.nodes:
+            z += 1
+            drawn[authority.id] = f"authority.{authority.id}"
+            cell = _node(drawn[authority.id], "actor", authority.name, _authority_text(authority), wrapped(authority.name, 24, 5),
+                         layout.nodes[names[authority.id]], z, [], True)
+            cell["data"][OURS] = {"derived": "state-authority"}
+            cells.append(cell)
+    authorities = {a.id: a for a in analysis.authorities}
+    routes: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
+    for tail, head, points in layout.edges:
+        routes.setdefault((tail, head), []).append(points)
+    for flow in analysis.flows:
+        z += 1
+        # Flows are the first edges drawn between their two nodes, in the Analysis order.
+        pending = routes.get((names[flow.source], names[flow.sink]), [])
+        cell = _flow(flow, drawn, z, by_target.get((True, flow.id), []), pending.pop(0) if pending else [])
+        cell["data"][OURS] = {"id": flow.id}
+        cells.append(cell)
+    for link in analysis.compulsion:
+        if link.authority in drawn:
+            z += 1
+            cell = _compulsion(link, authorities[link.authority], drawn, z)
+            cell["data"][OURS] = {"derived": "compulsion"}
+            cells.append(cell)
+    return cells
 
 
 def _boxes(analysis: Analysis, layout: Layout) -> list[dict]:
@@ -320,7 +276,7 @@ def _flow(flow: FlowView, drawn: dict[str, str], z: int, threats: list[dict], ro
 def _compulsion(link: CompulsionView, authority: AuthorityView, drawn: dict[str, str], z: int) -> dict:
     laws = list(dict.fromkeys(b.law for b in sorted(link.bases, key=lambda b: b.law_rank)))
     name = f"Compelled access: {laws[0]}" + (f" +{len(laws) - 1} more" if len(laws) > 1 else "") if laws else "Compelled access"
-    provisions = "; ".join(dict.fromkeys(f"{b.label} ({', '.join(p.replace('_', ' ') for p in b.powers)})" for b in link.bases))
+    provisions = "; ".join(dict.fromkeys(f"{b.label} ({', '.join(p.label for p in b.powers)})" for b in link.bases))
     description = (f"Derived by threatlib: {link.jurisdiction} can oblige the operator of this element to give "
                    f"{authority.name} access. Legal basis: {provisions}.")
     return _edge(f"compulsion.{link.id}", drawn[link.element], drawn[link.authority], z, name, description,
@@ -372,7 +328,7 @@ def _threat(f: Finding, number: int, shared: bool = False) -> dict:
         "modelType": model,
         "status": "Open",
         "severity": THREE_LEVELS[f.severity],
-        "score": f"severity {f.severity.replace('_', ' ')}; likelihood {f.likelihood}",
+        "score": f"severity {f.severity.label}; likelihood {f.likelihood}",
         "description": "\n\n".join(filter(None, [
             f"Threat {f.threat_id}: its description is written once for this file (threatlib.threats), and in "
             "threats.json." if shared else f.description, "Why it applies: " + " ".join(f.why) if f.why else ""])),

@@ -11,10 +11,10 @@ from typing import Annotated
 from pydantic import Field, StrictInt, StringConstraints
 
 from threatlib.documents.common import Claim, Day, Flag, Id, JurisdictionCode, PartialDate, ShortText, Source, Spec, Status, Text
-from threatlib.vocabulary import Sector
+from threatlib.vocabulary import Labelled, Sector
 
 
-class SubjectGroup(str, Enum):
+class SubjectGroup(Labelled):
     """Whose data it is. Groups of interest to intelligence services raise the likelihood of an intelligence or
     national-security power being used (the targeting driver); children raise the impact of harm, not the likelihood."""
 
@@ -242,17 +242,13 @@ class VendorPractice(Spec):
     status: Status = Field(description="confirmed, reported, alleged, vendor_claim or disputed; only confirmed and "
                                        "reported count.")
     sources: list[Id] = Field(min_length=1, description="Ids of entries in the model's `sources`.")
-class Assessment(str, Enum):
+class Assessment(Labelled):
     """What this model makes of a claim made in public, on the evidence it records."""
 
     supported = "supported"
     partly_supported = "partly_supported"
     not_supported = "not_supported"
     cannot_be_assessed = "cannot_be_assessed"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
 
 
 class DebateClaim(Spec):

@@ -1,0 +1,167 @@
+"""Every file `threatlib report` writes for a model, in one registry.
+
+`render_all` writes each entry, `threatlib export NAME` writes one of them with the same bytes, and the command's
+help and the README's table of outputs are generated from it. Adding an output is one entry here and one renderer:
+a function of the Analysis, and then, in the order of its `needs`, what it takes besides:
+
+- `drawing`: every diagram of the model, laid out by dot once (threatlib.render.diagram.Drawing);
+- `layout`: dot's JSON of the single picture, or None (a model drawn as an overview, or an export that draws no
+  diagram): a renderer that gets None lays out what it needs itself, so its bytes never depend on it;
+- `diagram`: the data-flow diagram as SVG, to embed;
+- `templates`: the user's template folder (`--templates`), or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from threatlib.analysis.model import Analysis
+from threatlib.render.diagram import Drawing, draw_diagrams
+from threatlib.render.otm import otm_json
+from threatlib.render.printed import brief_pdf, report_pdf
+from threatlib.render.report import report_html
+from threatlib.render.sarif import sarif_json
+from threatlib.render.tables import analysis_json, threats_csv, threats_json
+from threatlib.render.threatdragon import threatdragon_json
+
+Need = Literal["drawing", "layout", "diagram", "templates"]
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str  # the FORMAT `threatlib export` takes
+    file: str  # the file `threatlib report` writes
+    render: Callable[..., bytes]  # the Analysis, then one argument per need, in order
+    title: str  # a few words for the command line's help
+    about: str  # the README's table; outputs in a row with the same text share one line
+    needs: tuple[Need, ...] = ()
+    pdf: bool = False  # `threatlib report --no-pdf` leaves it out
+
+
+def dfd_dot(analysis: Analysis, drawing: Drawing) -> bytes:
+    return drawing.files["dfd.dot"]
+
+
+def dfd_svg(analysis: Analysis, drawing: Drawing) -> bytes:
+    return drawing.files["dfd.svg"]
+
+
+def dfd_png(analysis: Analysis, drawing: Drawing) -> bytes:
+    return drawing.files["dfd.png"]
+
+
+DIAGRAM = ("the data-flow diagram: jurisdictions as outer boxes, operating organisations and trust boundaries inside, "
+           "derived compulsion routes in red with their legal basis")
+REPORT = ("the technical report: the key judgements (legal reach, route, likelihood, confidence, with their drivers, "
+          "assumptions, alternative views and indicators) and how likelihood is rated, what is exposed to whom and by "
+          "which path, the diagram, the legal basis of each compulsion route, the vendor's position and the "
+          "counter-arguments, what has been said in public with the model's assessment, reasoning and evidence, the "
+          "scenarios compared (judgements, and whose data each closes or opens), risk ratings with a heatmap, every "
+          "finding by severity with why it applies and how it was rated, decisions and exclusions, organisations, "
+          "sources")
+
+OUTPUTS: tuple[Output, ...] = (
+    Output("svg", "dfd.svg", dfd_svg, "the data-flow diagram as SVG", DIAGRAM, ("drawing",)),
+    Output("png", "dfd.png", dfd_png, "the data-flow diagram as PNG", DIAGRAM, ("drawing",)),
+    Output("dot", "dfd.dot", dfd_dot, "the data-flow diagram as Graphviz DOT", DIAGRAM, ("drawing",)),
+    Output("json", "threats.json", threats_json, "every finding as JSON",
+           "every finding, with its stable id `THREAT-ID@element-id`, element, severity, likelihood, calibrated rating "
+           "and how it was reached, why it applies, and its status (open or the recorded decision); each threat's "
+           "description, mitigations and sourced evidence once under `threats`; the sources by id"),
+    Output("csv", "threats.csv", threats_csv, "the findings as a CSV risk register",
+           "the same as a risk register for a spreadsheet (cells that look like formulas are neutralised)"),
+    Output("analysis", "analysis.json", analysis_json, "the whole analysis as JSON",
+           "the whole analysis: elements, flows, legal bases, compulsion routes, exposure paths, findings, sources"),
+    Output("otm", "model.otm.json", otm_json, "Open Threat Model 0.2.0",
+           "the model and its findings as an Open Threat Model 0.2.0 file: legal orders as trust zones with the trust "
+           "boundaries inside, compulsion links as dataflows carrying their legal basis, and a `diagram` "
+           "representation that Threat Dragon's OTM import draws", ("layout",)),
+    Output("threatdragon", "model.threatdragon.json", threatdragon_json, "OWASP Threat Dragon v2",
+           "the diagram for OWASP Threat Dragon v2, laid out as in `dfd.svg` (for a large model, on a grid with one "
+           "box per trust boundary), each finding a threat on its element or flow, typed by its STRIDE category",
+           ("layout",)),
+    Output("sarif", "findings.sarif", sarif_json, "SARIF 2.1.0",
+           "the findings as SARIF 2.1.0 for code-scanning dashboards, each at the line of the model file where its "
+           "element or flow is written, with the finding id as fingerprint and one `automationDetails` category per "
+           "model (Microsoft's SARIF Multitool, run by the tests, finds no error or warning)"),
+    Output("html", "report.html", report_html, "the technical report as one HTML page", REPORT,
+           ("diagram", "templates")),
+    Output("pdf", "report.pdf", report_pdf, "the technical report as PDF", REPORT, ("diagram", "templates"), pdf=True),
+    Output("brief", "brief.pdf", brief_pdf, "the policy brief as PDF",
+           "the policy brief, 4 to 11 pages for readers with no security background: a judgement per foreign legal "
+           "order in four parts (legal reach, route with its weakest step, likelihood in the words of the UK "
+           "probability yardstick within the model's timeframe, confidence) with its drivers, key assumptions, "
+           "alternative view and what would change it; the exposure matrix; the top risks and which state each "
+           "relies on; the diagram; the vendor's position; what has been said in public and what the evidence shows "
+           "(one page); recommendations for the reader's organisation and for the vendor; what the scenarios would "
+           "change", ("templates",), pdf=True),
+)
+
+
+def output_named(name: str) -> Output:
+    return next(o for o in OUTPUTS if o.name == name)
+
+
+def output_names() -> list[str]:
+    return [o.name for o in OUTPUTS]
+
+
+class Inputs:
+    """What the renderers take besides the Analysis, each made once, when the first output that needs it asks."""
+
+    def __init__(self, analysis: Analysis, templates: Path | None = None):
+        self.analysis = analysis
+        self.templates = templates
+
+    @cached_property
+    def drawing(self) -> Drawing:
+        return draw_diagrams(self.analysis)
+
+    @property
+    def layout(self) -> dict | None:
+        """dot's layout when the diagrams are drawn anyway; else None, and the renderer lays out only what it needs
+        (one export need not draw every diagram)."""
+        return self.drawing.layout if "drawing" in self.__dict__ else None
+
+    @property
+    def diagram(self) -> bytes:
+        return self.drawing.files["dfd.svg"]
+
+
+def render_output(output: Output, inputs: Inputs) -> bytes:
+    return output.render(inputs.analysis, *(getattr(inputs, need) for need in output.needs))
+
+
+def render_outputs(analysis: Analysis, *, pdf: bool = True, templates: Path | None = None) -> dict[str, bytes]:
+    """Every output of one model, by file name; a large model's boundary diagrams go beside dfd.svg (they are
+    pages of the diagram, one file per trust boundary or part, so no single export writes them)."""
+    inputs = Inputs(analysis, templates)
+    files = {o.file: render_output(o, inputs) for o in OUTPUTS if pdf or not o.pdf}
+    files.update({name: picture for name, picture in inputs.drawing.files.items() if name not in files})
+    return files
+
+
+def export_help() -> str:
+    """The formats of `threatlib export`, one a line, for its help."""
+    width = max(len(o.name) for o in OUTPUTS)
+    return "\n".join(f"{o.name.ljust(width)}  {o.file}: {o.title}" for o in OUTPUTS)
+
+
+def outputs_markdown() -> str:
+    """The README's table of what `threatlib report` writes for each model."""
+    rows: list[tuple[list[Output], str]] = []
+    for o in OUTPUTS:
+        if rows and rows[-1][1] == o.about:
+            rows[-1][0].append(o)
+        else:
+            rows.append(([o], o.about))
+    lines = ["| file | `threatlib export` | what it is |", "|---|---|---|"]
+    for group, about in rows:
+        files = ", ".join(f"`{o.file}`" for o in group)
+        names = ", ".join(f"`{o.name}`" for o in group)
+        lines.append(f"| {files} | {names} | {about} |")
+    return "\n".join(lines) + "\n"
