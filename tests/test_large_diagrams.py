@@ -18,8 +18,7 @@ import pytest
 from conftest import ROOT
 
 from threatlib import pipeline
-from threatlib.render import render_all
-from threatlib.render import threatdragon as threatdragon_module
+from threatlib.render import dot_layout, render_all
 from threatlib.render.boundary_diagrams import PICTURE_LIMIT, boundary_pages
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, draw_diagrams, is_large, node_names
 from threatlib.render.dot import run_dot
@@ -260,7 +259,7 @@ def test_threat_dragon_places_a_large_model_on_a_grid_without_dot(analysis, monk
     def refuse(*_):
         raise AssertionError("a large model must not be laid out whole by dot")
 
-    monkeypatch.setattr(threatdragon_module, "build_diagram", refuse)
+    monkeypatch.setattr(dot_layout, "build_diagram", refuse)
     dragon = json.loads(threatdragon_json(analysis))
     if SPECS.is_dir():
         jsonschema.validate(dragon, json.loads((SPECS / "threat-dragon-v2.schema.json").read_text(encoding="utf-8")))

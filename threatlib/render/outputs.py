@@ -141,8 +141,7 @@ def render_outputs(analysis: Analysis, *, pdf: bool = True, templates: Path | No
     pages of the diagram, one file per trust boundary or part, so no single export writes them)."""
     inputs = Inputs(analysis, templates)
     files = {o.file: render_output(o, inputs) for o in OUTPUTS if pdf or not o.pdf}
-    files.update({name: picture for name, picture in inputs.drawing.files.items() if name not in files})
-    return files
+    return {**inputs.drawing.files, **files}  # the diagrams first, in the order dot drew them
 
 
 def export_help() -> str:
