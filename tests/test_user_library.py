@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TESTS
 from test_cli import run
+from test_messages import METADATA_KEYS
 
 from threatlib.errors import InputError
 from threatlib.library import LIBRARY_DIR, load_library
@@ -155,3 +156,25 @@ def test_the_user_library_proves_its_own_entries() -> None:
 def test_a_folder_given_twice_counts_once(tmp_path) -> None:
     library = load_library(user=[USER, TESTS / ".." / "tests" / "user_library"])
     assert (library.user, library.origin("XA")) == ((USER,), str(USER))
+
+
+def test_a_threat_still_written_with_stride_is_told_the_new_key(tmp_path) -> None:
+    root = _user_copy(tmp_path)
+    path = root / "threats" / "marketplace" / "MK-01" / "threat.yaml"
+    text = path.read_text()
+    assert "\ncategories:" in text
+    path.write_text(text.replace("\ncategories:", "\nstride:"))
+    with pytest.raises(InputError) as caught:
+        load_library(user=[root])
+    line = text.splitlines().index(next(x for x in text.splitlines() if x.startswith("categories:"))) + 1
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:{line}:1: unknown key 'stride': it is now 'categories', which takes STRIDE and LINDDUN categories alike"]
+
+
+def test_stride_in_a_model_is_an_unknown_key_like_any_other(tmp_path) -> None:
+    path = tmp_path / "m.yaml"
+    text = (ROOT / MODEL).read_text()
+    path.write_text(text.replace("  name: Example Market\n", "  name: Example Market\n  stride: [spoofing]\n", 1))
+    result = run("validate", "--library", "tests/user_library", str(path))
+    line = text.splitlines().index("  name: Example Market") + 2
+    assert (result.returncode, result.stderr) == (2, f"{path}:{line}:3: unknown key 'stride'; allowed keys: {METADATA_KEYS}\n")

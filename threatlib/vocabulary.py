@@ -31,6 +31,11 @@ RENAMED = {
                       "or product_recommendation for a shopping recommender",
 }
 
+# Keys that were renamed: a file still using the old name is told the new one, not just "unknown key".
+RENAMED_KEYS = {
+    "stride": ("categories", "which takes STRIDE and LINDDUN categories alike"),
+}
+
 
 # ---- Labels, link wordings and rating scales (the words each code is printed in) ----
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from threatlib.documents.yaml_source import Document
 from threatlib.errors import InputError, Problem, brief
-from threatlib.vocabulary import RENAMED
+from threatlib.vocabulary import RENAMED, RENAMED_KEYS
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -34,6 +34,9 @@ def error_problem(doc: Document, schema: type[BaseModel], error: dict) -> Proble
     field = loc[-1] if loc else ""
     if kind == "extra_forbidden":
         allowed = _allowed_keys(schema, loc[:-1])
+        new, why = RENAMED_KEYS.get(str(field), ("", ""))
+        if new in allowed:  # only where the old key belonged: 'stride' in a model is simply unknown
+            return doc.problem(loc, f"unknown key {brief(str(field))}: it is now '{new}', {why}", at_key=True)
         hint = ""
         close = difflib.get_close_matches(str(field), allowed, n=1)
         if close:
