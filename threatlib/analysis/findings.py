@@ -67,6 +67,7 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
     shared: dict[str, dict] = {}
     # Legal threats on one element mostly rely on the same provisions there: their rating and reasons are made once.
     memo: dict[tuple, tuple] = {}
+    pytm_why: dict[tuple[str, str], list[str]] = {}
     for threat, element in matches(compiled):
         facts: Facts = element.facts
         if isinstance(threat, LibraryThreat):
@@ -77,8 +78,11 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
         else:
             if threat.id not in shared:
                 shared[threat.id] = _pytm_shared(threat)
-            finding = Finding(**shared[threat.id], id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name,
-                              element_kind=facts.kind, why=[f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"])
+            why_key = (threat.id, facts.kind)
+            if why_key not in pytm_why:  # the same sentence for every element of a kind
+                pytm_why[why_key] = [f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"]
+            finding = Finding.trusted(**shared[threat.id], id=f"{threat.id}@{facts.id}", element_id=facts.id,
+                                      element_name=facts.name, element_kind=facts.kind, why=pytm_why[why_key])
         findings[finding.id] = finding
     return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
 
@@ -87,7 +91,7 @@ def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
     evidence = [CitedClaim(statement=c.statement, status=c.status.value, sources=[_cite(s, cite) for s in c.sources])
                 for c in threat.evidence]
     return dict(threat_id=threat.id, title=threat.title, family=threat.family, origin="threatlib",
-                severity=threat.severity.value, likelihood_scale="yardstick", description=threat.description,
+                severity=threat.severity, likelihood_scale="yardstick", description=threat.description,
                 mitigations=list(threat.mitigations), evidence=evidence, references="", stride=[c.value for c in threat.categories],
                 capec=list(threat.capec), cwe=list(threat.cwe))
 
@@ -115,7 +119,7 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
             memo[risk_key] = assess(threat.likelihood.value, threat.severity.value,
                                     children=facts.handles_children, sensitive=facts.handles_sensitive)
     risk = memo[risk_key]
-    return Finding(**shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
+    return Finding.trusted(**shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
                    likelihood=risk.likelihood_words, why=why, risk=risk, jurisdictions=jurisdictions)
 
 
@@ -123,7 +127,7 @@ def _pytm_shared(threat) -> dict:
     """pytm's rating is the threat's alone, so every one of its findings shares one Risk."""
     severity = PYTM_SEVERITY.get(threat.severity.strip().lower(), "medium")
     likelihood = PYTM_LIKELIHOOD.get((threat.likelihood or "").strip().lower(), "realistic_possibility")
-    return dict(threat_id=threat.id, title=threat.description, family="pytm", origin="pytm", severity=severity,
+    return dict(threat_id=threat.id, title=threat.description, family="pytm", origin="pytm", severity=Severity(severity),
                 likelihood=threat.likelihood or "not rated", likelihood_scale="pytm", description=threat.details,
                 mitigations=[threat.mitigations] if threat.mitigations else [], evidence=[], references=threat.references,
                 stride=[], capec=[], cwe=[], risk=assess(likelihood, severity, mapped_from_pytm=True), jurisdictions=[])
