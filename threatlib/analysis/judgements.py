@@ -170,6 +170,7 @@ class ElementRater:
         self.index = compiled.library.provision_index()
         self._ratings: dict[tuple, Rated] = {}  # elements alike in every driver share one rating
         self._leads: dict[tuple[int, ...], LegalBasis] = {}  # by the identities of the bases, alive in compiled
+        self._reasons: dict[tuple[int, str], list[str]] = {}  # by the identity of a rating, alive in _ratings
 
     def rate(self, element_id: str, relevant: list[LegalBasis]) -> tuple[int, list[str]]:
         """The highest likelihood over the legal orders the finding relies on, and how it was reached."""
@@ -181,6 +182,11 @@ class ElementRater:
             if best is None or self._cache[key][0].index > best[0].index:
                 best = self._cache[key]
         rated, code = best
+        if (id(rated), code) not in self._reasons:  # the reasons are the rating's, whichever element it rates
+            self._reasons[id(rated), code] = self._reasons_for(rated, code)
+        return rated.index, self._reasons[id(rated), code]
+
+    def _reasons_for(self, rated: Rated, code: str) -> list[str]:
         name = self.compiled.library.jurisdictions[code].in_sentence
         reasons = [f"Likelihood by the judgement drivers for {name}, at this element:"]
         reasons += [f"{d.effect:+d} {d.driver}: {d.text}" for d in rated.drivers]
@@ -189,7 +195,7 @@ class ElementRater:
             holder = self.compiled.facts[judgement.route.holder].name
             reasons.append(f"The judgement for {name} is {judgement.likelihood_words}: it rates the route to {holder}, "
                            "whose legal basis, data subjects or evidence differ from this element's.")
-        return rated.index, reasons
+        return reasons
 
     def _rate(self, element_id: str, code: str, bases: list[LegalBasis]) -> Rated:
         facts = self.compiled.facts[element_id]
