@@ -19,7 +19,7 @@ SEVERITY_RANK = {s.value: s.rank for s in Severity}
 
 
 def matches(compiled: CompiledModel):
-    """Every (threat, element) pair where pytm's engine says the threat applies.
+    """Every (threat, element's facts) pair where pytm's engine says the threat applies to the element.
 
     pytm's check() runs as usual (consistency checks, flow defaults). Its resolve() is not called: it
     writes every finding back onto its element through pydantic's validate-on-assignment, which made it
@@ -27,29 +27,31 @@ def matches(compiled: CompiledModel):
     on the elements of the kinds or classes a threat targets (apply would refuse the others anyway).
     """
     if compiled.resolved is not None:  # a pytm script: pytm's own resolve() decided, as in pytm
-        yield from compiled.resolved
+        for threat, element in compiled.resolved:
+            yield threat, element.facts
         return
     with active_state(compiled.state):
         compiled.tm.check()
-        by_class: dict[type, list] = {}
+        # Each element beside its facts, read once (an attribute pytm's elements hold outside their fields).
+        by_class: dict[type, list[tuple[object, Facts]]] = {}
         for element in compiled.state.elements:
             if element.inScope and hasattr(element, "facts"):
-                by_class.setdefault(type(element), []).append(element)
-        by_kind: dict[str, list] = {}
-        for elements in by_class.values():
-            for element in elements:
-                by_kind.setdefault(element.facts.kind, []).append(element)
+                by_class.setdefault(type(element), []).append((element, element.facts))
+        by_kind: dict[str, list[tuple[object, Facts]]] = {}
+        for pairs in by_class.values():
+            for pair in pairs:
+                by_kind.setdefault(pair[1].kind, []).append(pair)
         for threat in list(compiled.state.threats):
             # Each condition is compiled once into a function, called here without apply's per-call costs.
             if isinstance(threat, LibraryThreat):
-                candidates = [e for kind in sorted(threat.kinds) for e in by_kind.get(kind, ())]
+                candidates = [pair for kind in sorted(threat.kinds) for pair in by_kind.get(kind, ())]
                 holds = threat.holds
             else:
-                candidates = [e for cls, elements in by_class.items() if _targets(threat, cls) for e in elements]
+                candidates = [pair for cls, pairs in by_class.items() if _targets(threat, cls) for pair in pairs]
                 holds = pytm_condition_test(threat)
-            for element in candidates:
+            for element, facts in candidates:
                 if holds(element):
-                    yield threat, element
+                    yield threat, facts
 
 
 def _targets(threat, cls: type) -> bool:
@@ -68,21 +70,20 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
     # Legal threats on one element mostly rely on the same provisions there: their rating and reasons are made once.
     memo: dict[tuple, tuple] = {}
     pytm_why: dict[tuple[str, str], list[str]] = {}
-    for threat, element in matches(compiled):
-        facts: Facts = element.facts
+    for threat, facts in matches(compiled):
         if isinstance(threat, LibraryThreat):
             ours = threat._loaded.threat
             if threat.id not in shared:
-                shared[threat.id] = {**_ours_shared(ours, cite), "library": threat._loaded.origin}
+                shared[threat.id] = Finding.template(**_ours_shared(ours, cite), library=threat._loaded.origin)
             finding = _ours(ours, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id], rater, memo)
         else:
             if threat.id not in shared:
-                shared[threat.id] = _pytm_shared(threat)
+                shared[threat.id] = Finding.template(**_pytm_shared(threat))
             why_key = (threat.id, facts.kind)
             if why_key not in pytm_why:  # the same sentence for every element of a kind
                 pytm_why[why_key] = [f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"]
-            finding = Finding.trusted(**shared[threat.id], id=f"{threat.id}@{facts.id}", element_id=facts.id,
-                                      element_name=facts.name, element_kind=facts.kind, why=pytm_why[why_key])
+            finding = Finding.from_template(shared[threat.id], id=f"{threat.id}@{facts.id}", element_id=facts.id,
+                                            element_name=facts.name, element_kind=facts.kind, why=pytm_why[why_key])
         findings[finding.id] = finding
     return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
 
@@ -119,7 +120,7 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
             memo[risk_key] = assess(threat.likelihood.value, threat.severity.value,
                                     children=facts.handles_children, sensitive=facts.handles_sensitive)
     risk = memo[risk_key]
-    return Finding.trusted(**shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
+    return Finding.from_template(shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
                    likelihood=risk.likelihood_words, why=why, risk=risk, jurisdictions=jurisdictions)
 
 
