@@ -40,7 +40,7 @@ def _same(mine, validated, where: str = "analysis") -> None:
             _same(getattr(mine, name), getattr(validated, name), f"{where}.{name}")
     elif isinstance(mine, list | tuple):
         assert len(mine) == len(validated), where
-        for i, (a, b) in enumerate(zip(mine, validated)):
+        for i, (a, b) in enumerate(zip(mine, validated, strict=True)):
             _same(a, b, f"{where}[{i}]")
     else:
         assert mine == validated, where

@@ -102,10 +102,17 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
     """A threat that relies on a state's powers is rated by the judgements' drivers at its element, so a finding
     and its judgement never disagree without saying why; any other threat starts from its library likelihood.
 
-    memo: what earlier findings worked out for the same element and provisions (the bases are the compiled
-    model's own objects, alive for the whole analysis, so their identities name them)."""
-    relevant = relevant_bases(threat, facts, bases, compiled)
-    key = (facts.id, tuple(map(id, relevant)))
+    memo: what earlier findings worked out for the same threat and bases, and for the same element and provisions
+    (the bases are the compiled model's own objects, alive for the whole analysis, so their identities name them)."""
+    if facts.kind == "flow":
+        bases = compiled.bases.get(facts.sink, ())
+    # Elements alike share one tuple of bases (see compile), so which of them a threat relies on is found once.
+    relevant_key = (threat.id, id(bases))
+    if relevant_key not in memo:
+        relevant = relevant_bases(threat, facts, bases, compiled)
+        memo[relevant_key] = (relevant, tuple(map(id, relevant)))
+    relevant, relevant_ids = memo[relevant_key]
+    key = (facts.id, relevant_ids)
     if key not in memo:
         rating = rater.rate(facts.id, relevant) if relevant else None
         memo[key] = (rating, explain(facts, relevant, compiled, names), sorted({b.jurisdiction for b in relevant}))
@@ -120,8 +127,9 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
             memo[risk_key] = assess(threat.likelihood.value, threat.severity.value,
                                     children=facts.handles_children, sensitive=facts.handles_sensitive)
     risk = memo[risk_key]
-    return Finding.from_template(shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
-                   likelihood=risk.likelihood_words, why=why, risk=risk, jurisdictions=jurisdictions)
+    return Finding.from_template(shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name,
+                                 element_kind=facts.kind, likelihood=risk.likelihood_words, why=why, risk=risk,
+                                 jurisdictions=jurisdictions)
 
 
 def _pytm_shared(threat) -> dict:
