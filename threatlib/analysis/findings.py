@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from threatlib.analysis.judgements import ElementRater
+from threatlib.analysis.element_rating import ElementRater
 from threatlib.analysis.model import CitedClaim, Finding, SourceRef
 from threatlib.analysis.risk import PYTM_LIKELIHOOD, YARDSTICK, assess
 from threatlib.analysis.why import explain
