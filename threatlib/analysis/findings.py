@@ -78,7 +78,7 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
             finding = _ours(ours, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id], rater, memo)
         else:
             if threat.id not in shared:
-                shared[threat.id] = Finding.template(**_pytm_shared(threat))
+                shared[threat.id] = _pytm_template(threat)
             why_key = (threat.id, facts.kind)
             if why_key not in pytm_why:  # the same sentence for every element of a kind
                 pytm_why[why_key] = [f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"]
@@ -130,6 +130,18 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
     return Finding.from_template(shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name,
                                  element_kind=facts.kind, likelihood=risk.likelihood_words, why=why, risk=risk,
                                  jurisdictions=jurisdictions)
+
+
+# pytm's own threats are made once per process and shared by every model (see compile), and so is what their
+# findings share: by the threat's identity, the threat kept beside it so the identity stays its own.
+_PYTM_TEMPLATES: dict[int, tuple[object, dict]] = {}
+
+
+def _pytm_template(threat) -> dict:
+    known = _PYTM_TEMPLATES.get(id(threat))
+    if known is None or known[0] is not threat:
+        known = _PYTM_TEMPLATES[id(threat)] = (threat, Finding.template(**_pytm_shared(threat)))
+    return known[1]
 
 
 def _pytm_shared(threat) -> dict:
