@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from threatlib.analysis.debate import debate_views
 from threatlib.analysis.diff import diff_exposures, diff_findings, diff_judgements
+from threatlib.analysis.element_rating import ElementRater
 from threatlib.analysis.exposure import exposure_paths
 from threatlib.analysis.findings import resolve_findings
-from threatlib.analysis.judgements import ElementRater, judge
+from threatlib.analysis.judgements import judge
 from threatlib.analysis.model import Analysis, DecisionView, ExcludedFinding, Finding, KeyAssumption, PositionView, ScenarioView, SourceRef
 from threatlib.analysis.unknowns import unknown_location_warnings
 from threatlib.analysis.views import claim_views, legal_views, model_views

@@ -90,9 +90,23 @@ def matching_practice(jurisdiction: Jurisdiction, powers: frozenset[Power], sect
 
 
 def rate(jurisdiction: Jurisdiction, lead: Basis, *, contested: bool, sectors: frozenset[str], subjects: frozenset[str],
-         weakest: tuple[str, str], gateway: str | None, vendor_cases: tuple[str, ...] = ()) -> Rated:
+         weakest: tuple[str, str], gateway: str | None, vendor_cases: tuple[str, ...] = (),
+         memo: dict | None = None) -> Rated:
     """weakest: (status, what) of the route's weakest necessary step; gateway: the gateway's name, if any;
-    vendor_cases: documented demands by this legal order on the vendor's group, from the model."""
+    vendor_cases: documented demands by this legal order on the vendor's group, from the model; memo: where
+    ratings in one analysis keep the drivers they share (the first six depend on the state and the data alone)."""
+    key = (id(jurisdiction), lead, sectors, subjects, vendor_cases)
+    state = memo.get(key) if memo is not None else None
+    if state is None:
+        state = _state_drivers(jurisdiction, lead, sectors, subjects, vendor_cases)
+        if memo is not None:
+            memo[key] = state
+    return _route_drivers(*state, contested=contested, weakest=weakest, gateway=gateway, vendor_cases=vendor_cases)
+
+
+def _state_drivers(jurisdiction: Jurisdiction, lead: Basis, sectors: frozenset[str], subjects: frozenset[str],
+                   vendor_cases: tuple[str, ...]) -> tuple[tuple[Driver, ...], list[str]]:
+    """The drivers from the power, the state's safeguards and practice, the vendor's record and whose data it is."""
     name = jurisdiction.in_sentence
     drivers: list[Driver] = []
 
@@ -131,6 +145,17 @@ def rate(jurisdiction: Jurisdiction, lead: Basis, *, contested: bool, sectors: f
          f"The data is about {_words(targeted)}, of interest to {PURPOSE_WORDS[lead.purpose]}." if targeted and interested
          else f"The data is about {_words(targeted)}, but this power is for {PURPOSE_WORDS[lead.purpose]}." if targeted
          else "No group of particular interest to intelligence services is among the data subjects.")
+    return tuple(drivers), cases
+
+
+def _route_drivers(state: tuple[Driver, ...], cases: list[str], *, contested: bool, weakest: tuple[str, str],
+                   gateway: str | None, vendor_cases: tuple[str, ...]) -> Rated:
+    """The drivers from the route (legal certainty, evidence, a gateway), then the ceiling and the cap."""
+    drivers = list(state)
+
+    def step(driver: str, effect: int, text: str) -> None:
+        drivers.append(Driver(driver=driver, effect=effect, text=text))
+
     if contested:
         step("certainty", -1, "The reach rests on a contested reading (a recorded counter-reading, or control by a "
                               "parent abroad).")

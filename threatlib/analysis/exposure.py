@@ -16,6 +16,7 @@ from collections import deque
 
 from threatlib.analysis.model import Exposure
 from threatlib.compile import CompiledModel
+from threatlib.spec.model import SubjectGroup
 
 
 def exposure_paths(compiled: CompiledModel) -> list[Exposure]:
@@ -54,6 +55,7 @@ def exposure_paths(compiled: CompiledModel) -> list[Exposure]:
 def _search(compiled: CompiledModel, category: str, origins: list[str], subjects: tuple[str, ...], out, links_at,
             exposures: dict) -> None:
     previous: dict[str, tuple[str, str] | None] = {o: None for o in origins}
+    groups = [SubjectGroup(s) for s in subjects]
     queue = deque(origins)
     while queue:
         here = queue.popleft()
@@ -62,9 +64,9 @@ def _search(compiled: CompiledModel, category: str, origins: list[str], subjects
                 key = (category, link.authority, here, subjects)
                 if key not in exposures:
                     elements, via_flows = _walk_back(previous, here)
-                    exposures[key] = Exposure(
+                    exposures[key] = Exposure.trusted(
                         data=category, authority=link.authority, jurisdiction=link.jurisdiction,
-                        elements=elements, flows=via_flows, holder=here, subjects=list(subjects),
+                        elements=elements, flows=via_flows, holder=here, subjects=list(groups),
                         bases=sorted({b.provision_id for b in link.bases}))
         for flow in out.get(here, ()):
             if flow.sink not in previous:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from threatlib.analysis.judgements import ElementRater
+from threatlib.analysis.element_rating import ElementRater
 from threatlib.analysis.model import CitedClaim, Finding, SourceRef
 from threatlib.analysis.risk import PYTM_LIKELIHOOD, YARDSTICK, assess
 from threatlib.analysis.why import explain
@@ -19,7 +19,7 @@ SEVERITY_RANK = {s.value: s.rank for s in Severity}
 
 
 def matches(compiled: CompiledModel):
-    """Every (threat, element) pair where pytm's engine says the threat applies.
+    """Every (threat, element's facts) pair where pytm's engine says the threat applies to the element.
 
     pytm's check() runs as usual (consistency checks, flow defaults). Its resolve() is not called: it
     writes every finding back onto its element through pydantic's validate-on-assignment, which made it
@@ -27,29 +27,31 @@ def matches(compiled: CompiledModel):
     on the elements of the kinds or classes a threat targets (apply would refuse the others anyway).
     """
     if compiled.resolved is not None:  # a pytm script: pytm's own resolve() decided, as in pytm
-        yield from compiled.resolved
+        for threat, element in compiled.resolved:
+            yield threat, element.facts
         return
     with active_state(compiled.state):
         compiled.tm.check()
-        by_class: dict[type, list] = {}
+        # Each element beside its facts, read once (an attribute pytm's elements hold outside their fields).
+        by_class: dict[type, list[tuple[object, Facts]]] = {}
         for element in compiled.state.elements:
             if element.inScope and hasattr(element, "facts"):
-                by_class.setdefault(type(element), []).append(element)
-        by_kind: dict[str, list] = {}
-        for elements in by_class.values():
-            for element in elements:
-                by_kind.setdefault(element.facts.kind, []).append(element)
+                by_class.setdefault(type(element), []).append((element, element.facts))
+        by_kind: dict[str, list[tuple[object, Facts]]] = {}
+        for pairs in by_class.values():
+            for pair in pairs:
+                by_kind.setdefault(pair[1].kind, []).append(pair)
         for threat in list(compiled.state.threats):
             # Each condition is compiled once into a function, called here without apply's per-call costs.
             if isinstance(threat, LibraryThreat):
-                candidates = [e for kind in sorted(threat.kinds) for e in by_kind.get(kind, ())]
+                candidates = [pair for kind in sorted(threat.kinds) for pair in by_kind.get(kind, ())]
                 holds = threat.holds
             else:
-                candidates = [e for cls, elements in by_class.items() if _targets(threat, cls) for e in elements]
+                candidates = [pair for cls, pairs in by_class.items() if _targets(threat, cls) for pair in pairs]
                 holds = pytm_condition_test(threat)
-            for element in candidates:
+            for element, facts in candidates:
                 if holds(element):
-                    yield threat, element
+                    yield threat, facts
 
 
 def _targets(threat, cls: type) -> bool:
@@ -67,18 +69,21 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
     shared: dict[str, dict] = {}
     # Legal threats on one element mostly rely on the same provisions there: their rating and reasons are made once.
     memo: dict[tuple, tuple] = {}
-    for threat, element in matches(compiled):
-        facts: Facts = element.facts
+    pytm_why: dict[tuple[str, str], list[str]] = {}
+    for threat, facts in matches(compiled):
         if isinstance(threat, LibraryThreat):
             ours = threat._loaded.threat
             if threat.id not in shared:
-                shared[threat.id] = {**_ours_shared(ours, cite), "library": threat._loaded.origin}
+                shared[threat.id] = Finding.template(**_ours_shared(ours, cite), library=threat._loaded.origin)
             finding = _ours(ours, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id], rater, memo)
         else:
             if threat.id not in shared:
-                shared[threat.id] = _pytm_shared(threat)
-            finding = Finding(**shared[threat.id], id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name,
-                              element_kind=facts.kind, why=[f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"])
+                shared[threat.id] = _pytm_template(threat)
+            why_key = (threat.id, facts.kind)
+            if why_key not in pytm_why:  # the same sentence for every element of a kind
+                pytm_why[why_key] = [f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"]
+            finding = Finding.from_template(shared[threat.id], id=f"{threat.id}@{facts.id}", element_id=facts.id,
+                                            element_name=facts.name, element_kind=facts.kind, why=pytm_why[why_key])
         findings[finding.id] = finding
     return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
 
@@ -87,7 +92,7 @@ def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
     evidence = [CitedClaim(statement=c.statement, status=c.status.value, sources=[_cite(s, cite) for s in c.sources])
                 for c in threat.evidence]
     return dict(threat_id=threat.id, title=threat.title, family=threat.family, origin="threatlib",
-                severity=threat.severity.value, likelihood_scale="yardstick", description=threat.description,
+                severity=threat.severity, likelihood_scale="yardstick", description=threat.description,
                 mitigations=list(threat.mitigations), evidence=evidence, references="", stride=[c.value for c in threat.categories],
                 capec=list(threat.capec), cwe=list(threat.cwe))
 
@@ -97,10 +102,17 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
     """A threat that relies on a state's powers is rated by the judgements' drivers at its element, so a finding
     and its judgement never disagree without saying why; any other threat starts from its library likelihood.
 
-    memo: what earlier findings worked out for the same element and provisions (the bases are the compiled
-    model's own objects, alive for the whole analysis, so their identities name them)."""
-    relevant = relevant_bases(threat, facts, bases, compiled)
-    key = (facts.id, tuple(map(id, relevant)))
+    memo: what earlier findings worked out for the same threat and bases, and for the same element and provisions
+    (the bases are the compiled model's own objects, alive for the whole analysis, so their identities name them)."""
+    if facts.kind == "flow":
+        bases = compiled.bases.get(facts.sink, ())
+    # Elements alike share one tuple of bases (see compile), so which of them a threat relies on is found once.
+    relevant_key = (threat.id, id(bases))
+    if relevant_key not in memo:
+        relevant = relevant_bases(threat, facts, bases, compiled)
+        memo[relevant_key] = (relevant, tuple(map(id, relevant)))
+    relevant, relevant_ids = memo[relevant_key]
+    key = (facts.id, relevant_ids)
     if key not in memo:
         rating = rater.rate(facts.id, relevant) if relevant else None
         memo[key] = (rating, explain(facts, relevant, compiled, names), sorted({b.jurisdiction for b in relevant}))
@@ -115,15 +127,28 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
             memo[risk_key] = assess(threat.likelihood.value, threat.severity.value,
                                     children=facts.handles_children, sensitive=facts.handles_sensitive)
     risk = memo[risk_key]
-    return Finding(**shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name, element_kind=facts.kind,
-                   likelihood=risk.likelihood_words, why=why, risk=risk, jurisdictions=jurisdictions)
+    return Finding.from_template(shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name,
+                                 element_kind=facts.kind, likelihood=risk.likelihood_words, why=why, risk=risk,
+                                 jurisdictions=jurisdictions)
+
+
+# pytm's own threats are made once per process and shared by every model (see compile), and so is what their
+# findings share: by the threat's identity, the threat kept beside it so the identity stays its own.
+_PYTM_TEMPLATES: dict[int, tuple[object, dict]] = {}
+
+
+def _pytm_template(threat) -> dict:
+    known = _PYTM_TEMPLATES.get(id(threat))
+    if known is None or known[0] is not threat:
+        known = _PYTM_TEMPLATES[id(threat)] = (threat, Finding.template(**_pytm_shared(threat)))
+    return known[1]
 
 
 def _pytm_shared(threat) -> dict:
     """pytm's rating is the threat's alone, so every one of its findings shares one Risk."""
     severity = PYTM_SEVERITY.get(threat.severity.strip().lower(), "medium")
     likelihood = PYTM_LIKELIHOOD.get((threat.likelihood or "").strip().lower(), "realistic_possibility")
-    return dict(threat_id=threat.id, title=threat.description, family="pytm", origin="pytm", severity=severity,
+    return dict(threat_id=threat.id, title=threat.description, family="pytm", origin="pytm", severity=Severity(severity),
                 likelihood=threat.likelihood or "not rated", likelihood_scale="pytm", description=threat.details,
                 mitigations=[threat.mitigations] if threat.mitigations else [], evidence=[], references=threat.references,
                 stride=[], capec=[], cwe=[], risk=assess(likelihood, severity, mapped_from_pytm=True), jurisdictions=[])

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from threatlib.analysis.confidence import alternative_view, confidence_of, indicators, key_assumptions, step_words
 from threatlib.analysis.drivers import (
+    DOUBTFUL,
     UNSUPPORTED,
     WEAKNESS,
     Basis,
@@ -152,66 +153,6 @@ def judge(compiled: CompiledModel, exposures: list[Exposure], cite) -> tuple[lis
     return judgements, none
 
 
-class ElementRater:
-    """Rates a legal finding by the judgements' drivers, at its own element: its own legal bases, whose data reaches
-    it, and how well the model evidences the element and its operator's link. A flow is rated at its sink."""
-
-    def __init__(self, compiled: CompiledModel, exposures: list[Exposure], judgements: list[Judgement]):
-        self.compiled = compiled
-        self.evidence = Evidence(compiled)
-        self.judgements = {j.jurisdiction: j for j in judgements}
-        self.subjects: dict[str, set[str]] = {}
-        for e in exposures:
-            self.subjects.setdefault(e.holder, set()).update(e.subjects)
-        self.default_subjects = {g.value for g in compiled.spec.metadata.data_subjects}
-        self._cache: dict[tuple, tuple[Rated, str]] = {}
-        self.organisations = Organisations(compiled)
-        self.index = compiled.library.provision_index()
-        self._ratings: dict[tuple, Rated] = {}  # elements alike in every driver share one rating
-
-    def rate(self, element_id: str, relevant: list[LegalBasis]) -> tuple[int, list[str]]:
-        """The highest likelihood over the legal orders the finding relies on, and how it was reached."""
-        best: tuple[Rated, str] | None = None
-        for code in sorted({b.jurisdiction for b in relevant}):
-            key = (element_id, code, tuple(sorted({b.provision_id for b in relevant if b.jurisdiction == code})))
-            if key not in self._cache:
-                self._cache[key] = (self._rate(element_id, code, [b for b in relevant if b.jurisdiction == code]), code)
-            if best is None or self._cache[key][0].index > best[0].index:
-                best = self._cache[key]
-        rated, code = best
-        name = self.compiled.library.jurisdictions[code].in_sentence
-        reasons = [f"Likelihood by the judgement drivers for {name}, at this element:"]
-        reasons += [f"{d.effect:+d} {d.driver}: {d.text}" for d in rated.drivers]
-        judgement = self.judgements.get(code)
-        if judgement and judgement.likelihood != rated.key:
-            holder = self.compiled.facts[judgement.route.holder].name
-            reasons.append(f"The judgement for {name} is {judgement.likelihood_words}: it rates the route to {holder}, "
-                           "whose legal basis, data subjects or evidence differ from this element's.")
-        return rated.index, reasons
-
-    def _rate(self, element_id: str, code: str, bases: list[LegalBasis]) -> Rated:
-        facts = self.compiled.facts[element_id]
-        holder = facts.sink if facts.kind == "flow" else element_id
-        index = self.index
-        ranked = sorted(bases, key=lambda b: (CERTAINTY.index(_certainty(b, index[b.provision_id][2])),
-                                              -strength(index[b.provision_id][2].purpose.value,
-                                                        index[b.provision_id][2].scope.value), b.provision_id,
-                                              VIA_ORDER[b.via.value], b.chain))
-        lead = ranked[0]
-        p = index[lead.provision_id][2]
-        premises = [self.evidence.premise(element_id, "hand-over" if facts.kind == "flow" else "holder")]
-        premises += [self.evidence.premise(org, "link") for org in lead.chain]
-        weakest = max(premises, key=lambda x: WEAKNESS.index(x.status))
-        operator = self.compiled.facts[holder].operator
-        return _rated(self._ratings, self.compiled, code, Basis(lead.label, p.purpose.value, p.scope.value,
-                                                                frozenset(p.powers)),
-                      contested=p.counter_reading is not None or lead.via.value == "control",
-                      sectors=self.organisations.sectors(operator),
-                      subjects=frozenset(self.subjects.get(holder) or self.default_subjects),
-                      weakest=(weakest.status, step_words(weakest)), gateway=None,
-                      group=self.organisations.group(operator))
-
-
 def _why_none(compiled: CompiledModel, code: str) -> str:
     name = compiled.library.jurisdictions[code].in_sentence
     compelled = sorted({link.element for link in compiled.compulsion if link.jurisdiction == code})
@@ -231,9 +172,11 @@ def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: li
                organisations: Organisations, index: dict, provisions: dict, ratings: dict) -> Candidate:
     """provisions and ratings: what earlier candidates worked out, by holder and by drivers."""
     first = group[0]
-    if (code, first.holder) not in provisions:
-        provisions[code, first.holder] = _provisions(compiled, code, first.holder, cite, index)
-    reaching_provisions = provisions[code, first.holder]
+    # Holders with the same bases (compile gives them one tuple, alive for the analysis) share their provisions.
+    bases = compiled.bases.get(first.holder, ())
+    if (code, id(bases)) not in provisions:
+        provisions[code, id(bases)] = _provisions(compiled, code, bases, cite, index)
+    reaching_provisions = provisions[code, id(bases)]
     lead = reaching_provisions[0]
     premises = _premises(compiled, evidence, first, lead, sorted({e.data for e in group}))
     weakest = max(premises, key=lambda p: WEAKNESS.index(p.status))
@@ -254,12 +197,16 @@ def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: li
 
 def _rated(ratings: dict, compiled: CompiledModel, code: str, lead: Basis, *, contested: bool, sectors: frozenset[str],
            subjects: frozenset[str], weakest: tuple[str, str], gateway: str | None, group: frozenset[str]) -> Rated:
-    """rate(), once for each set of drivers: the rating is a function of these alone."""
+    """rate(), once for each set of drivers: the rating is a function of these alone (ratings is also rate()'s memo
+    of the drivers ratings share, under keys of another shape). It reads what the weakest step
+    is only when its evidence lowers or caps the rating: steps stronger than that differ in no rating."""
+    if weakest[0] not in DOUBTFUL | UNSUPPORTED:
+        weakest = (weakest[0], "")
     key = (code, lead, contested, sectors, subjects, weakest, gateway, group)
     if key not in ratings:
         ratings[key] = rate(compiled.library.jurisdictions[code], lead, contested=contested, sectors=sectors,
                             subjects=subjects, weakest=weakest, gateway=gateway,
-                            vendor_cases=vendor_practice(compiled, code, group))
+                            vendor_cases=vendor_practice(compiled, code, group), memo=ratings)
     return ratings[key]
 
 
@@ -302,12 +249,12 @@ def _sectors(compiled: CompiledModel, operator: str) -> set[str]:
     return out
 
 
-def _provisions(compiled: CompiledModel, code: str, holder: str, cite, index: dict) -> list[ReachingProvision]:
-    """The provisions of `code` that let its authorities obtain data from the holder: the reach's carriers first.
-    index: the library's provision_index()."""
+def _provisions(compiled: CompiledModel, code: str, bases: tuple[LegalBasis, ...], cite, index: dict) -> list[ReachingProvision]:
+    """The provisions of `code` that let its authorities obtain data from a holder with these bases: the reach's
+    carriers first. index: the library's provision_index()."""
     names = {o.id: o.name for o in compiled.spec.organisations}
     out: dict[str, ReachingProvision] = {}
-    for b in sorted(reaching(compiled.bases.get(holder, ())),
+    for b in sorted(reaching(bases),
                     key=lambda b: (b.law_rank, b.provision_id, VIA_ORDER[b.via.value], len(b.chain), b.chain)):
         if b.jurisdiction != code or b.provision_id in out:
             continue

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
+from threatlib.analysis.record import Record
 from threatlib.documents.common import Status
 from threatlib.library.schema import Nexus, Power, Purpose, Scope, Severity
 from threatlib.spec.model import Assessment, SubjectGroup
 
 # Codes stay enums here (their JSON is their value); their words are in threatlib.vocabulary.
-
-
-class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class SourceRef(Record):

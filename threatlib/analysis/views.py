@@ -67,21 +67,22 @@ def legal_views(compiled: CompiledModel, cite_source: Callable[[object], str]) -
     authorities that can compel; cite_source records each provision's sources among the analysis's."""
     spec = compiled.spec
     provisions = compiled.library.provision_index()
-    converted: dict[LegalBasis, Basis] = {}
+    converted: dict[int, Basis] = {}
 
     def basis(b: LegalBasis) -> Basis:
-        """The same basis reaches many elements: convert each once."""
-        if b in converted:
-            return converted[b]
+        """The same basis reaches many elements (compile shares one tuple of them between elements alike, alive for
+        the analysis, so its identity names it): convert each once."""
+        if id(b) in converted:
+            return converted[id(b)]
         _, _, provision = provisions[b.provision_id]
         for s in provision.sources:
             cite_source(s)
-        converted[b] = Basis(jurisdiction=b.jurisdiction, provision_id=b.provision_id, law=b.law_short, law_rank=b.law_rank,
+        converted[id(b)] = Basis(jurisdiction=b.jurisdiction, provision_id=b.provision_id, law=b.law_short, law_rank=b.law_rank,
                      article=b.article, label=b.label, powers=[p.value for p in b.powers], via=b.via.value, chain=list(b.chain),
                      status=b.status, summary=provision.summary, sources=[s.id for s in provision.sources])
-        return converted[b]
+        return converted[id(b)]
 
-    compulsion = [CompulsionView(id=l.id, element=l.element, authority=l.authority, jurisdiction=l.jurisdiction,
+    compulsion = [CompulsionView.trusted(id=l.id, element=l.element, authority=l.authority, jurisdiction=l.jurisdiction,
                                  foreign=l.foreign, bases=[basis(b) for b in l.bases]) for l in compiled.compulsion]
     used_codes = {e.location for e in spec.elements if e.location} | {l.jurisdiction for l in compiled.compulsion}
     used_codes |= {c for o in spec.organisations for c in (o.incorporated_in, o.headquarters, *o.staff_access_from)}

@@ -65,6 +65,9 @@ class LegalReach:
         self.library = library
         self.organisations = {o.id: o for o in model.organisations}
         self._org_links: dict[str, tuple[Link, ...]] = {}
+        # Elements with the same links (most share an operator and a place) get one tuple of bases: the analysis
+        # then works each set of bases out once, by its identity.
+        self._bases: dict[tuple, tuple[LegalBasis, ...]] = {}
         self.domestic = self._with_parents(model.metadata.data_subjects_in)
         self.as_of = model.metadata.as_of  # a law enacted after the model's date reaches nothing in it
 
@@ -120,6 +123,12 @@ class LegalReach:
     def bases(self, links: tuple[Link, ...], sectors: frozenset = frozenset(), scale: Scale | None = None) -> tuple[LegalBasis, ...]:
         """Provisions that reach through these links; one limited to sectors or sizes only if the operator is in
         one of the sectors or reaches one of the sizes."""
+        key = (links, sectors, None if scale is None else (scale.personal_data_subjects, scale.users))
+        if key not in self._bases:
+            self._bases[key] = self._reaching_through(links, sectors, scale)
+        return self._bases[key]
+
+    def _reaching_through(self, links: tuple[Link, ...], sectors: frozenset, scale: Scale | None) -> tuple[LegalBasis, ...]:
         out = []
         for link in links:
             jurisdiction = self.library.jurisdictions[link.jurisdiction]

@@ -6,7 +6,7 @@ import pytm
 from pytm.tm import TMState
 
 from threatlib.compile.facts import Facts
-from threatlib.compile.pytm_state import register_threats
+from threatlib.compile.pytm_state import register_threats, shared_pytm_threats
 from threatlib.errors import ThreatConditionError
 from threatlib.library import Library, LoadedThreat
 from threatlib.library.conditions import condition_function
@@ -66,7 +66,8 @@ def build_pytm(model: Model, library: Library, facts: dict[str, Facts], state: T
     of a 5,000-asset estate into elements' inputs and outputs (where its rules read network flows), at a
     third of the analysis's time. Findings are the same either way (checked on every shipped model).
     """
-    tm = pytm.TM(model.metadata.name, description=model.metadata.description)
+    with shared_pytm_threats():
+        tm = pytm.TM(model.metadata.name, description=model.metadata.description)
     families = set(model.threats.families) if model.threats.families is not None else None
     register_threats(state, (LibraryThreat(t) for t in library.threats if families is None or t.threat.family in families),
                      keep_pytm=pytm_threats)

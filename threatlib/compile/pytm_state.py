@@ -72,6 +72,31 @@ def script_hooks(on_process: Callable[[TM], None], on_element: Callable[[Element
         Element._register_with_tm = original_register
 
 
+_PYTM_THREATS: dict[str, list[Threat]] = {}  # pytm's threats by threats file, made once per process
+
+
+@contextmanager
+def shared_pytm_threats() -> Iterator[None]:
+    """While a TM is made, it takes pytm's threats from its threats file as they were made for the first TM of this
+    process. pytm makes every one of them again for each TM, parsing and compiling each condition: a fifth of the
+    work of comparing forty small models. pytm's engine and ours only read a threat, so models can share them."""
+    original = TM._add_threats
+
+    def add_threats(self) -> None:
+        key = str(self.threatsFile)
+        if key in _PYTM_THREATS:
+            TM._get_state().threats.extend(_PYTM_THREATS[key])
+            return
+        original(self)  # into the state's list, emptied by pytm just before
+        _PYTM_THREATS[key] = list(TM._get_state().threats)
+
+    TM._add_threats = add_threats
+    try:
+        yield
+    finally:
+        TM._add_threats = original
+
+
 def register_threats(state: TMState, threats: Iterable[Threat], *, keep_pytm: bool) -> dict[str, Threat]:
     """Add our threats to the threats a model's TM registered (pytm's own, or a script's threats file), or put
     them in their place when keep_pytm is false.
