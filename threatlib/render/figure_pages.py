@@ -25,7 +25,7 @@ BOXES = {"landscape": (744.0, 527.0), "portrait": (503.0, 768.0)}
 TITLE_LINE, TITLE_CHAR, TITLE_SPACE = 12.7, 5.6, 8.0  # a figure's title (h3, 10 pt): a line, a character, its margins
 GAP = 10.0  # points between two figures, either way
 SLACK = 0.97  # the estimates of the titles' height are not exact: leave a little
-FULL = 0.56  # a page whose figures take less of its height ends above its middle
+FULL = 0.52  # of the text box: a page whose figures take less ends near or above its middle (half the page is 0.50)
 MOST_ENLARGED = 1.25  # a figure alone on a half-blank page prints at most this much larger than drawn
 HEADING = 44.0  # points: the section's heading, which only the first page carries
 

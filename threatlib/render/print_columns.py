@@ -14,7 +14,8 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-BLOCK_LINES = 24  # the tallest column of a block, in lines: a page holds a few, and what a block leaves is small
+FIRST_LINES = 12  # the tallest column of a long list's first block
+BLOCK_LINES = 34  # the tallest column of a block, in lines: about half a page, so a page holds one or two and little is left
 
 
 def lines(text: str, line_chars: int) -> int:
@@ -27,7 +28,13 @@ def columns(items: Sequence[T], texts: Sequence[str], count: int, line_chars: in
     """Blocks, each `count` columns (fewer when the items are fewer), each a run of (number from 1, item)."""
     heights = [lines(t, line_chars) for t in texts]
     numbered = list(enumerate(items, 1))
-    blocks = _cut(numbered, heights, -(-sum(heights) // (count * block_lines)) or 1)
+    # The first block is short, to fit under whatever precedes the list on its page; the others about half a page.
+    first, total = 0, 0
+    while sum(heights) > count * block_lines and first < len(heights) and total + heights[first] <= count * FIRST_LINES:
+        total += heights[first]
+        first += 1
+    blocks = [(numbered[:first], heights[:first])] if first else []
+    blocks += _cut(numbered[first:], heights[first:], -(-sum(heights[first:]) // (count * block_lines)) or 1)
     out = []
     for block, block_heights in blocks:
         parts = min(count, len(block))
@@ -75,7 +82,7 @@ def _even(heights: list[int], parts: int) -> list[int]:
         if start == len(heights):
             break
         share, size, total = -(-sum(heights[start:]) // left), 0, 0
-        while start + size < len(heights) and (size == 0 or left == 1 or total + heights[start + size] <= share):
+        while start + size < len(heights) and (size == 0 or left == 1 or total + heights[start + size] / 2 <= share):
             total += heights[start + size]
             size += 1
         runs.append(size)

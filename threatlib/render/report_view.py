@@ -145,7 +145,7 @@ class ReportView:
             return False
         left = sum(lines(m, 60) for m in mitigations) + 1
         right = sum(lines(c.statement, 60) for c in evidence) + 2
-        return max(left, right) <= 1.5 * min(left, right) + 1
+        return max(left, right) <= 1.25 * min(left, right) + 1
 
     @staticmethod
     def rated_alike(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
