@@ -60,8 +60,8 @@ def test_the_printed_report_sums_pytm_findings_by_threat(analysis) -> None:
         elements = int(re.search(r"threats? on (\d+) elements?:", block).group(1))
         named = re.search(r'<span class="set-elements">([^<]*)</span>', block).group(1)
         assert named.count(", ") <= 3 and "…" not in named
-        # on paper each threat is one line of a two-column list
-        for threat in re.findall(r"<li><code>([A-Z]+\d+)</code> ", block.split("</ul>")[0]):
+        # on paper each threat is one line of a list in balanced columns, a <ul> a column, all inside the set's <div>
+        for threat in re.findall(r"<li><code>([A-Z]+\d+)</code> ", block.split("</div>")[0]):
             assert threat not in counted
             counted[threat] = elements
     assert counted == counts

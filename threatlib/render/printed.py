@@ -6,28 +6,32 @@ few elements per threat, or it would run to thousands of pages.
 
 from __future__ import annotations
 
+from math import ceil
 from pathlib import Path
 
 from threatlib.analysis.model import Analysis
 from threatlib.render.brief import BriefView
 from threatlib.render.diagram import is_large
 from threatlib.render.dot import run_dot
+from threatlib.render.figure_pages import BOXES, HEADING, pack
 from threatlib.render.glance import build_glance
 from threatlib.render.print_diagrams import KEY as PRINTED_KEY
-from threatlib.render.print_diagrams import leaves_room_for_heading, printed_figures
+from threatlib.render.print_diagrams import printed_figures
 from threatlib.render.report import render_html, render_pdf
 
 PRINTED_DETAIL_LIMIT = 12
+# The section's heading (h2), and the sentence report.html puts before the key: what they take above the first figure.
+KEY_LEAD, KEY_CHAR, KEY_LINE = 160, 4.3, 10.8
 
 
 def report_pdf(analysis: Analysis, diagram_svg: bytes, user_templates: Path | None = None) -> bytes:
     """The technical report on paper: the model drawn legal order by legal order, at a size that can be read."""
     printed = [] if is_large(analysis) else printed_figures(analysis)
-    # The key goes under the heading when the first figure leaves it room on the page, else after the last figure.
-    keyed = 0 if printed and leaves_room_for_heading(printed[0]) else len(printed) - 1
-    figures = [(f.title, PRINTED_KEY if i == keyed else "", f.svg) for i, f in enumerate(printed)]
+    key_lines = ceil((KEY_LEAD + len(PRINTED_KEY)) * KEY_CHAR / BOXES["landscape"][0])
+    pages = pack(printed, HEADING + key_lines * KEY_LINE)
     return render_pdf(render_html(analysis, diagram_svg, "image/svg+xml", user_templates, link_files=False,
-                                  detail_limit=PRINTED_DETAIL_LIMIT if is_large(analysis) else None, figures=figures))
+                                  detail_limit=PRINTED_DETAIL_LIMIT if is_large(analysis) else None,
+                                  figure_pages=pages, figure_key=PRINTED_KEY))
 
 
 def brief_pdf(analysis: Analysis, user_templates: Path | None = None) -> bytes:

@@ -20,6 +20,8 @@ from markupsafe import Markup
 import threatlib
 from threatlib.analysis.model import Analysis
 from threatlib.errors import InputError, Problem, shown
+from threatlib.render.figure_pages import GAP as FIGURE_GAP
+from threatlib.render.figure_pages import FigurePage
 from threatlib.render.interactive import Interactive
 from threatlib.render.report_view import ReportView
 
@@ -57,13 +59,14 @@ def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templa
                 template: str = "report.html", view: type[ReportView] = ReportView,
                 stylesheets: tuple[str, ...] = ("report.css",), link_files: bool = True,
                 detail_limit: int | None = None, interactive: bool = False,
-                figures: Sequence[tuple[str, str, bytes]] = ()) -> str:
+                figure_pages: Sequence[FigurePage] = (), figure_key: str = "") -> str:
     """A page with the diagram embedded, so the file stands alone (SVG for browsers, PNG for the PDF).
 
     `link_files`: whether the page may link the files beside it (the boundary diagrams). The HTML report sits
     beside them; a PDF would resolve such a link against the template folder, so it names them instead.
     `detail_limit`: see ReportView; the PDFs of a large estate set one, or they would run to thousands of pages.
-    `figures`: (title, caption, SVG) drawn for paper, which the printed report shows instead of the one big diagram.
+    `figure_pages`: the figures drawn for paper, set on their pages, which the printed report shows instead of the one
+    big diagram, with `figure_key` on the page marked for it.
     A user's template that is broken or reaches for what the sandbox refuses is an InputError at its line.
     `interactive`: the browser page, with the diagram inline and the script of threatlib.render.interactive.
     """
@@ -73,8 +76,11 @@ def render_html(analysis: Analysis, diagram: bytes, media_type: str, user_templa
         uri = f"data:{media_type};base64," + base64.b64encode(diagram).decode("ascii")
         ix = Interactive(analysis, diagram, css, *(env.loader.get_source(env, name)[0] for name in INTERACTIVE)) \
             if interactive else None
-        printed = [{"title": title, "caption": caption, "uri": "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")}
-                   for title, caption, svg in figures]
+        printed = [{"orientation": page.orientation, "key": figure_key if page.key else "",
+                    "widths": [f"{sum(f.width for f in row) + FIGURE_GAP * (len(row) - 1):.1f}pt" for row in page.rows],
+                    "rows": [[{"title": f.title, "width": f"{f.width:.1f}pt", "height": f"{f.height:.1f}pt",
+                               "uri": "data:image/svg+xml;base64," + base64.b64encode(f.svg).decode("ascii")} for f in row]
+                             for row in page.rows]} for page in figure_pages]
         return env.get_template(template).render(
             a=analysis, v=view(analysis, detail_limit), css=Markup(css), diagram_uri=uri, link_files=link_files, ix=ix,
             figures=printed,

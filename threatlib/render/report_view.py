@@ -15,6 +15,7 @@ from threatlib.documents.common import Status
 from threatlib.library.schema import Power, Severity
 from threatlib.render.basis import RouteBasis
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
+from threatlib.render.print_columns import columns, lines
 from threatlib.vocabulary import DRIVER_LABELS, EVIDENCE_WORDS, LINK_NOUNS, labels
 
 RATING_RANK = {r: i for i, r in enumerate(RATINGS)}
@@ -126,6 +127,25 @@ class ReportView:
                 known = order["bases"].setdefault(basis.provision_id, (basis, set()))
                 known[1].update(routes)
         return [dict(o, bases=[(b, sorted(r)) for b, r in o["bases"].values()]) for o in orders.values()]
+
+    @staticmethod
+    def columns(items: list, count: int, line_chars: int) -> list[list[list[tuple[int, object]]]]:
+        """A printed list in blocks of balanced columns (see print_columns), by the length of each item's text:
+        a source, a technical row or a boundary diagram."""
+        texts = [" ".join(str(x[k]) for k in ("id", "title", "severity", "likelihood")) if isinstance(x, dict)
+                 else " ".join(str(getattr(x, k, "") or "") for k in ("title", "publisher", "date", "url", "file"))
+                 for x in items]
+        return columns(items, texts, count, line_chars)
+
+    @staticmethod
+    def side_by_side(mitigations: list[str], evidence: list) -> bool:
+        """Whether a finding's mitigations and precedent print side by side: only when each list fills about as
+        many lines of a half-width column as the other, or the shorter would stand beside a column of white."""
+        if not mitigations or not evidence:
+            return False
+        left = sum(lines(m, 60) for m in mitigations) + 1
+        right = sum(lines(c.statement, 60) for c in evidence) + 2
+        return max(left, right) <= 1.25 * min(left, right) + 1
 
     @staticmethod
     def rated_alike(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
