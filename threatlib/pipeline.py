@@ -96,16 +96,25 @@ def analyse_variant(path: Path, scenario_id: str | None, library: Library) -> An
 
 
 def report(path: Path, library: Library, out_dir: Path, *, pdf: bool = True,
-           user_templates: Path | None = None) -> tuple[Path, list[str]]:
-    """Write one model's outputs; returns where, and the analysis's warnings for the user."""
+           user_templates: Path | None = None, processes: int | None = None) -> tuple[Path, list[str]]:
+    """Write one model's outputs, each as soon as it is made; returns where, and the analysis's warnings for the user.
+
+    The PDFs are made in processes of their own beside the rest, up to `processes` at once (default: one per core).
+    """
     from threatlib.collector import collector_paused
-    from threatlib.output import write_outputs
-    from threatlib.render import render_all
+    from threatlib.output import staged
+    from threatlib.render.outputs import make_outputs
 
     _, analysis = analyse_file(path, library)
-    with collector_paused():  # the renderers build large, short-lived trees of dicts and strings
-        files = render_all(analysis, pdf=pdf, user_templates=user_templates)
-    return write_outputs(files, out_dir, analysis.model.id), analysis.warnings
+    with collector_paused(), staged(out_dir, analysis.model.id) as staging:  # the renderers build large, short-lived trees
+        make_outputs(analysis, staging.write, pdf=pdf, templates=user_templates,
+                     processes=cores() if processes is None else processes)
+    return staging.target, analysis.warnings
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = True,
@@ -117,7 +126,7 @@ def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = T
     started; a model already running in another process still finishes and is written.
     """
     if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        jobs = cores()
     jobs = min(jobs, len(paths))
     if jobs <= 1 or len({_output_id(p, library) for p in paths}) < len(paths):  # one output folder: the last one wins
         for path in paths:
