@@ -91,11 +91,12 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
     # The progress bar is closed before any problem is printed, so the message is the last thing on screen. It is
     # redrawn as each model is written, with no refresh thread: a report forks its PDF renderers, which a running
     # thread would forbid.
-    with exit_codes(), Progress(*columns, console=err, transient=True, disable=not err.is_terminal,
+    with exit_codes(), Progress(*columns, console=err.console(), transient=True, disable=not err.is_terminal,
                                 auto_refresh=False) as progress:
         task = progress.add_task("reports", total=len(models))
         # The models are shared out among the cores; each is reported, in order, as soon as it is written.
-        results = pipeline.reports(list(models), library, out_dir, pdf=pdf, user_templates=templates)
+        results = pipeline.reports(list(models), library, out_dir, pdf=pdf, user_templates=templates,
+                                   ids_checked=True)  # two models with one id were refused above
         for path, (written, warnings) in zip(models, results, strict=True):
             progress.update(task, description=f"report {path.name}", advance=1, refresh=True)
             for warning in warnings:

@@ -118,19 +118,23 @@ def cores() -> int:
 
 
 def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = True,
-            user_templates: Path | None = None, jobs: int | None = None) -> Iterator[tuple[Path, list[str]]]:
-    """report() for each model, in order, the models shared out among `jobs` worker processes (one per core).
+            user_templates: Path | None = None, jobs: int | None = None, processes: int | None = None,
+            ids_checked: bool = False) -> Iterator[tuple[Path, list[str]]]:
+    """report() for each model, in order, the models shared out among `jobs` worker processes (one per core), each
+    model's PDFs made in up to `processes` processes of their own (see report()).
 
     Each model's outputs are made and written by one process exactly as report() makes them, so they are the
     same bytes as a serial run's; results come back in the order given. A failure stops the models not yet
-    started; a model already running in another process still finishes and is written.
+    started; a model already running in another process still finishes and is written. `ids_checked`: the caller
+    has made sure no two models share an output folder (else they are reported one after the other, the last
+    one's set kept, as given).
     """
     if jobs is None:
         jobs = cores()
     jobs = min(jobs, len(paths))
-    if jobs <= 1 or len({_output_id(p, library) for p in paths}) < len(paths):  # one output folder: the last one wins
+    if jobs <= 1 or not ids_checked and len({_output_id(p, library) for p in paths}) < len(paths):
         for path in paths:
-            yield report(path, library, out_dir, pdf=pdf, user_templates=user_templates)
+            yield report(path, library, out_dir, pdf=pdf, user_templates=user_templates, processes=processes)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -141,7 +145,8 @@ def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = T
     ForkingPickler.register(CodeType, _reduce_code)
     # Fresh interpreters, not forks: the parent may be running threads (the progress bar's), which fork would copy mid-step.
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(report, path, library, out_dir, pdf=pdf, user_templates=user_templates) for path in paths]
+        futures = [pool.submit(report, path, library, out_dir, pdf=pdf, user_templates=user_templates,
+                               processes=processes) for path in paths]
         try:
             for future in futures:
                 yield future.result()
