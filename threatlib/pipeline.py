@@ -1,6 +1,7 @@
 """The pipeline in one place: load -> compile -> analyse -> render -> write.
 
-Each step imports its stage when it runs: `threatlib validate` loads models without pytm, Jinja2 or WeasyPrint.
+Each step imports its stage when it runs: `threatlib validate` loads models without pytm, Jinja2 or WeasyPrint, and
+`threatlib --help` imports none of them, nor the YAML reader.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from pathlib import Path
 from types import CodeType
 from typing import TYPE_CHECKING
 
-from threatlib.documents.yaml_source import require_regular_file
 from threatlib.errors import InputError
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ def load_with_warnings(path: Path, library: Library, *, warnings: bool = True) -
     """load(), and what is valid but probably not meant or left open: tags that no threat reads where they are
     used, and organisations of unstated size that a provision binding by size would reach."""
     if is_pytm_script(path):
+        from threatlib.documents.yaml_source import require_regular_file
         from threatlib.spec.pytm_import import load_pytm_script
 
         require_regular_file(path)  # a named pipe would keep Python's reader waiting for ever
@@ -64,6 +65,8 @@ def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]
     from threatlib.spec.pytm_import import load_pytm_script
 
     if is_pytm_script(path):
+        from threatlib.documents.yaml_source import require_regular_file
+
         require_regular_file(path)
         script = load_pytm_script(path)
         return (compiled := compile_script(script, library)), analyse(compiled, script.document)
