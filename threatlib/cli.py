@@ -77,13 +77,13 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
     with exit_codes():  # a file that cannot be read stops the run; bad input is gathered from every model first
         for path in models:
             try:
-                model = pipeline.load(path, library)
+                model_id = pipeline.load(path, library).metadata.id  # the model itself is not kept: report loads it
             except InputError as exc:
                 problems += exc.problems
                 continue
-            earlier = first_with_id.setdefault(model.metadata.id, path)
+            earlier = first_with_id.setdefault(model_id, path)
             if earlier != path:
-                problems.append(_same_id(path, earlier, model.metadata.id))
+                problems.append(_same_id(path, earlier, model_id))
     if problems:
         print_problems(InputError(problems))
         sys.exit(EXIT_BAD_INPUT)
