@@ -108,7 +108,7 @@ def full_report(assets: int) -> dict:
 def _run_sampled(command: list[str], cwd: Path = ROOT) -> tuple[float, float, float]:
     """Run `command`; its wall time, its processor time (user and system, with every process it waited for) and the
     highest total of its process tree's proportional set size (shared pages split between the processes sharing
-    them, so forks are not counted twice), sampled every 50 ms."""
+    them, so forks are not counted twice), sampled every 100 ms."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0.0
@@ -117,7 +117,7 @@ def _run_sampled(command: list[str], cwd: Path = ROOT) -> tuple[float, float, fl
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
-        time.sleep(0.05)
+        time.sleep(0.1)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:

@@ -102,7 +102,7 @@ def report(path: Path, library: Library, out_dir: Path, *, pdf: bool = True,
            user_templates: Path | None = None, processes: int | None = None) -> tuple[Path, list[str]]:
     """Write one model's outputs, each as soon as it is made; returns where, and the analysis's warnings for the user.
 
-    The PDFs are made in processes of their own beside the rest, up to `processes` at once (default: one per core).
+    The PDFs are made in processes of their own beside the rest, `processes` at once in all (default: one per core).
     """
     from threatlib.collector import collector_paused
     from threatlib.output import staged

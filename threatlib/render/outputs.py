@@ -13,6 +13,7 @@ a function of the Analysis, and then, in the order of its `needs`, what it takes
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -153,15 +154,16 @@ def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf
     """Make every output of one model and hand each to `write(file name, bytes)` as soon as it is made, so none waits
     in memory for the others: the diagrams first, in the order dot drew them, then the registry's order.
 
-    With `processes` above 1, each PDF (most of the time) is made in a forked process of its own, which calls
-    `write` itself, while this one makes the rest: a fork shares the analysis as it is, so every output is the
-    same bytes as when one process makes them all. The brief starts before dot draws the diagrams (it draws its
-    own picture); the report waits for them. If any output fails, the error raised is the one a single process
-    would have met first, and only after every forked process has ended.
+    With `processes` above 1, up to `processes - 1` PDFs (most of the time; the report first, the longest) are each
+    made in a forked process of its own, which calls `write` itself, while this one makes the rest: a fork shares
+    the analysis as it is, so every output is the same bytes as when one process makes them all. A forked brief
+    starts before dot draws the diagrams (it draws its own picture); the report waits for them. If any output
+    fails, the error raised is the one a single process would have met first, and only after every forked
+    process has ended.
     """
     inputs = Inputs(analysis, templates)
     chosen = [o for o in OUTPUTS if pdf or not o.pdf]
-    forked = [o for o in chosen if o.pdf] if processes > 1 and _can_fork() else []
+    forked = [o for o in chosen if o.pdf][:processes - 1] if processes > 1 and _can_fork() else []
     children: list[_Child] = []
     try:
         children += [_Child.start(o, inputs, write) for o in forked if not _draws_first(o)]
@@ -171,11 +173,14 @@ def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf
         for output in chosen:
             if output not in forked and output.file not in inputs.drawing.files:  # dfd.*: written with the drawing
                 write(output.file, render_output(output, inputs))
-    except BaseException:
+        failures = {}
+        while children:
+            failures[children[0].output.file] = children[0].wait()
+            children.pop(0)
+    except BaseException:  # this process's own outputs come first in the registry: its error is the one to raise
         for child in children:
             child.stop()
         raise
-    failures = {child.output.file: child.wait() for child in children}
     for output in forked:  # in the registry's order, as a single process would have met them
         if failures[output.file] is not None:
             raise failures[output.file]
@@ -240,12 +245,13 @@ class _Child:
         return RendererEnded(f"{self.output.file}: the process making it ended ({reason}) before it was written")
 
     def stop(self) -> None:
-        try:
+        """End the process and reap it; its file, if it wrote one, goes with the staging folder."""
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.close(self.answer)
-        os.waitpid(self.pid, 0)
+        with contextlib.suppress(OSError):  # wait() may have closed it already
+            os.close(self.answer)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
 
 
 def export_help() -> str:
