@@ -3,8 +3,11 @@ then whole commands against plain pytm on the same machine in the same run, and 
 
 Each size runs in its own process, so peak memory (the process's maximum resident set) is per size;
 it is read after each stage, so it only grows. The whole 5,000-asset report runs in a process of its own
-too. Commands (TikTok's report, validate, --help, pytm's own example) run as a user runs them, each a few
-times, alternating, and the median counts. Run with `make bench`; never inside the tests.
+too, as the command a user runs, its memory the peak of its processes' together (its PDFs are made in forked
+processes). Commands (TikTok's report, validate, --help, pytm's own example) run as a user runs them, each a few
+times, alternating, and the median counts. Every ratio is given in wall time, the target's measure, and in
+processor time, which another user's load on a shared machine moves less (work done in parallel shows in wall
+time only). Run with `make bench`; never inside the tests.
 """
 
 from __future__ import annotations
