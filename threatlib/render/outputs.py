@@ -166,10 +166,14 @@ def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf
     forked = [o for o in chosen if o.pdf][:processes - 1] if processes > 1 and _can_fork() else []
     children: list[_Child] = []
     try:
-        children += [_Child.start(o, inputs, write) for o in forked if not _draws_first(o)]
+        for output in forked:  # one by one, so that a fork refused after another leaves that one to be stopped
+            if not _draws_first(output):
+                children.append(_Child.start(output, inputs, write))
         for file, content in inputs.drawing.files.items():
             write(file, content)
-        children += [_Child.start(o, inputs, write) for o in forked if _draws_first(o)]
+        for output in forked:
+            if _draws_first(output):
+                children.append(_Child.start(output, inputs, write))
         for output in chosen:
             if output not in forked and output.file not in inputs.drawing.files:  # dfd.*: written with the drawing
                 write(output.file, render_output(output, inputs))
