@@ -303,6 +303,7 @@ def main() -> None:
     tiktok_ratio = median["tiktok report"] / median["pytm --report"]
     validate_ratio = median["validate"] / median["import pytm"]
     help_ratio = median["help"] / median["import pytm"]
+
     def in_cpu(a: str, b: str) -> str:
         return f"(in processor time {median_cpu[a] / median_cpu[b]:.2f})"
 
