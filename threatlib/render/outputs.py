@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from threatlib.analysis.model import Analysis
+from threatlib.errors import EnvironmentProblem
 from threatlib.render.diagram import Drawing, draw_diagrams
 from threatlib.render.otm import otm_json
 from threatlib.render.printed import brief_pdf, report_pdf
@@ -200,10 +201,6 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-class RendererEnded(RuntimeError):
-    """A forked renderer ended without a word (killed, or out of memory)."""
-
-
 @dataclass
 class _Child:
     """One output made in a forked process, which sends back None or the exception it met."""
@@ -246,7 +243,8 @@ class _Child:
                 return RuntimeError(f"{self.output.file}: {type(exc).__name__}: {exc}")
         code = os.waitstatus_to_exitcode(status)
         reason = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
-        return RendererEnded(f"{self.output.file}: the process making it ended ({reason}) before it was written")
+        return EnvironmentProblem(self.output.file, "make it", f"the process making it ended ({reason})",
+                                  "a process killed is often out of memory: free some, then run again")
 
     def stop(self) -> None:
         """End the process and reap it; its file, if it wrote one, goes with the staging folder."""
