@@ -74,3 +74,14 @@ def test_a_staging_folder_being_written_is_left_alone_and_a_dead_runs_is_removed
         os.close(fd)
     assert clean_leftovers(tmp_path) == [live.name]  # its run ended: its lock went with it
     assert os.listdir(tmp_path) == []
+
+
+def test_a_refusal_of_the_system_comes_back_from_a_fork_as_its_one_line() -> None:
+    import pickle
+
+    from threatlib.errors import EnvironmentProblem
+
+    refused = EnvironmentProblem("out/m", "write", "no space left on the device", "free some space, then run again")
+    again = pickle.loads(pickle.dumps(refused))
+    assert type(again) is EnvironmentProblem
+    assert str(again) == "out/m: cannot write: no space left on the device; free some space, then run again"
