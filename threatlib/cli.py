@@ -77,25 +77,28 @@ def report(models: tuple[Path, ...], out_dir: Path, pdf: bool, templates: Path |
     with exit_codes():  # a file that cannot be read stops the run; bad input is gathered from every model first
         for path in models:
             try:
-                model = pipeline.load(path, library)
+                model_id = pipeline.load(path, library).metadata.id  # the model itself is not kept: report loads it
             except InputError as exc:
                 problems += exc.problems
                 continue
-            earlier = first_with_id.setdefault(model.metadata.id, path)
+            earlier = first_with_id.setdefault(model_id, path)
             if earlier != path:
-                problems.append(_same_id(path, earlier, model.metadata.id))
+                problems.append(_same_id(path, earlier, model_id))
     if problems:
         print_problems(InputError(problems))
         sys.exit(EXIT_BAD_INPUT)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    # The progress bar is closed before any problem is printed, so the message is the last thing on screen.
-    with exit_codes(), Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+    # The progress bar is closed before any problem is printed, so the message is the last thing on screen. It is
+    # redrawn as each model is written, with no refresh thread: a report forks its PDF renderers, which a running
+    # thread would forbid.
+    with exit_codes(), Progress(*columns, console=err.console(), transient=True, disable=not err.is_terminal,
+                                auto_refresh=False) as progress:
         task = progress.add_task("reports", total=len(models))
         # The models are shared out among the cores; each is reported, in order, as soon as it is written.
-        results = pipeline.reports(list(models), library, out_dir, pdf=pdf, user_templates=templates)
+        results = pipeline.reports(list(models), library, out_dir, pdf=pdf, user_templates=templates,
+                                   ids_checked=True)  # two models with one id were refused above
         for path, (written, warnings) in zip(models, results, strict=True):
-            progress.update(task, description=f"report {path.name}")
-            progress.advance(task)
+            progress.update(task, description=f"report {path.name}", advance=1, refresh=True)
             for warning in warnings:
                 say(f"{path}: warning: {warning}")
             say(f"{path}: wrote {written}")

@@ -101,6 +101,9 @@ class EnvironmentProblem(Exception):
         self.path, self.action, self.reason, self.advice = str(path), action, reason, advice
         super().__init__(str(self))
 
+    def __reduce__(self):  # rebuilt from its parts when a forked renderer hands it back
+        return EnvironmentProblem, (self.path, self.action, self.reason, self.advice)
+
     def __str__(self) -> str:
         return shown(f"{self.path}: cannot {self.action}: {self.reason}; {self.advice}")
 

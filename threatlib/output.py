@@ -3,8 +3,9 @@
 A model's files are written into a staging folder beside the target, flushed to disk, then swapped with the
 target in one step (Linux's renameat2 with RENAME_EXCHANGE; where that is missing, two renames). Runs on one
 output folder hold a lock on it (flock on the folder itself, released by the system if the process dies), so
-they write one after the other, last writer wins. Whoever holds the lock knows that any staging or retired
-folder it finds was left by a run that was killed, so it restores or removes it first. A single file
+they swap in one after the other, last writer wins. A run writes its staging folder file by file as each output
+is made, holding a lock on that folder; whoever holds the output folder's lock knows that any retired folder, and
+any staging folder nobody holds, was left by a run that was killed, so it restores or removes it first. A single file
 (`export -o`) is written to a temporary file beside it and renamed over it: a full disk never costs the old file.
 
 Every refusal of the system becomes an EnvironmentProblem naming the path.
@@ -36,11 +37,34 @@ _AT_FDCWD = -100
 
 
 def write_outputs(files: dict[str, bytes], out_dir: Path, name: str) -> Path:
-    if not name or "/" in name or "\\" in name or name in {".", ".."}:
-        raise ValueError(f"unsafe output folder name {name!r}")
-    for file_name in files:
+    with staged(out_dir, name) as staging:
+        for file_name, content in sorted(files.items()):
+            staging.write(file_name, content)
+    return out_dir / name
+
+
+class Staging:
+    """A model's new output set, written file by file into a hidden folder beside the target as each is made, so
+    no output need wait in memory for the others. Forked renderers write into it too."""
+
+    def __init__(self, folder: Path, target: Path):
+        self.folder = folder
+        self.target = target
+
+    def write(self, file_name: str, content: bytes) -> None:
         if Path(file_name).name != file_name or file_name in {".", ".."}:
             raise ValueError(f"unsafe output file name {file_name!r}")
+        with _refused(self.target, "write"):
+            _write_durably(self.folder / file_name, content)
+
+
+@contextmanager
+def staged(out_dir: Path, name: str) -> Iterator[Staging]:
+    """Yield a Staging for OUT_DIR/NAME; when the block ends normally its set replaces the old one in one step,
+    and when it raises nothing of it stays. The staging folder is locked while it is written (flock, released by
+    the system if the process dies), so another run cleaning up leftovers leaves a live one alone."""
+    if not name or "/" in name or "\\" in name or name in {".", ".."}:
+        raise ValueError(f"unsafe output folder name {name!r}")
     target = out_dir / name
     with _refused(out_dir, "write"):
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -48,18 +72,20 @@ def write_outputs(files: dict[str, bytes], out_dir: Path, name: str) -> Path:
         clean_leftovers(out_dir)
         with _refused(out_dir, "write"):
             staging = Path(tempfile.mkdtemp(prefix=f".{name}{NEW}", dir=out_dir))
-        try:
-            with _refused(target, "write"):
-                for file_name, content in sorted(files.items()):
-                    _write_durably(staging / file_name, content)
-                os.chmod(staging, 0o755)
-                _fsync_folder(staging)
+            live = os.open(staging, os.O_RDONLY)
+        fcntl.flock(live, fcntl.LOCK_EX)  # a new folder: nobody else holds it
+    try:
+        yield Staging(staging, target)
+        with _refused(target, "write"):
+            os.chmod(staging, 0o755)
+            _fsync_folder(staging)
+        with locked(out_dir):
             with _refused(target, "replace"):
                 _swap_into_place(staging, target, name)
             _fsync_folder(out_dir)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)  # after a swap it holds the old set
-    return target
+    finally:
+        os.close(live)
+        shutil.rmtree(staging, ignore_errors=True)  # after a swap it holds the old set
 
 
 def _swap_into_place(staging: Path, target: Path, name: str) -> None:
@@ -107,6 +133,8 @@ def clean_leftovers(out_dir: Path) -> list[str]:
         path = out_dir / entry
         if not match or path.is_symlink() or not path.is_dir():
             continue
+        if match["kind"] == "new" and _in_use(path):
+            continue  # another run is writing it now
         target = out_dir / match["name"]
         retired = path / match["name"] if match["legacy_old"] else path if match["kind"] == "old" else None
         with _refused(path, "clean up"):
@@ -115,6 +143,23 @@ def clean_leftovers(out_dir: Path) -> list[str]:
             shutil.rmtree(path, ignore_errors=True)
         handled.append(entry)
     return handled
+
+
+def _in_use(folder: Path) -> bool:
+    """Whether a live run holds the staging folder's lock."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return False
 
 
 @contextmanager

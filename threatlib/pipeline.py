@@ -1,6 +1,7 @@
 """The pipeline in one place: load -> compile -> analyse -> render -> write.
 
-Each step imports its stage when it runs: `threatlib validate` loads models without pytm, Jinja2 or WeasyPrint.
+Each step imports its stage when it runs: `threatlib validate` loads models without pytm, Jinja2 or WeasyPrint, and
+`threatlib --help` imports none of them, nor the YAML reader.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from pathlib import Path
 from types import CodeType
 from typing import TYPE_CHECKING
 
-from threatlib.documents.yaml_source import require_regular_file
 from threatlib.errors import InputError
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ def load_with_warnings(path: Path, library: Library, *, warnings: bool = True) -
     """load(), and what is valid but probably not meant or left open: tags that no threat reads where they are
     used, and organisations of unstated size that a provision binding by size would reach."""
     if is_pytm_script(path):
+        from threatlib.documents.yaml_source import require_regular_file
         from threatlib.spec.pytm_import import load_pytm_script
 
         require_regular_file(path)  # a named pipe would keep Python's reader waiting for ever
@@ -64,6 +65,8 @@ def analyse_file(path: Path, library: Library) -> tuple[CompiledModel, Analysis]
     from threatlib.spec.pytm_import import load_pytm_script
 
     if is_pytm_script(path):
+        from threatlib.documents.yaml_source import require_regular_file
+
         require_regular_file(path)
         script = load_pytm_script(path)
         return (compiled := compile_script(script, library)), analyse(compiled, script.document)
@@ -96,32 +99,45 @@ def analyse_variant(path: Path, scenario_id: str | None, library: Library) -> An
 
 
 def report(path: Path, library: Library, out_dir: Path, *, pdf: bool = True,
-           user_templates: Path | None = None) -> tuple[Path, list[str]]:
-    """Write one model's outputs; returns where, and the analysis's warnings for the user."""
+           user_templates: Path | None = None, processes: int | None = None) -> tuple[Path, list[str]]:
+    """Write one model's outputs, each as soon as it is made; returns where, and the analysis's warnings for the user.
+
+    The PDFs are made in processes of their own beside the rest, `processes` at once in all (default: one per core).
+    """
     from threatlib.collector import collector_paused
-    from threatlib.output import write_outputs
-    from threatlib.render import render_all
+    from threatlib.output import staged
+    from threatlib.render.outputs import make_outputs
 
     _, analysis = analyse_file(path, library)
-    with collector_paused():  # the renderers build large, short-lived trees of dicts and strings
-        files = render_all(analysis, pdf=pdf, user_templates=user_templates)
-    return write_outputs(files, out_dir, analysis.model.id), analysis.warnings
+    with collector_paused(), staged(out_dir, analysis.model.id) as staging:  # the renderers build large, short-lived trees
+        make_outputs(analysis, staging.write, pdf=pdf, templates=user_templates,
+                     processes=cores() if processes is None else processes)
+    return staging.target, analysis.warnings
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = True,
-            user_templates: Path | None = None, jobs: int | None = None) -> Iterator[tuple[Path, list[str]]]:
-    """report() for each model, in order, the models shared out among `jobs` worker processes (one per core).
+            user_templates: Path | None = None, jobs: int | None = None, processes: int | None = None,
+            ids_checked: bool = False) -> Iterator[tuple[Path, list[str]]]:
+    """report() for each model, in order, the models shared out among `jobs` worker processes (one per core), each
+    model's PDFs made in up to `processes` processes of their own (see report()).
 
     Each model's outputs are made and written by one process exactly as report() makes them, so they are the
     same bytes as a serial run's; results come back in the order given. A failure stops the models not yet
-    started; a model already running in another process still finishes and is written.
+    started; a model already running in another process still finishes and is written. `ids_checked`: the caller
+    has made sure no two models share an output folder (else they are reported one after the other, the last
+    one's set kept, as given).
     """
     if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        jobs = cores()
     jobs = min(jobs, len(paths))
-    if jobs <= 1 or len({_output_id(p, library) for p in paths}) < len(paths):  # one output folder: the last one wins
+    if jobs <= 1 or not ids_checked and len({_output_id(p, library) for p in paths}) < len(paths):
         for path in paths:
-            yield report(path, library, out_dir, pdf=pdf, user_templates=user_templates)
+            yield report(path, library, out_dir, pdf=pdf, user_templates=user_templates, processes=processes)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -132,7 +148,8 @@ def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = T
     ForkingPickler.register(CodeType, _reduce_code)
     # Fresh interpreters, not forks: the parent may be running threads (the progress bar's), which fork would copy mid-step.
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(report, path, library, out_dir, pdf=pdf, user_templates=user_templates) for path in paths]
+        futures = [pool.submit(report, path, library, out_dir, pdf=pdf, user_templates=user_templates,
+                               processes=processes) for path in paths]
         try:
             for future in futures:
                 yield future.result()

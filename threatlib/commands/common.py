@@ -26,10 +26,15 @@ class _StandardError:
 
     _console = None
 
-    def __getattr__(self, name: str):
+    def console(self):
+        """rich's Console itself, for what uses it as a context manager (a progress bar): Python looks such
+        methods up on the type, never through __getattr__."""
         if _StandardError._console is None:
             _StandardError._console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
-        return getattr(_StandardError._console, name)
+        return _StandardError._console
+
+    def __getattr__(self, name: str):
+        return getattr(self.console(), name)
 
 
 err = _StandardError()

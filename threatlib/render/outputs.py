@@ -13,6 +13,11 @@ a function of the Analysis, and then, in the order of its `needs`, what it takes
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from threatlib.analysis.model import Analysis
+from threatlib.errors import EnvironmentProblem
 from threatlib.render.diagram import Drawing, draw_diagrams
 from threatlib.render.otm import otm_json
 from threatlib.render.printed import brief_pdf, report_pdf
@@ -139,9 +145,115 @@ def render_output(output: Output, inputs: Inputs) -> bytes:
 def render_outputs(analysis: Analysis, *, pdf: bool = True, templates: Path | None = None) -> dict[str, bytes]:
     """Every output of one model, by file name; a large model's boundary diagrams go beside dfd.svg (they are
     pages of the diagram, one file per trust boundary or part, so no single export writes them)."""
+    files: dict[str, bytes] = {}
+    make_outputs(analysis, files.__setitem__, pdf=pdf, templates=templates)
+    return files
+
+
+def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf: bool = True,
+                 templates: Path | None = None, processes: int = 1) -> None:
+    """Make every output of one model and hand each to `write(file name, bytes)` as soon as it is made, so none waits
+    in memory for the others: the diagrams first, in the order dot drew them, then the registry's order.
+
+    With `processes` above 1, up to `processes - 1` PDFs (most of the time; the report first, the longest) are each
+    made in a forked process of its own, which calls `write` itself, while this one makes the rest: a fork shares
+    the analysis as it is, so every output is the same bytes as when one process makes them all. A forked brief
+    starts before dot draws the diagrams (it draws its own picture); the report waits for them. If any output
+    fails, the error raised is the one a single process would have met first, and only after every forked
+    process has ended.
+    """
     inputs = Inputs(analysis, templates)
-    files = {o.file: render_output(o, inputs) for o in OUTPUTS if pdf or not o.pdf}
-    return {**inputs.drawing.files, **files}  # the diagrams first, in the order dot drew them
+    chosen = [o for o in OUTPUTS if pdf or not o.pdf]
+    forked = [o for o in chosen if o.pdf][:processes - 1] if processes > 1 and _can_fork() else []
+    children: list[_Child] = []
+    try:
+        for output in forked:  # one by one, so that a fork refused after another leaves that one to be stopped
+            if not _draws_first(output):
+                children.append(_Child.start(output, inputs, write))
+        for file, content in inputs.drawing.files.items():
+            write(file, content)
+        for output in forked:
+            if _draws_first(output):
+                children.append(_Child.start(output, inputs, write))
+        for output in chosen:
+            if output not in forked and output.file not in inputs.drawing.files:  # dfd.*: written with the drawing
+                write(output.file, render_output(output, inputs))
+        failures = {}
+        while children:
+            failures[children[0].output.file] = children[0].wait()
+            children.pop(0)
+    except BaseException:  # this process's own outputs come first in the registry: its error is the one to raise
+        for child in children:
+            child.stop()
+        raise
+    for output in forked:  # in the registry's order, as a single process would have met them
+        if failures[output.file] is not None:
+            raise failures[output.file]
+
+
+def _draws_first(output: Output) -> bool:
+    return bool({"drawing", "layout", "diagram"} & set(output.needs))
+
+
+def _can_fork() -> bool:
+    """Fork copies only the calling thread: with any other thread running (it might hold a lock), the outputs are
+    made in this process instead."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+@dataclass
+class _Child:
+    """One output made in a forked process, which sends back None or the exception it met."""
+
+    output: Output
+    pid: int
+    answer: int  # the read end of a pipe
+
+    @classmethod
+    def start(cls, output: Output, inputs: Inputs, write: Callable[[str, bytes], None]) -> _Child:
+        answer, ask = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the caller's code
+            try:
+                os.close(answer)
+                try:
+                    write(output.file, render_output(output, inputs))
+                    result: BaseException | None = None
+                except BaseException as exc:
+                    result = exc
+                try:
+                    payload = pickle.dumps(result)
+                except Exception:  # an exception pickle cannot carry: its type and text
+                    payload = pickle.dumps(RuntimeError(f"{type(result).__name__}: {result}"))
+                with os.fdopen(ask, "wb") as pipe:
+                    pipe.write(payload)
+            finally:
+                os._exit(0)
+        os.close(ask)
+        return cls(output, pid, answer)
+
+    def wait(self) -> BaseException | None:
+        with os.fdopen(self.answer, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        if payload:
+            try:
+                return pickle.loads(payload)
+            except Exception as exc:
+                return RuntimeError(f"{self.output.file}: {type(exc).__name__}: {exc}")
+        code = os.waitstatus_to_exitcode(status)
+        reason = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+        return EnvironmentProblem(self.output.file, "make it", f"the process making it ended ({reason})",
+                                  "a process killed is often out of memory: free some, then run again")
+
+    def stop(self) -> None:
+        """End the process and reap it; its file, if it wrote one, goes with the staging folder."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):  # wait() may have closed it already
+            os.close(self.answer)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
 
 
 def export_help() -> str:

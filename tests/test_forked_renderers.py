@@ -1,0 +1,87 @@
+"""A report's PDFs made in forked processes beside the rest: the same bytes, the same errors, never a half set."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+import pytest
+
+from threatlib import pipeline
+from threatlib.errors import InputError
+from threatlib.output import NEW, clean_leftovers
+
+ROOT = Path(__file__).parent.parent
+SMALL = ROOT / "tests" / "models" / "small.yaml"
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+def test_forked_pdfs_are_the_bytes_one_process_makes(tmp_path, library) -> None:
+    alone = _files(pipeline.report(SMALL, library, tmp_path / "one", processes=1)[0])
+    assert {"report.pdf", "brief.pdf", "report.html", "threats.json"} <= set(alone)
+    for processes in (2, 3):  # the report forked; then the brief too
+        written, _ = pipeline.report(SMALL, library, tmp_path / str(processes), processes=processes)
+        assert _files(written) == alone
+        assert os.listdir(tmp_path / str(processes)) == ["small-app"]  # no staging folder left beside it
+
+
+def _broken(folder: Path, *names: str) -> Path:
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_text("one\n{% for x in %}\n")
+    return folder
+
+
+@pytest.mark.parametrize("processes", [1, 3])  # with three, the brief is made in a fork of its own
+def test_a_broken_brief_made_in_a_fork_is_one_problem_and_the_old_set_stays(tmp_path, library, processes) -> None:
+    out = tmp_path / "out"
+    first, _ = pipeline.report(SMALL, library, out, pdf=False)
+    before = _files(first)
+    templates = _broken(tmp_path / "t", "brief.html")
+    with pytest.raises(InputError) as caught:
+        pipeline.report(SMALL, library, out, user_templates=templates, processes=processes)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{templates / 'brief.html'}:2:1: template error: Expected an expression, got 'end of statement block'"]
+    assert _files(first) == before
+    assert os.listdir(out) == ["small-app"]
+
+
+def test_with_two_broken_renderers_the_error_is_the_one_met_first_in_one_process(tmp_path, library) -> None:
+    templates = _broken(tmp_path / "t", "brief.html", "report.html")
+    with pytest.raises(InputError) as caught:  # report.html comes before brief.pdf in the registry
+        pipeline.report(SMALL, library, tmp_path / "out", user_templates=templates, processes=3)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{templates / 'report.html'}:2:1: template error: Expected an expression, got 'end of statement block'"]
+    assert os.listdir(tmp_path / "out") == []
+
+
+def test_a_staging_folder_being_written_is_left_alone_and_a_dead_runs_is_removed(tmp_path) -> None:
+    live, dead = tmp_path / f".m{NEW}live", tmp_path / f".m{NEW}dead"
+    live.mkdir()
+    dead.mkdir()
+    (live / "threats.json").write_bytes(b"{}")
+    fd = os.open(live, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        assert clean_leftovers(tmp_path) == [dead.name]
+        assert sorted(os.listdir(tmp_path)) == [live.name]
+    finally:
+        os.close(fd)
+    assert clean_leftovers(tmp_path) == [live.name]  # its run ended: its lock went with it
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_refusal_of_the_system_comes_back_from_a_fork_as_its_one_line() -> None:
+    import pickle
+
+    from threatlib.errors import EnvironmentProblem
+
+    refused = EnvironmentProblem("out/m", "write", "no space left on the device", "free some space, then run again")
+    again = pickle.loads(pickle.dumps(refused))
+    assert type(again) is EnvironmentProblem
+    assert str(again) == "out/m: cannot write: no space left on the device; free some space, then run again"
