@@ -114,6 +114,46 @@ def flow_style(flow: FlowView) -> dict[str, str]:
     return attrs
 
 
+def parallel_flows(flows: list[FlowView]) -> list[list[FlowView]]:
+    """The flows drawn as one edge, in model order: those between the same two elements in the same direction, alike
+    in being remote access or not. dot draws each of several edges between two nodes with its own label, but
+    where the two nodes share a rank it stacks those labels on one another."""
+    edges: dict[tuple, list[FlowView]] = {}
+    for flow in flows:
+        edges.setdefault((flow.source, flow.sink, flow.remote_access), []).append(flow)
+    return list(edges.values())
+
+
+def flows_style(flows: list[FlowView]) -> dict[str, str]:
+    """The edge of one or more parallel flows: the first one's style, every one's name in the label."""
+    attrs = flow_style(flows[0])
+    attrs["label"] = "\n".join(flow_style(flow)["label"] for flow in flows)
+    return attrs
+
+
+FLOW_NODE = "flow"  # the prefix of a flow's name node: "flow3"
+
+
+def edge_words(graph: graphviz.Digraph, name: str, attrs: dict[str, str]) -> None:
+    """An edge's label as a text node of its own, `name`, for `split_edge` to lead the edge through: dot keeps nodes
+    apart and routes edges around them, as it does not always do for edge labels (two labels of edges into one
+    node can land on one another) or for cluster titles."""
+    font = {"fontcolor": attrs["fontcolor"]} if "fontcolor" in attrs else {}
+    with graph.subgraph(name=f"cluster_{name}") as box:
+        box.attr(label="", style="invis", margin="2")
+        box.node(name, label=attrs["label"], shape="plaintext", fontsize="8", width="0", height="0", margin="0.04,0.02",
+               **font)
+
+
+def split_edge(graph: graphviz.Digraph, tail: str, head: str, name: str, attrs: dict[str, str], rankdir: str = "LR") -> None:
+    """The edge from tail to head through its words' node `name`. Each part leaves a node and meets the next side
+    on, along the picture's direction, so that it never runs up the column of a node beside it."""
+    attrs = {k: v for k, v in attrs.items() if k not in ("label", "fontcolor")}
+    out, into = ("e", "w") if rankdir == "LR" else ("s", "n")
+    graph.edge(tail, name, tailport=out, headport=into, arrowhead="none", **attrs)
+    graph.edge(name, head, tailport=out, headport=into, **attrs)
+
+
 def legend(graph: graphviz.Digraph, rows: list[tuple[str, str, str]]) -> None:
     """A compact key as one HTML-like table node; its text is ours, never model text."""
     cells = "".join(f'<TR><TD><FONT COLOR="{colour}">{symbol}</FONT></TD><TD ALIGN="LEFT">{text}</TD></TR>'
@@ -153,9 +193,28 @@ def shape_key(analysis: Analysis) -> list[tuple[str, str, str]]:
 
 def legal_order_box(cluster: graphviz.Digraph, code: str, jurisdiction) -> None:
     """A legal order's cluster: red when foreign to the users, blue when theirs, dashed when the library lacks it."""
+    cluster.attr(**legal_order_attrs(code, jurisdiction))
+
+
+def legal_order_attrs(code: str, jurisdiction) -> dict[str, str]:
     if jurisdiction is None:
-        cluster.attr(label="Jurisdiction not modelled", style="dashed,rounded", color="#999999", fontsize="12")
-        return
+        return {"label": "Jurisdiction not modelled", "style": "dashed,rounded", "color": "#999999", "fontsize": "12"}
     title = f"{code}: {jurisdiction.name}" + (" (foreign legal order)" if jurisdiction.foreign else " (users' legal order)")
-    cluster.attr(label=label(title, 60, 1), style="filled,rounded", fillcolor=FOREIGN_FILL if jurisdiction.foreign else DOMESTIC_FILL,
-                 color="#999999", fontsize="12", fontcolor="#222222")
+    return {"label": label(title, 60, 1), "style": "filled,rounded", "fillcolor": FOREIGN_FILL if jurisdiction.foreign else DOMESTIC_FILL,
+            "color": "#999999", "fontsize": "12", "fontcolor": "#222222"}
+
+
+TITLE_FONT = ("label", "fontsize", "fontcolor")
+
+
+def titled_box(cluster: graphviz.Digraph, name: str, attrs: dict[str, str]) -> str:
+    """A cluster drawn with `attrs`, its title a text node of its own inside it rather than the cluster's label:
+    dot routes edges around nodes and places edge labels clear of them, but does neither for a cluster's label.
+    Returns the title node's name."""
+    cluster.attr(label="", **{k: v for k, v in attrs.items() if k not in TITLE_FONT})  # "": not the picture's own
+    title = f"{name}_title"
+    with cluster.subgraph(name=f"{name}_titlebox") as box:
+        box.attr(label="", style="invis")
+        box.node(title, shape="plaintext", margin="0.04,0.02", **{k: v for k, v in attrs.items() if k in TITLE_FONT})
+    return title
+

@@ -86,4 +86,10 @@ def label_faults(layout: dict) -> list[tuple[str, str, str]]:
         for owner, points in edges:
             if any(title.holds(x, y) for x, y in points):
                 faults.append(("edge through title", f"{title.owner}: {title.text}", owner))
+    for line in lines:
+        if line in titles:
+            continue
+        for owner, points in edges:
+            if line.owner != owner and any(line.holds(x, y) for x, y in points):
+                faults.append(("edge through label", f"{line.owner}: {line.text}", owner))
     return faults
