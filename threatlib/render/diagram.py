@@ -26,15 +26,15 @@ from threatlib.render.graphstyle import (
     FONT,
     REMOTE,
     Digraph,
+    against_the_flow,
     capped,
     edge_words,
     element_node,
-    flows_style,
+    flow_style,
     label,
     legal_order_attrs,
     legend,
     node_names,
-    parallel_flows,
     shape_key,
     split_edge,
     titled_box,
@@ -115,12 +115,12 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
     graph = Digraph("dfd", engine="dot")
     graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.25",
                ranksep="0.4", label=label(f"{analysis.model.name}: {_subject(analysis)} (as of {analysis.model.as_of})", 120, 1),
-               labelloc="t", fontcolor="#222222", bgcolor="white", pad="0.3")
+               labelloc="t", fontcolor="#222222", bgcolor="white", pad="0.3", splines="polyline")
     graph.attr("node", fontname=FONT, fontsize="10", style="filled", fillcolor="white", color="#333333")
     graph.attr("edge", fontname=FONT, fontsize="8", color="#444444", arrowsize="0.7")
     node_ids = node_names(analysis)
     tree = cluster_tree(analysis)
-    edges = [(f"{FLOW_NODE}{number}", flows[0], flows_style(flows)) for number, flows in enumerate(parallel_flows(analysis.flows))]
+    edges = [(f"{FLOW_NODE}{number}", flow, flow_style(flow)) for number, flow in enumerate(analysis.flows)]
     for name, flow, attrs in edges:
         tree.words.setdefault(_common(tree.cluster_of_element[flow.source], tree.cluster_of_element[flow.sink]), []).append((name, attrs))
     compulsion = _compulsion(analysis, tree)
@@ -129,10 +129,12 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
         _draw_cluster(graph, root, tree, analysis, node_ids, titles)
     for name, attrs in tree.words.get((), []):
         edge_words(graph, name, attrs)
-    for title, anchor in titles:
-        graph.edge(title, anchor, style="invis", weight="2")
-    for name, flow, attrs in edges:
-        split_edge(graph, node_ids[flow.source], node_ids[flow.sink], name, attrs)
+    for title, members in titles:
+        for member in members:  # the title a rank before every element of its box: at the box's leading edge
+            graph.edge(title, member, style="invis")
+    against = against_the_flow([(flow.source, flow.sink) for _, flow, _ in edges])
+    for number, (name, flow, attrs) in enumerate(edges):
+        split_edge(graph, node_ids[flow.source], node_ids[flow.sink], name, attrs, against=number in against)
     _legend(graph, analysis, bool(tree.authorities), compulsion)
     return graph
 
@@ -172,7 +174,7 @@ def _draw_cluster(parent: graphviz.Digraph, path: tuple, tree: ClusterTree, anal
             edge_words(sub, name, attrs)
         for child in sorted(tree.children.get(path, [])):
             _draw_cluster(sub, child, tree, analysis, node_ids, titles)
-        titles.append((title, node_ids[_anchor(tree, path)]))
+        titles.append((title, [node_ids[item] for item in _members(tree, path)]))
 
 
 def _common(a: tuple, b: tuple) -> tuple:
@@ -183,11 +185,9 @@ def _common(a: tuple, b: tuple) -> tuple:
     return a[:same]
 
 
-def _anchor(tree: ClusterTree, path: tuple) -> str:
-    """An element or authority drawn in the cluster, or in its first nested cluster: its title sits above it."""
-    while not tree.items[path]:
-        path = sorted(tree.children[path])[0]
-    return tree.items[path][0]
+def _members(tree: ClusterTree, path: tuple) -> list[str]:
+    """The elements and authorities drawn in the cluster or any cluster nested in it."""
+    return tree.items[path] + [item for child in sorted(tree.children.get(path, [])) for item in _members(tree, child)]
 
 
 def _compulsion(analysis: Analysis, tree: ClusterTree) -> bool:

@@ -64,17 +64,18 @@ def diagram_layout(analysis: Analysis, dot_json: dict | None = None) -> Layout:
             members = [objects[n]["name"] for n in o.get("nodes", []) if DRAWN_NODE.fullmatch(objects[n]["name"])]
             clusters.append((depth, members, box(*(float(v) for v in o["bb"].split(",")))))
     # A flow is drawn as two edges, into its words' node and on from it: one edge here, along both.
-    drawn_edges = [(objects[e["tail"]]["name"], objects[e["head"]]["name"], [point(*p) for p in _curve_midpoints(e.get("pos", ""))])
-                   for e in sorted(drawn.get("edges", []), key=lambda e: e["_gvid"])]
-    onwards = {tail: (head, points) for tail, head, points in drawn_edges if WORDS.fullmatch(tail)}
+    # A flow against the picture's direction is written from its sink and drawn backwards (dir=back).
+    drawn_edges = [(objects[e["tail"]]["name"], objects[e["head"]]["name"], [point(*p) for p in _curve_midpoints(e.get("pos", ""))],
+                    e.get("dir") == "back") for e in sorted(drawn.get("edges", []), key=lambda e: e["_gvid"])]
+    onwards = {tail: (head, points) for tail, head, points, _ in drawn_edges if WORDS.fullmatch(tail)}
     edges = []
-    for tail, head, points in drawn_edges:
+    for tail, head, points, backwards in drawn_edges:
         if WORDS.fullmatch(head) and head in onwards:
             words = nodes[head]
             (head, rest) = onwards[head]
             points = [*points, (words.x + words.width // 2, words.y + words.height // 2), *rest]
         if not WORDS.fullmatch(tail):
-            edges.append((tail, head, points))
+            edges.append((head, tail, points[::-1]) if backwards else (tail, head, points))
     return Layout(nodes, clusters, edges)
 
 

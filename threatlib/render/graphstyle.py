@@ -114,44 +114,62 @@ def flow_style(flow: FlowView) -> dict[str, str]:
     return attrs
 
 
-def parallel_flows(flows: list[FlowView]) -> list[list[FlowView]]:
-    """The flows drawn as one edge, in model order: those between the same two elements in the same direction, alike
-    in being remote access or not. dot draws each of several edges between two nodes with its own label, but
-    where the two nodes share a rank it stacks those labels on one another."""
-    edges: dict[tuple, list[FlowView]] = {}
-    for flow in flows:
-        edges.setdefault((flow.source, flow.sink, flow.remote_access), []).append(flow)
-    return list(edges.values())
-
-
-def flows_style(flows: list[FlowView]) -> dict[str, str]:
-    """The edge of one or more parallel flows: the first one's style, every one's name in the label."""
-    attrs = flow_style(flows[0])
-    attrs["label"] = "\n".join(flow_style(flow)["label"] for flow in flows)
-    return attrs
-
-
 FLOW_NODE = "flow"  # the prefix of a flow's name node: "flow3"
 
 
-def edge_words(graph: graphviz.Digraph, name: str, attrs: dict[str, str]) -> None:
+def edge_words(graph: graphviz.Digraph, name: str, attrs: dict[str, str], fontsize: float = 8) -> None:
     """An edge's label as a text node of its own, `name`, for `split_edge` to lead the edge through: dot keeps nodes
     apart and routes edges around them, as it does not always do for edge labels (two labels of edges into one
     node can land on one another) or for cluster titles."""
     font = {"fontcolor": attrs["fontcolor"]} if "fontcolor" in attrs else {}
     with graph.subgraph(name=f"cluster_{name}") as box:
         box.attr(label="", style="invis", margin="2")
-        box.node(name, label=attrs["label"], shape="plaintext", fontsize="8", width="0", height="0", margin="0.04,0.02",
-               **font)
+        box.node(name, label=attrs["label"], shape="plaintext", style="solid", fontsize=str(fontsize), width="0", height="0",
+                 margin="0.04,0.02", **font)
 
 
-def split_edge(graph: graphviz.Digraph, tail: str, head: str, name: str, attrs: dict[str, str], rankdir: str = "LR") -> None:
-    """The edge from tail to head through its words' node `name`. Each part leaves a node and meets the next side
-    on, along the picture's direction, so that it never runs up the column of a node beside it."""
+def split_edge(graph: graphviz.Digraph, tail: str, head: str, name: str, attrs: dict[str, str], rankdir: str = "LR",
+               against: bool = False) -> None:
+    """The edge from tail to head through its words' node `name`. Across the page, each part leaves a node on its
+    right and meets the next on its left, so that it never runs along a node's column past its neighbour. An edge
+    `against` the picture's direction (see `against_the_flow`) is written from head to tail and drawn backwards, so
+    that dot ranks it forwards too rather than loop it round."""
     attrs = {k: v for k, v in attrs.items() if k not in ("label", "fontcolor")}
-    out, into = ("e", "w") if rankdir == "LR" else ("s", "n")
-    graph.edge(tail, name, tailport=out, headport=into, arrowhead="none", **attrs)
-    graph.edge(name, head, tailport=out, headport=into, **attrs)
+    sides = {"tailport": "e", "headport": "w"} if rankdir == "LR" else {}
+    if against:
+        graph.edge(head, name, dir="back", **sides, **attrs)
+        graph.edge(name, tail, dir="none", **sides, **attrs)
+    else:
+        graph.edge(tail, name, arrowhead="none", **sides, **attrs)
+        graph.edge(name, head, **sides, **attrs)
+
+
+def against_the_flow(pairs: list[tuple[str, str]]) -> set[int]:
+    """Which of the edges (tail, head), in order, close a cycle: those into a node still being visited in a depth-first
+    walk from each tail in turn. Drawn backwards, they leave dot an acyclic graph, so that every edge runs along the
+    picture's direction and can meet its nodes side on."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for number, (tail, head) in enumerate(pairs):
+        out.setdefault(tail, []).append((number, head))
+    state: dict[str, int] = {}  # 1: on the walk's path, 2: done
+    back: set[int] = set()
+    for start, _ in pairs:
+        if start in state:
+            continue
+        state[start] = 1
+        stack = [(start, iter(out.get(start, [])))]
+        while stack:
+            node, edges = stack[-1]
+            step = next(edges, None)
+            if step is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(step[1]) == 1:
+                back.add(step[0])
+            elif step[1] not in state:
+                state[step[1]] = 1
+                stack.append((step[1], iter(out.get(step[1], []))))
+    return back
 
 
 def legend(graph: graphviz.Digraph, rows: list[tuple[str, str, str]]) -> None:
@@ -215,6 +233,6 @@ def titled_box(cluster: graphviz.Digraph, name: str, attrs: dict[str, str]) -> s
     title = f"{name}_title"
     with cluster.subgraph(name=f"{name}_titlebox") as box:
         box.attr(label="", style="invis")
-        box.node(title, shape="plaintext", margin="0.04,0.02", **{k: v for k, v in attrs.items() if k in TITLE_FONT})
+        box.node(title, shape="plaintext", style="solid", margin="0.04,0.02", **{k: v for k, v in attrs.items() if k in TITLE_FONT})
     return title
 

@@ -149,11 +149,9 @@ def _cells(analysis: Analysis, layout: Layout, by_target: dict[tuple[bool, str],
         routes.setdefault((tail, head), []).append(points)
     for flow in analysis.flows:
         z += 1
-        # Flows are the first edges drawn between their two nodes, in the Analysis order; flows drawn as one edge
-        # (the same two ends and kind) share its route.
+        # Flows are the first edges drawn between their two nodes, in the Analysis order.
         pending = routes.get((names[flow.source], names[flow.sink]), [])
-        route = pending.pop(0) if len(pending) > 1 else pending[0] if pending else []
-        cell = _flow(flow, drawn, z, by_target.get((True, flow.id), []), route)
+        cell = _flow(flow, drawn, z, by_target.get((True, flow.id), []), pending.pop(0) if pending else [])
         cell["data"][OURS] = {"id": flow.id}
         cells.append(cell)
     for link in analysis.compulsion:
