@@ -1,8 +1,10 @@
 """The data-flow diagram, drawn from the Analysis with the graphviz package.
 
 Clusters nest as jurisdiction > operating organisation > trust boundary, so the picture answers "whose law
-reaches this?" at a glance. Derived compulsion flows are red and dashed, one per foreign jurisdiction and
-organisation cluster, labelled with the laws they rest on. Every label passes through graphviz.escape after control
+reaches this?" at a glance. Derived compulsion is written in the boxes: each operator's title names the foreign
+legal orders whose authorities can compel it, and each legal order's authorities box lists the laws they would use.
+Every word is a node dot places (a box's title, a flow's name), so that no label lands on another and no edge runs
+through one (render.label_check measures it). Every label passes through graphviz.escape after control
 characters are removed, so no model text can change the DOT program.
 
 A model with more than SINGLE_DIAGRAM_LIMIT elements and flows together is too large for one readable picture
@@ -113,8 +115,8 @@ def cluster_tree(analysis: Analysis) -> ClusterTree:
 
 def build_diagram(analysis: Analysis) -> graphviz.Digraph:
     graph = Digraph("dfd", engine="dot")
-    graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.25",
-               ranksep="0.4", label=label(f"{analysis.model.name}: {_subject(analysis)} (as of {analysis.model.as_of})", 120, 1),
+    graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.2",
+               ranksep="0.3", label=label(f"{analysis.model.name}: {_subject(analysis)} (as of {analysis.model.as_of})", 120, 1),
                labelloc="t", fontcolor="#222222", bgcolor="white", pad="0.3", splines="polyline")
     graph.attr("node", fontname=FONT, fontsize="10", style="filled", fillcolor="white", color="#333333")
     graph.attr("edge", fontname=FONT, fontsize="8", color="#444444", arrowsize="0.7")
@@ -124,7 +126,7 @@ def build_diagram(analysis: Analysis) -> graphviz.Digraph:
     for name, flow, attrs in edges:
         tree.words.setdefault(_common(tree.cluster_of_element[flow.source], tree.cluster_of_element[flow.sink]), []).append((name, attrs))
     compulsion = _compulsion(analysis, tree)
-    titles: list[tuple[str, str]] = []
+    titles: list[tuple[str, list[str]]] = []
     for root in sorted(p for p in tree.items if len(p) == 1):
         _draw_cluster(graph, root, tree, analysis, node_ids, titles)
     for name, attrs in tree.words.get((), []):
@@ -174,7 +176,7 @@ def _draw_cluster(parent: graphviz.Digraph, path: tuple, tree: ClusterTree, anal
             edge_words(sub, name, attrs)
         for child in sorted(tree.children.get(path, [])):
             _draw_cluster(sub, child, tree, analysis, node_ids, titles)
-        titles.append((title, [node_ids[item] for item in _members(tree, path)]))
+        titles.append((title, [node_ids[item] for item in _members(tree, path)] + _laws(tree, path)))
 
 
 def _common(a: tuple, b: tuple) -> tuple:
@@ -188,6 +190,11 @@ def _common(a: tuple, b: tuple) -> tuple:
 def _members(tree: ClusterTree, path: tuple) -> list[str]:
     """The elements and authorities drawn in the cluster or any cluster nested in it."""
     return tree.items[path] + [item for child in sorted(tree.children.get(path, [])) for item in _members(tree, child)]
+
+
+def _laws(tree: ClusterTree, path: tuple) -> list[str]:
+    """The node listing the laws, in an authorities' box: beside the authorities, a rank after the box's title."""
+    return [name for name, _ in tree.words.get(path, []) if name.endswith("_laws")]
 
 
 def _compulsion(analysis: Analysis, tree: ClusterTree) -> bool:

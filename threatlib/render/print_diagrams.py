@@ -48,7 +48,7 @@ NOT_LOCATED = ""
 
 KEY = ("Each page draws the elements located in one legal order, inside the organisation that runs them (solid boxes) and "
        "their trust boundary (dashed). Grey dashed boxes stand for the places an organisation runs elsewhere, drawn on "
-       "their own page. Blue dashed arrows: remote access. Red octagons and dashed red arrows: the foreign authorities "
+       "their own page. Blue dashed arrows: remote access. Red boxes and dashed red arrows: the foreign authorities "
        "that can compel these elements, and the laws they do it by.")
 
 
@@ -243,7 +243,7 @@ def _page_clusters(page: Page, a: Analysis, ids: set[str], names: dict[str, str]
             if j:
                 title = f"{code}: {j.name}" + (" (foreign legal order)" if j.foreign else " (users' legal order)")
             order_title = titled_box(order, f"cluster_j{o_number}", {
-                "label": printed_label(title, 70), "style": "filled,rounded", "color": "#999999",
+                "label": printed_label(title, 34), "style": "filled,rounded", "color": "#999999",
                 "fontsize": str(NODE_FONT + 1), "fillcolor": (FOREIGN_FILL if j.foreign else DOMESTIC_FILL) if j else "white",
                 "fontcolor": "#222222"})
             _words(page, order, (code,))
@@ -253,7 +253,7 @@ def _page_clusters(page: Page, a: Analysis, ids: set[str], names: dict[str, str]
                 with order.subgraph(name=name) as company:
                     text = f"Run by {organisations[org].name}" if org in organisations else "Run by no organisation"
                     company_title = titled_box(company, name, {
-                        "label": printed_label(text, 44), "style": "filled,rounded", "color": "#666666",
+                        "label": printed_label(text, 30), "style": "filled,rounded", "color": "#666666",
                         "fillcolor": "white", "fontsize": str(NODE_FONT), "fontcolor": "#222222"})
                     _words(page, company, (code, org))
                     box_titles = []
@@ -266,7 +266,7 @@ def _page_clusters(page: Page, a: Analysis, ids: set[str], names: dict[str, str]
                             continue
                         with company.subgraph(name=f"{name}_b{inner}") as box:
                             box_title = titled_box(box, f"{name}_b{inner}", {
-                                "label": printed_label(boundaries[box_id].name, 36), "style": "dashed",
+                                "label": printed_label(boundaries[box_id].name, 26), "style": "dashed",
                                 "color": BOUNDARY, "fontcolor": BOUNDARY, "fontsize": str(EDGE_FONT + 0.5)})
                             _words(page, box, (code, org, box_id))
                             for e in members:
@@ -307,17 +307,25 @@ def _common(a: tuple, b: tuple) -> tuple:
 
 
 def _page_flows(page: Page, a: Analysis, ids: set[str], names: dict[str, str]) -> None:
-    """Flows drawn in full between two elements here; to or from elsewhere, through a stub for the other end."""
+    """Flows drawn in full between two elements here; to or from elsewhere, through a stub for the other end.
+    Flows between the same two ends, alike in being remote access or not, share one edge that names each: a column
+    of names, where one edge each would stack as many words nodes with room between them."""
     elements = {e.id: e for e in a.elements}
     organisations = {o.id: o for o in a.organisations}
     stubs: dict[tuple, str] = {}
-    for number, flow in enumerate(f for f in a.flows if f.source in ids or f.sink in ids):
+    edges: dict[tuple, list[str]] = {}
+    for flow in a.flows:
+        if flow.source not in ids and flow.sink not in ids:
+            continue
         source, sink = (names[x] if x in ids else _stub(page.graph, stubs, elements[x], organisations) for x in (flow.source, flow.sink))
         text = flow.name + (" (unencrypted)" if flow.encryption == "none" and flow.crosses_legal_order else "")
-        attrs = {"label": printed_label(("remote access: " if flow.remote_access else "") + text, 20)}
-        if flow.remote_access:
-            attrs.update(style="dashed", color=REMOTE, fontcolor=REMOTE)
         where = _common(*(_path(elements[x]) if x in ids else () for x in (flow.source, flow.sink)))
+        edges.setdefault((source, sink, flow.remote_access, where), []).append(
+            printed_label(("remote access: " if flow.remote_access else "") + text, 20))
+    for number, ((source, sink, remote, where), texts) in enumerate(edges.items()):
+        attrs = {"label": "\n".join(texts)}
+        if remote:
+            attrs.update(style="dashed", color=REMOTE, fontcolor=REMOTE)
         page.words.setdefault(where, []).append((f"{FLOW_NODE}{number}", attrs))
         page.edges.append((source, sink, f"{FLOW_NODE}{number}", attrs))
 
@@ -339,7 +347,7 @@ def _page_compulsion(page: Page, a: Analysis, ids: set[str], names: dict[str, st
         shown = laws[:2] + ([f"and {len(laws) - 2} other law{'s' if len(laws) > 3 else ''}"] if len(laws) > 2 else [])
         page.graph.node(f"auth_{jurisdiction}", label="\n".join([printed_label(f"{name} ({jurisdiction}): state authorities", 22),
                                                                   *(printed_label(law, 24) for law in shown)]),
-                        shape="octagon", fillcolor="#f9d6d2", color=COMPULSION, fontcolor="#7b241c")
+                        shape="box", style="filled,rounded", fillcolor="#f9d6d2", color=COMPULSION, fontcolor="#7b241c")
     for (jurisdiction, _), links in sorted(grouped.items()):
         anchor = names[min(link.element for link in links)]
         page.compulsion.append((anchor, f"auth_{jurisdiction}", {"style": "dashed", "color": COMPULSION}))
