@@ -118,9 +118,10 @@ FLOW_NODE = "flow"  # the prefix of a flow's name node: "flow3"
 
 
 def edge_words(graph: graphviz.Digraph, name: str, attrs: dict[str, str], fontsize: float = 8) -> None:
-    """An edge's label as a text node of its own, `name`, for `split_edge` to lead the edge through: dot keeps nodes
-    apart and routes edges around them, as it does not always do for edge labels (two labels of edges into one
-    node can land on one another) or for cluster titles."""
+    """An edge's label as a text node of its own, `name`, for `split_edge` to lead the edge through. dot never puts
+    two nodes on one another, as it can put two edge labels (of edges into one node, in a left-to-right picture);
+    and the node sits in an invisible box of its own, which dot's router keeps other edges out of where it can.
+    render.label_check measures the result; tests/test_diagram_labels.py holds it at zero faults."""
     font = {"fontcolor": attrs["fontcolor"]} if "fontcolor" in attrs else {}
     with graph.subgraph(name=f"cluster_{name}") as box:
         box.attr(label="", style="invis", margin="2")
@@ -226,9 +227,10 @@ TITLE_FONT = ("label", "fontsize", "fontcolor")
 
 
 def titled_box(cluster: graphviz.Digraph, name: str, attrs: dict[str, str]) -> str:
-    """A cluster drawn with `attrs`, its title a text node of its own inside it rather than the cluster's label:
-    dot routes edges around nodes and places edge labels clear of them, but does neither for a cluster's label.
-    Returns the title node's name."""
+    """A cluster drawn with `attrs`, its title a text node of its own inside it (in an invisible box) rather than the
+    cluster's label: dot places edge labels clear of nodes and routes edges around them and around boxes that do
+    not hold their ends, but does neither for a cluster's label. The caller places the title, a rank before the
+    box's elements. Returns the title node's name."""
     cluster.attr(label="", **{k: v for k, v in attrs.items() if k not in TITLE_FONT})  # "": not the picture's own
     title = f"{name}_title"
     with cluster.subgraph(name=f"{name}_titlebox") as box:

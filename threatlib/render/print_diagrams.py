@@ -190,7 +190,7 @@ def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digr
     by every edge that does not end in it."""
     names = {e.id: f"e{i}" for i, e in enumerate(a.elements)}
     graph = graphviz.Digraph("page", engine="dot")
-    graph.attr(rankdir=rankdir, compound="true", newrank="true", fontname=FONT, nodesep="0.2", ranksep="0.25",
+    graph.attr(rankdir=rankdir, compound="true", newrank="true", fontname=FONT, nodesep="0.15", ranksep="0.2",
                bgcolor="white", pad="0.1", splines="polyline")
     graph.attr("node", fontname=FONT, fontsize=str(NODE_FONT), style="filled", fillcolor="white", color="#333333",
                margin="0.1,0.05")
@@ -243,7 +243,7 @@ def _page_clusters(page: Page, a: Analysis, ids: set[str], names: dict[str, str]
             if j:
                 title = f"{code}: {j.name}" + (" (foreign legal order)" if j.foreign else " (users' legal order)")
             order_title = titled_box(order, f"cluster_j{o_number}", {
-                "label": printed_label(title, 34), "style": "filled,rounded", "color": "#999999",
+                "label": printed_label(title, 24), "style": "filled,rounded", "color": "#999999",
                 "fontsize": str(NODE_FONT + 1), "fillcolor": (FOREIGN_FILL if j.foreign else DOMESTIC_FILL) if j else "white",
                 "fontcolor": "#222222"})
             _words(page, order, (code,))
@@ -253,7 +253,7 @@ def _page_clusters(page: Page, a: Analysis, ids: set[str], names: dict[str, str]
                 with order.subgraph(name=name) as company:
                     text = f"Run by {organisations[org].name}" if org in organisations else "Run by no organisation"
                     company_title = titled_box(company, name, {
-                        "label": printed_label(text, 30), "style": "filled,rounded", "color": "#666666",
+                        "label": printed_label(text, 24), "style": "filled,rounded", "color": "#666666",
                         "fillcolor": "white", "fontsize": str(NODE_FONT), "fontcolor": "#222222"})
                     _words(page, company, (code, org))
                     box_titles = []
@@ -266,7 +266,7 @@ def _page_clusters(page: Page, a: Analysis, ids: set[str], names: dict[str, str]
                             continue
                         with company.subgraph(name=f"{name}_b{inner}") as box:
                             box_title = titled_box(box, f"{name}_b{inner}", {
-                                "label": printed_label(boundaries[box_id].name, 26), "style": "dashed",
+                                "label": printed_label(boundaries[box_id].name, 22), "style": "dashed",
                                 "color": BOUNDARY, "fontcolor": BOUNDARY, "fontsize": str(EDGE_FONT + 0.5)})
                             _words(page, box, (code, org, box_id))
                             for e in members:
@@ -355,6 +355,7 @@ def _page_compulsion(page: Page, a: Analysis, ids: set[str], names: dict[str, st
 
 def _element(graph: graphviz.Digraph, name: str, e: ElementView) -> None:
     shape, style = SHAPES[e.kind]
+    shape = "ellipse" if shape == "circle" else shape  # a circle round a long name is as tall as it is wide
     graph.node(name, label=printed_label(e.name, 18), shape=shape, style=",".join(filter(None, ["filled", style])),
                fillcolor="white" if e.in_scope else "#f2f2f2")
 
