@@ -50,7 +50,7 @@ def test_a_model_with_compulsion_keeps_its_legend_rows(small_model_path, library
     assert ": data flows and legal compulsion (as of" in graph.source
     assert legend_rows(graph) == ["process", "data store (cylinder)", "server or device (3-D box)", "person or external party",
                                   "state authority (red octagon)", "data flow", "remote access (dashed blue)",
-                                  "compelled access, with its legal basis (dashed red)"]
+                                  "compellable by XX: the operator, by that legal order's authorities, under the laws in their box"]
 
 
 def test_br_in_an_old_label_is_a_line_break_and_never_markup(tmp_path, library) -> None:

@@ -1,8 +1,10 @@
 """The data-flow diagram, drawn from the Analysis with the graphviz package.
 
 Clusters nest as jurisdiction > operating organisation > trust boundary, so the picture answers "whose law
-reaches this?" at a glance. Derived compulsion flows are red and dashed, one per foreign jurisdiction and
-organisation cluster, labelled with the laws they rest on. Every label passes through graphviz.escape after control
+reaches this?" at a glance. Derived compulsion is written in the boxes: each operator's title names the foreign
+legal orders whose authorities can compel it, and each legal order's authorities box lists the laws they would use.
+Every word is a node dot places (a box's title, a flow's name), so that no label lands on another and no edge runs
+through one (render.label_check measures it). Every label passes through graphviz.escape after control
 characters are removed, so no model text can change the DOT program.
 
 A model with more than SINGLE_DIAGRAM_LIMIT elements and flows together is too large for one readable picture
@@ -13,7 +15,7 @@ one diagram per trust boundary (boundary_diagrams.py), each small, so the cost g
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import graphviz
 
@@ -22,16 +24,22 @@ from threatlib.render.boundary_diagrams import BoundaryDiagrams, Page, boundary_
 from threatlib.render.dot import run_dot
 from threatlib.render.graphstyle import (
     COMPULSION,
+    FLOW_NODE,
     FONT,
     REMOTE,
     Digraph,
+    against_the_flow,
+    capped,
+    edge_words,
     element_node,
     flow_style,
     label,
-    legal_order_box,
+    legal_order_attrs,
     legend,
     node_names,
     shape_key,
+    split_edge,
+    titled_box,
 )
 from threatlib.render.overview import build_overview
 from threatlib.render.text import plain
@@ -70,6 +78,8 @@ class ClusterTree:
     cluster_of_element: dict[str, tuple]
     authorities: list  # the foreign state authorities drawn
     names: dict[tuple, str]  # path -> cluster name
+    words: dict[tuple, list] = field(default_factory=dict)  # path -> the flows' words drawn in it: (node name, attrs)
+    compellable: dict[tuple, list[str]] = field(default_factory=dict)  # operator's path -> foreign legal orders
 
     def add(self, path: tuple) -> None:
         for depth in range(1, len(path) + 1):
@@ -105,39 +115,55 @@ def cluster_tree(analysis: Analysis) -> ClusterTree:
 
 def build_diagram(analysis: Analysis) -> graphviz.Digraph:
     graph = Digraph("dfd", engine="dot")
-    graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.35",
-               ranksep="0.9", label=label(f"{analysis.model.name}: {_subject(analysis)} (as of {analysis.model.as_of})", 120, 1),
-               labelloc="t", fontcolor="#222222", bgcolor="white", pad="0.3")
+    graph.attr(rankdir="LR", compound="true", newrank="true", fontname=FONT, fontsize="12", nodesep="0.2",
+               ranksep="0.3", label=label(f"{analysis.model.name}: {_subject(analysis)} (as of {analysis.model.as_of})", 120, 1),
+               labelloc="t", fontcolor="#222222", bgcolor="white", pad="0.3", splines="polyline")
     graph.attr("node", fontname=FONT, fontsize="10", style="filled", fillcolor="white", color="#333333")
     graph.attr("edge", fontname=FONT, fontsize="8", color="#444444", arrowsize="0.7")
     node_ids = node_names(analysis)
     tree = cluster_tree(analysis)
+    edges = [(f"{FLOW_NODE}{number}", flow, flow_style(flow)) for number, flow in enumerate(analysis.flows)]
+    for name, flow, attrs in edges:
+        tree.words.setdefault(_common(tree.cluster_of_element[flow.source], tree.cluster_of_element[flow.sink]), []).append((name, attrs))
+    compulsion = _compulsion(analysis, tree)
+    titles: list[tuple[str, list[str]]] = []
     for root in sorted(p for p in tree.items if len(p) == 1):
-        _draw_cluster(graph, root, tree, analysis, node_ids)
-    for flow in analysis.flows:
-        graph.edge(node_ids[flow.source], node_ids[flow.sink], **flow_style(flow))
-    compulsion = _compulsion_edges(graph, analysis, tree, node_ids)
+        _draw_cluster(graph, root, tree, analysis, node_ids, titles)
+    for name, attrs in tree.words.get((), []):
+        edge_words(graph, name, attrs)
+    for title, members in titles:
+        for member in members:  # the title a rank before every element of its box: at the box's leading edge
+            graph.edge(title, member, style="invis")
+    against = against_the_flow([(flow.source, flow.sink) for _, flow, _ in edges])
+    for number, (name, flow, attrs) in enumerate(edges):
+        split_edge(graph, node_ids[flow.source], node_ids[flow.sink], name, attrs, against=number in against)
     _legend(graph, analysis, bool(tree.authorities), compulsion)
     return graph
 
 
-def _draw_cluster(parent: graphviz.Digraph, path: tuple, tree: ClusterTree, analysis: Analysis, node_ids: dict[str, str]) -> None:
+def _draw_cluster(parent: graphviz.Digraph, path: tuple, tree: ClusterTree, analysis: Analysis, node_ids: dict[str, str],
+                  titles: list) -> None:
     with parent.subgraph(name=tree.names[path]) as sub:
         key = path[-1]
         if len(path) == 1:
-            legal_order_box(sub, key, next((j for j in analysis.jurisdictions if j.id == key), None))
+            attrs = legal_order_attrs(key, next((j for j in analysis.jurisdictions if j.id == key), None))
         elif len(path) == 2:
             if key == "#authorities":
-                sub.attr(label="State authorities", style="dashed", color=COMPULSION, fontcolor=COMPULSION, fontsize="10")
+                attrs = {"label": "State authorities", "style": "dashed", "color": COMPULSION, "fontcolor": COMPULSION,
+                         "fontsize": "10"}
             elif key:
                 name = next(o.name for o in analysis.organisations if o.id == key)
-                sub.attr(label=label(f"Operated by {name}", 40, 2), style="solid,rounded", color="#666666",
-                         fillcolor="white", fontsize="10")
+                attrs = {"label": label(f"Operated by {name}", 40, 2), "style": "solid,rounded", "color": "#666666",
+                         "fillcolor": "white", "fontsize": "10"}
             else:
-                sub.attr(label="Not operated by an organisation", style="dotted", color="#888888", fontsize="10")
+                attrs = {"label": "Not operated by an organisation", "style": "dotted", "color": "#888888", "fontsize": "10"}
+            if tree.compellable.get(path):
+                attrs["label"] += "\n" + label(f"compellable by {_listed(tree.compellable[path])} authorities", 40, 2)
         else:
             name = next(b.name for b in analysis.boundaries if b.id == key)
-            sub.attr(label=label(name, 36, 2), style="dashed", color="#b03a2e", fontsize="9", fontcolor="#b03a2e")
+            attrs = {"label": label(name, 36, 2), "style": "dashed", "color": "#b03a2e", "fontsize": "9",
+                     "fontcolor": "#b03a2e"}
+        title = titled_box(sub, tree.names[path], attrs)
         elements = {e.id: e for e in analysis.elements}
         authorities = {a.id: a for a in analysis.authorities}
         for item in tree.items[path]:
@@ -146,29 +172,54 @@ def _draw_cluster(parent: graphviz.Digraph, path: tuple, tree: ClusterTree, anal
             else:
                 sub.node(node_ids[item], label=label(authorities[item].name, 24, 5), shape="octagon",
                          fillcolor="#f9d6d2", color=COMPULSION, fontcolor="#7b241c")
+        for name, attrs in tree.words.get(path, []):
+            edge_words(sub, name, attrs)
         for child in sorted(tree.children.get(path, [])):
-            _draw_cluster(sub, child, tree, analysis, node_ids)
+            _draw_cluster(sub, child, tree, analysis, node_ids, titles)
+        titles.append((title, [node_ids[item] for item in _members(tree, path)] + _laws(tree, path)))
 
 
-def _compulsion_edges(graph: graphviz.Digraph, analysis: Analysis, tree: ClusterTree, node_ids: dict[str, str]) -> bool:
-    """One compulsion edge per (foreign jurisdiction, organisation cluster), into that jurisdiction's authorities
-    box, labelled with the laws it rests on: one edge per authority would be unreadable. Whether any is drawn."""
-    first_authority = {}
-    for authority in tree.authorities:
-        first_authority.setdefault(authority.jurisdiction, authority.id)
-    grouped: dict[tuple[str, tuple], list] = {}
+def _common(a: tuple, b: tuple) -> tuple:
+    """The innermost cluster holding both paths: a flow's words are drawn in it, beside both its ends."""
+    same = 0
+    while same < min(len(a), len(b)) and a[same] == b[same]:
+        same += 1
+    return a[:same]
+
+
+def _members(tree: ClusterTree, path: tuple) -> list[str]:
+    """The elements and authorities drawn in the cluster or any cluster nested in it."""
+    return tree.items[path] + [item for child in sorted(tree.children.get(path, [])) for item in _members(tree, child)]
+
+
+def _laws(tree: ClusterTree, path: tuple) -> list[str]:
+    """The node listing the laws, in an authorities' box: beside the authorities, a rank after the box's title."""
+    return [name for name, _ in tree.words.get(path, []) if name.endswith("_laws")]
+
+
+def _compulsion(analysis: Analysis, tree: ClusterTree) -> bool:
+    """Who can be compelled, written where dot cannot draw over it: each operator's title names the foreign legal
+    orders whose authorities can compel it, and each legal order's authorities box lists the laws they would use.
+    Not as edges from operators to authorities: such an edge crosses the picture outside dot's ranking, and dot
+    routes it through whatever lies on its way. Whether any compulsion is drawn."""
+    laws_of: dict[str, set] = {}
     for link in analysis.compulsion:
         if link.foreign:
-            grouped.setdefault((link.jurisdiction, tree.cluster_of_element[link.element][:2]), []).append(link)
-    for (jurisdiction, path), links in sorted(grouped.items()):
-        laws = [law for _, law in sorted({(b.law_rank, b.law) for link in links for b in link.bases})]
-        shown = laws[:2] + ([f"+{len(laws) - 2} more"] if len(laws) > 2 else [])
-        anchor = min(link.element for link in links)
-        graph.edge(node_ids[anchor], node_ids[first_authority[jurisdiction]], ltail=tree.names[path],
-                   lhead=tree.names[(jurisdiction, "#authorities")],
-                   label="\n".join(graphviz.escape(plain(s, 60)) for s in shown),
-                   style="dashed,bold", color=COMPULSION, fontcolor=COMPULSION, arrowhead="normal", constraint="false")
-    return bool(grouped)
+            path = tree.cluster_of_element[link.element][:2]
+            tree.compellable.setdefault(path, [])
+            if link.jurisdiction not in tree.compellable[path]:
+                tree.compellable[path] = sorted([*tree.compellable[path], link.jurisdiction])
+            laws_of.setdefault(link.jurisdiction, set()).update((b.law_rank, b.law) for b in link.bases)
+    for jurisdiction, laws in sorted(laws_of.items()):
+        shown = capped([law for _, law in sorted(laws)], 3)
+        words = label("Can compel by", 40, 1) + "\n" + "\n".join(graphviz.escape(plain(s, 60)) for s in shown)
+        tree.words.setdefault((jurisdiction, "#authorities"), []).append(
+            (tree.names[(jurisdiction, "#authorities")] + "_laws", {"label": words, "fontcolor": COMPULSION}))
+    return bool(laws_of)
+
+
+def _listed(codes: list[str]) -> str:
+    return " and ".join([", ".join(codes[:-1]), codes[-1]] if len(codes) > 1 else codes)
 
 
 def _subject(analysis: Analysis) -> str:
@@ -186,7 +237,8 @@ def _legend(graph: graphviz.Digraph, analysis: Analysis, authorities: bool, comp
     if any(f.remote_access for f in analysis.flows):
         rows.append(("&#8674;", "remote access (dashed blue)", REMOTE))
     if compulsion:
-        rows.append(("&#8674;", "compelled access, with its legal basis (dashed red)", COMPULSION))
+        rows.append(("&#9632;", "compellable by XX: the operator, by that legal order's authorities, under the laws "
+                     "in their box", COMPULSION))
     legend(graph, rows)
 
 

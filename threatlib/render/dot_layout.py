@@ -11,12 +11,18 @@ top of Graphviz's bounding box.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from threatlib.analysis.model import Analysis
 from threatlib.render.diagram import build_diagram
+from threatlib.render.graphstyle import FLOW_NODE
 from threatlib.render.grid_layout import Box
 
+# The diagram's own boxes and nodes (cluster_3; e4, a0), not the invisible ones that hold a title or a flow's words.
+DRAWN_BOX = re.compile(r"cluster_\d+")
+DRAWN_NODE = re.compile(r"[ea]\d+")
+WORDS = re.compile(FLOW_NODE + r"\d+")
 PIXELS_PER_POINT = 96 / 72
 POINTS_PER_INCH = 72
 
@@ -51,14 +57,25 @@ def diagram_layout(analysis: Analysis, dot_json: dict | None = None) -> Layout:
     parent = {child: o["_gvid"] for o in objects.values() for child in o.get("subgraphs", [])}
     clusters = []
     for gvid, o in sorted(objects.items()):
-        if "bb" in o and o["name"].startswith("cluster"):
+        if "bb" in o and DRAWN_BOX.fullmatch(o["name"]):
             depth, up = 1, gvid
             while up in parent:
                 depth, up = depth + 1, parent[up]
-            clusters.append((depth, [objects[n]["name"] for n in o.get("nodes", [])], box(*(float(v) for v in o["bb"].split(",")))))
+            members = [objects[n]["name"] for n in o.get("nodes", []) if DRAWN_NODE.fullmatch(objects[n]["name"])]
+            clusters.append((depth, members, box(*(float(v) for v in o["bb"].split(",")))))
+    # A flow is drawn as two edges, into its words' node and on from it: one edge here, along both.
+    # A flow against the picture's direction is written from its sink and drawn backwards (dir=back).
+    drawn_edges = [(objects[e["tail"]]["name"], objects[e["head"]]["name"], [point(*p) for p in _curve_midpoints(e.get("pos", ""))],
+                    e.get("dir") == "back") for e in sorted(drawn.get("edges", []), key=lambda e: e["_gvid"])]
+    onwards = {tail: (head, points) for tail, head, points, _ in drawn_edges if WORDS.fullmatch(tail)}
     edges = []
-    for e in sorted(drawn.get("edges", []), key=lambda e: e["_gvid"]):
-        edges.append((objects[e["tail"]]["name"], objects[e["head"]]["name"], [point(*p) for p in _curve_midpoints(e.get("pos", ""))]))
+    for tail, head, points, backwards in drawn_edges:
+        if WORDS.fullmatch(head) and head in onwards:
+            words = nodes[head]
+            (head, rest) = onwards[head]
+            points = [*points, (words.x + words.width // 2, words.y + words.height // 2), *rest]
+        if not WORDS.fullmatch(tail):
+            edges.append((head, tail, points[::-1]) if backwards else (tail, head, points))
     return Layout(nodes, clusters, edges)
 
 

@@ -114,6 +114,65 @@ def flow_style(flow: FlowView) -> dict[str, str]:
     return attrs
 
 
+FLOW_NODE = "flow"  # the prefix of a flow's name node: "flow3"
+
+
+def edge_words(graph: graphviz.Digraph, name: str, attrs: dict[str, str], fontsize: float = 8) -> None:
+    """An edge's label as a text node of its own, `name`, for `split_edge` to lead the edge through. dot never puts
+    two nodes on one another, as it can put two edge labels (of edges into one node, in a left-to-right picture);
+    and the node sits in an invisible box of its own, which dot's router keeps other edges out of where it can.
+    render.label_check measures the result; tests/test_diagram_labels.py holds it at zero faults."""
+    font = {"fontcolor": attrs["fontcolor"]} if "fontcolor" in attrs else {}
+    with graph.subgraph(name=f"cluster_{name}") as box:
+        box.attr(label="", style="invis", margin="2")
+        box.node(name, label=attrs["label"], shape="plaintext", style="solid", fontsize=str(fontsize), width="0", height="0",
+                 margin="0.04,0.02", **font)
+
+
+def split_edge(graph: graphviz.Digraph, tail: str, head: str, name: str, attrs: dict[str, str], rankdir: str = "LR",
+               against: bool = False) -> None:
+    """The edge from tail to head through its words' node `name`. Across the page, each part leaves a node on its
+    right and meets the next on its left, so that it never runs along a node's column past its neighbour. An edge
+    `against` the picture's direction (see `against_the_flow`) is written from head to tail and drawn backwards, so
+    that dot ranks it forwards too rather than loop it round."""
+    attrs = {k: v for k, v in attrs.items() if k not in ("label", "fontcolor")}
+    sides = {"tailport": "e", "headport": "w"} if rankdir == "LR" else {}
+    if against:
+        graph.edge(head, name, dir="back", **sides, **attrs)
+        graph.edge(name, tail, dir="none", **sides, **attrs)
+    else:
+        graph.edge(tail, name, arrowhead="none", **sides, **attrs)
+        graph.edge(name, head, **sides, **attrs)
+
+
+def against_the_flow(pairs: list[tuple[str, str]]) -> set[int]:
+    """Which of the edges (tail, head), in order, close a cycle: those into a node still being visited in a depth-first
+    walk from each tail in turn. Drawn backwards, they leave dot an acyclic graph, so that every edge runs along the
+    picture's direction and can meet its nodes side on."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for number, (tail, head) in enumerate(pairs):
+        out.setdefault(tail, []).append((number, head))
+    state: dict[str, int] = {}  # 1: on the walk's path, 2: done
+    back: set[int] = set()
+    for start, _ in pairs:
+        if start in state:
+            continue
+        state[start] = 1
+        stack = [(start, iter(out.get(start, [])))]
+        while stack:
+            node, edges = stack[-1]
+            step = next(edges, None)
+            if step is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(step[1]) == 1:
+                back.add(step[0])
+            elif step[1] not in state:
+                state[step[1]] = 1
+                stack.append((step[1], iter(out.get(step[1], []))))
+    return back
+
+
 def legend(graph: graphviz.Digraph, rows: list[tuple[str, str, str]]) -> None:
     """A compact key as one HTML-like table node; its text is ours, never model text."""
     cells = "".join(f'<TR><TD><FONT COLOR="{colour}">{symbol}</FONT></TD><TD ALIGN="LEFT">{text}</TD></TR>'
@@ -153,9 +212,29 @@ def shape_key(analysis: Analysis) -> list[tuple[str, str, str]]:
 
 def legal_order_box(cluster: graphviz.Digraph, code: str, jurisdiction) -> None:
     """A legal order's cluster: red when foreign to the users, blue when theirs, dashed when the library lacks it."""
+    cluster.attr(**legal_order_attrs(code, jurisdiction))
+
+
+def legal_order_attrs(code: str, jurisdiction) -> dict[str, str]:
     if jurisdiction is None:
-        cluster.attr(label="Jurisdiction not modelled", style="dashed,rounded", color="#999999", fontsize="12")
-        return
+        return {"label": "Jurisdiction not modelled", "style": "dashed,rounded", "color": "#999999", "fontsize": "12"}
     title = f"{code}: {jurisdiction.name}" + (" (foreign legal order)" if jurisdiction.foreign else " (users' legal order)")
-    cluster.attr(label=label(title, 60, 1), style="filled,rounded", fillcolor=FOREIGN_FILL if jurisdiction.foreign else DOMESTIC_FILL,
-                 color="#999999", fontsize="12", fontcolor="#222222")
+    return {"label": label(title, 60, 1), "style": "filled,rounded", "fillcolor": FOREIGN_FILL if jurisdiction.foreign else DOMESTIC_FILL,
+            "color": "#999999", "fontsize": "12", "fontcolor": "#222222"}
+
+
+TITLE_FONT = ("label", "fontsize", "fontcolor")
+
+
+def titled_box(cluster: graphviz.Digraph, name: str, attrs: dict[str, str]) -> str:
+    """A cluster drawn with `attrs`, its title a text node of its own inside it (in an invisible box) rather than the
+    cluster's label: dot places edge labels clear of nodes and routes edges around them and around boxes that do
+    not hold their ends, but does neither for a cluster's label. The caller places the title, a rank before the
+    box's elements. Returns the title node's name."""
+    cluster.attr(label="", **{k: v for k, v in attrs.items() if k not in TITLE_FONT})  # "": not the picture's own
+    title = f"{name}_title"
+    with cluster.subgraph(name=f"{name}_titlebox") as box:
+        box.attr(label="", style="invis")
+        box.node(title, shape="plaintext", style="solid", margin="0.04,0.02", **{k: v for k, v in attrs.items() if k in TITLE_FONT})
+    return title
+

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import xml.etree.ElementTree as ET
 
 import orjson
@@ -19,7 +20,7 @@ from markupsafe import Markup, escape
 
 from threatlib.analysis.model import Analysis, Judgement
 from threatlib.errors import shown
-from threatlib.render.graphstyle import node_names
+from threatlib.render.graphstyle import FLOW_NODE, node_names
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -161,6 +162,9 @@ def _judgement_sources(j: Judgement) -> list[str]:
     return found
 
 
+WORDS = re.compile(FLOW_NODE + r"\d+")  # a flow's words node in dfd.svg
+
+
 def _inline_svg(svg: bytes, node_of: dict[str, str], data: dict) -> str:
     """dot's SVG as an element of the page: no XML prolog or comments, and each element's node and each flow's
     edge marked with what it draws (dot titles them by node name: e0, e0->e3), focusable and named for readers."""
@@ -173,6 +177,7 @@ def _inline_svg(svg: bytes, node_of: dict[str, str], data: dict) -> str:
     root.set("id", "ix-diagram")
     root.set("role", "group")
     root.set("aria-label", "Data-flow diagram: choose an element or a flow to see its details")
+    flow_ids = list(data["flows"])  # in the Analysis order, as diagram.py numbers the flows' words nodes
     flows_by_pair: dict[tuple[str, str], list[str]] = {}
     for fid, f in data["flows"].items():
         flows_by_pair.setdefault((f["source"], f["sink"]), []).append(fid)
@@ -191,9 +196,16 @@ def _inline_svg(svg: bytes, node_of: dict[str, str], data: dict) -> str:
         elif kind == "node" and title.text in node_of:
             group.set("data-authority", node_of[title.text])
         elif kind == "edge" and "->" in title.text:
-            tail, head = title.text.split("->", 1)
+            tail, head = (end.split(":")[0] for end in title.text.split("->", 1))  # "e0:e->flow3:w": no ports
             ends = (node_of.get(tail), node_of.get(head))
             flows = flows_by_pair.get(ends) if None not in ends else None
+            # dfd.svg draws flow N through its words node flowN: the part that meets the flow's sink stands for it.
+            words = next((n for n in (tail, head) if WORDS.fullmatch(n)), None)
+            if words is not None:
+                number = int(words[len(FLOW_NODE):])
+                fid = flow_ids[number] if number < len(flow_ids) else None
+                other = node_of.get(head if words == tail else tail)
+                flows = [fid] if fid and other == data["flows"][fid]["sink"] else None
             if flows:
                 group.set("data-flows", " ".join(flows))
                 group.set("tabindex", "0")

@@ -2,8 +2,10 @@
 
 Every line of text dot draws comes with its baseline, its alignment, its width and its font size, and every edge
 with the Bézier curves it is drawn along. From those, each line's box: two boxes of different labels must not
-overlap (an edge's label on a node's, on a title, on another edge's), and no edge may pass through a title (a legal
-order's, an organisation's, a trust boundary's, the picture's own), which dot's router does not avoid.
+overlap (an edge's label on a node's, on a title, on another edge's), no edge may pass through a title (a legal
+order's, an organisation's, a trust boundary's, the picture's own), which dot's router does not avoid, and no edge
+may pass through any other words either (an element's name, another edge's label). A title drawn as a node of its
+own (named `cluster_..._title`) is still a title.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def label_faults(layout: dict) -> list[tuple[str, str, str]]:
     lines: list[Line] = text_lines("title graph", layout.get("_ldraw_", []))
     titles = list(lines)
     for o in layout.get("objects", []):
-        is_cluster = "nodes" in o or o.get("name", "").startswith("cluster")
+        is_cluster = "nodes" in o or o.get("name", "").startswith("cluster")  # a box, or a box's title node
         found = text_lines(("title " if is_cluster else "node ") + o["name"], o.get("_ldraw_", []))
         lines += found
         if is_cluster:
@@ -86,4 +88,10 @@ def label_faults(layout: dict) -> list[tuple[str, str, str]]:
         for owner, points in edges:
             if any(title.holds(x, y) for x, y in points):
                 faults.append(("edge through title", f"{title.owner}: {title.text}", owner))
+    for line in lines:
+        if line in titles:
+            continue
+        for owner, points in edges:
+            if line.owner != owner and any(line.holds(x, y) for x, y in points):
+                faults.append(("edge through label", f"{line.owner}: {line.text}", owner))
     return faults

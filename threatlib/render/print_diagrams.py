@@ -13,17 +13,28 @@ cut with an ellipsis: a printed figure is read, not skimmed.
 
 from __future__ import annotations
 
-import json
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import graphviz
 
 from threatlib.analysis.model import Analysis, ElementView
 from threatlib.render.dot import run_dot
-from threatlib.render.graphstyle import BOUNDARY, COMPULSION, DOMESTIC_FILL, FONT, FOREIGN_FILL, REMOTE, SHAPES
-from threatlib.render.label_check import label_faults
+from threatlib.render.graphstyle import (
+    BOUNDARY,
+    COMPULSION,
+    DOMESTIC_FILL,
+    FLOW_NODE,
+    FONT,
+    FOREIGN_FILL,
+    REMOTE,
+    SHAPES,
+    against_the_flow,
+    edge_words,
+    split_edge,
+    titled_box,
+)
 from threatlib.render.text import plain
 
 NODE_FONT = 9.0
@@ -37,7 +48,7 @@ NOT_LOCATED = ""
 
 KEY = ("Each page draws the elements located in one legal order, inside the organisation that runs them (solid boxes) and "
        "their trust boundary (dashed). Grey dashed boxes stand for the places an organisation runs elsewhere, drawn on "
-       "their own page. Blue dashed arrows: remote access. Red octagons and dashed red arrows: the foreign authorities "
+       "their own page. Blue dashed arrows: remote access. Red boxes and dashed red arrows: the foreign authorities "
        "that can compel these elements, and the laws they do it by.")
 
 
@@ -64,10 +75,10 @@ def printed_figures(analysis: Analysis) -> list[PrintedFigure]:
             if _fits(picture[0], first=not out):
                 group, drawn = [*group, unit], picture
                 continue
-            out.append(_figure(analysis, group, _clear(analysis, group, drawn, first=not out)))
+            out.append(_figure(analysis, group, drawn))
         group, drawn = [unit], _best(analysis, [unit])
     if group:
-        out.append(_figure(analysis, group, _clear(analysis, group, drawn, first=not out)))
+        out.append(_figure(analysis, group, drawn))
     return out
 
 
@@ -171,114 +182,162 @@ def _best(a: Analysis, units: list[Unit]) -> tuple[bytes, str]:
     return (across, sources[0]) if _fits(across) or _scale(across) >= _scale(down) else (down, sources[1])
 
 
-# Where the clusters' titles go: dot's router does not keep edges off them, so a page whose edges run through a title
-# is drawn again with its titles elsewhere, or in the other direction.
-TITLE_PLACES = {"top": {}, "top left": {"labeljust": "l"}, "bottom": {"labelloc": "b"}, "bottom left": {"labelloc": "b", "labeljust": "l"}}
+def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digraph:
+    """The picture of some of the model's elements, inside their legal order, organisation and trust boundary.
 
-
-def _clear(a: Analysis, units: list[Unit], drawn: tuple[bytes, str], first: bool) -> tuple[bytes, str]:
-    """The page as drawn if no label of it overlaps another and no edge runs through a title; else the first
-    drawing, of both directions, each place for the titles, closer ranks, and flows that meet their elements side on
-    (where an edge would clip a title just above the element), that is clear and still fits the page."""
-    [checked] = run_dot([(drawn[1], ("json",))])
-    if not label_faults(json.loads(checked["json"])):
-        return drawn
-    ids = {e.id for e in a.elements if any(u.holds(e) for u in units)}
-    sources = [build_page(a, ids, rankdir, place, tight, ports).source
-               for ports in (False, True) for tight in (False, True) for rankdir in ("LR", "TB") for place in TITLE_PLACES
-               if rankdir == "LR" or not ports]
-    for source, picture in zip(sources, run_dot([(source, ("svg", "json")) for source in sources]), strict=True):
-        if _fits(picture["svg"], first) and not label_faults(json.loads(picture["json"])):
-            return picture["svg"], source
-    return drawn
-
-
-def build_page(a: Analysis, ids: set[str], rankdir: str = "LR", titles: str = "top", tight: bool = False,
-               ports: bool = False) -> graphviz.Digraph:
-    """The picture of some of the model's elements, inside their legal order, organisation and trust boundary."""
+    Drawn so that dot keeps every word clear: each box's title and each flow's name is a text node of its own
+    (graphstyle.titled_box, edge_words), placed by dot as it places elements, never on another, and kept out of
+    by every edge that does not end in it."""
     names = {e.id: f"e{i}" for i, e in enumerate(a.elements)}
     graph = graphviz.Digraph("page", engine="dot")
-    graph.attr(rankdir=rankdir, compound="true", newrank="true", fontname=FONT, nodesep="0.2" if tight else "0.25",
-               ranksep="0.3" if tight else "0.5",
-               bgcolor="white", pad="0.1")
+    graph.attr(rankdir=rankdir, compound="true", newrank="true", fontname=FONT, nodesep="0.15", ranksep="0.2",
+               bgcolor="white", pad="0.1", splines="polyline")
     graph.attr("node", fontname=FONT, fontsize=str(NODE_FONT), style="filled", fillcolor="white", color="#333333",
                margin="0.1,0.05")
     graph.attr("edge", fontname=FONT, fontsize=str(EDGE_FONT), color="#444444", arrowsize="0.7")
-    cluster_of = _page_clusters(graph, a, ids, names, TITLE_PLACES[titles])
-    _page_flows(graph, a, ids, names, rankdir if ports else None)
-    _page_compulsion(graph, a, ids, names, cluster_of)
+    page = Page(graph, rankdir)
+    _page_flows(page, a, ids, names)
+    _page_compulsion(page, a, ids, names)
+    cluster_of = _page_clusters(page, a, ids, names)
+    for name, attrs in page.words.get((), []):
+        edge_words(graph, name, attrs, EDGE_FONT)
+    for title, members in page.titles:
+        for member in members:
+            graph.edge(title, member, style="invis")
+    against = against_the_flow([(tail, head) for tail, head, _, _ in page.edges])
+    for number, (tail, head, name, attrs) in enumerate(page.edges):
+        split_edge(graph, tail, head, name, attrs, rankdir, against=number in against)
+    for tail, head, attrs in page.compulsion:
+        graph.edge(tail, head, ltail=cluster_of[tail], **attrs)
     return graph
 
 
-def _page_clusters(graph: graphviz.Digraph, a: Analysis, ids: set[str], names: dict[str, str], placed: dict) -> dict[str, str]:
-    """The elements here inside their legal order, operator and trust boundary, their titles `placed`; returns each
-    one's operator cluster."""
+@dataclass
+class Page:
+    """What a page draws besides its elements, gathered before its boxes are: each flow's words go in the innermost
+    box holding both its ends, each title one rank before an element of its box."""
+
+    graph: graphviz.Digraph
+    rankdir: str
+    words: dict[tuple, list] = field(default_factory=dict)  # box path -> (node name, attrs) of the words drawn in it
+    edges: list = field(default_factory=list)  # (tail, head, words node, attrs) of each flow drawn
+    compulsion: list = field(default_factory=list)  # (element, authority node, attrs)
+    titles: list = field(default_factory=list)  # (title node, the nodes it comes a rank before)
+
+    def title(self, title: str, elements: list[str], inner: list[str]) -> None:
+        """A box's title a rank before every element in the box, at its leading edge; down the page, also before
+        the titles of the boxes in it (each above the next, the outermost first), across it beside them."""
+        self.titles.append((title, elements + (inner if self.rankdir == "TB" else [])))
+
+
+def _page_clusters(page: Page, a: Analysis, ids: set[str], names: dict[str, str]) -> dict[str, str]:
+    """The elements here inside their legal order, operator and trust boundary; returns each one's operator box."""
     organisations = {o.id: o for o in a.organisations}
     boundaries = {b.id: b for b in a.boundaries}
     jurisdictions = {j.id: j for j in a.jurisdictions}
-    orders: dict[str, dict[str, dict[str, list[ElementView]]]] = {}
-    for e in a.elements:
-        if e.id in ids:
-            orders.setdefault(e.location or NOT_LOCATED, {}).setdefault(e.operator or "", {}).setdefault(e.boundary or "", []).append(e)
     cluster_of: dict[str, str] = {}
-    for o_number, (code, groups) in enumerate(orders.items()):
-        with graph.subgraph(name=f"cluster_j{o_number}") as order:
+    for o_number, (code, groups) in enumerate(_orders(a, ids).items()):
+        with page.graph.subgraph(name=f"cluster_j{o_number}") as order:
             j = jurisdictions.get(code)
             title = "Legal order not modelled"
             if j:
                 title = f"{code}: {j.name}" + (" (foreign legal order)" if j.foreign else " (users' legal order)")
-            order.attr(label=printed_label(title, 70), style="filled,rounded", color="#999999", fontsize=str(NODE_FONT + 1),
-                       fontname=FONT, fillcolor=(FOREIGN_FILL if j.foreign else DOMESTIC_FILL) if j else "white",
-                       fontcolor="#222222", **placed)
+            order_title = titled_box(order, f"cluster_j{o_number}", {
+                "label": printed_label(title, 24), "style": "filled,rounded", "color": "#999999",
+                "fontsize": str(NODE_FONT + 1), "fillcolor": (FOREIGN_FILL if j.foreign else DOMESTIC_FILL) if j else "white",
+                "fontcolor": "#222222"})
+            _words(page, order, (code,))
+            company_titles = []
             for number, (org, by_boundary) in enumerate(groups.items()):
                 name = f"cluster_j{o_number}_o{number}"
                 with order.subgraph(name=name) as company:
                     text = f"Run by {organisations[org].name}" if org in organisations else "Run by no organisation"
-                    company.attr(label=printed_label(text, 44), style="filled,rounded", color="#666666", fillcolor="white",
-                                 fontsize=str(NODE_FONT), fontname=FONT, fontcolor="#222222", **placed)
+                    company_title = titled_box(company, name, {
+                        "label": printed_label(text, 24), "style": "filled,rounded", "color": "#666666",
+                        "fillcolor": "white", "fontsize": str(NODE_FONT), "fontcolor": "#222222"})
+                    _words(page, company, (code, org))
+                    box_titles = []
                     for inner, (box_id, members) in enumerate(by_boundary.items()):
+                        for e in members:
+                            cluster_of[names[e.id]] = name
                         if not box_id:
                             for e in members:
                                 _element(company, names[e.id], e)
-                                cluster_of[e.id] = name
                             continue
                         with company.subgraph(name=f"{name}_b{inner}") as box:
-                            box.attr(label=printed_label(boundaries[box_id].name, 36), style="dashed", color=BOUNDARY,
-                                     fontcolor=BOUNDARY, fontsize=str(EDGE_FONT + 0.5), fontname=FONT, **placed)
+                            box_title = titled_box(box, f"{name}_b{inner}", {
+                                "label": printed_label(boundaries[box_id].name, 22), "style": "dashed",
+                                "color": BOUNDARY, "fontcolor": BOUNDARY, "fontsize": str(EDGE_FONT + 0.5)})
+                            _words(page, box, (code, org, box_id))
                             for e in members:
                                 _element(box, names[e.id], e)
-                                cluster_of[e.id] = name
+                            page.title(box_title, [names[e.id] for e in members], [])
+                            box_titles.append(box_title)
+                    page.title(company_title, [names[e.id] for members in by_boundary.values() for e in members], box_titles)
+                    company_titles.append(company_title)
+            page.title(order_title, [names[e.id] for by in groups.values() for members in by.values() for e in members],
+                       company_titles)
     return cluster_of
 
 
-def _page_flows(graph: graphviz.Digraph, a: Analysis, ids: set[str], names: dict[str, str], sideways: str | None) -> None:
-    """Flows drawn in full between two elements here; to or from elsewhere, through a stub for the other end. With
-    `sideways` (the page's rankdir), each flow meets its elements side on."""
+def _orders(a: Analysis, ids: set[str]) -> dict[str, dict[str, dict[str, list[ElementView]]]]:
+    """The elements here by legal order, operator and trust boundary, in model order."""
+    orders: dict[str, dict[str, dict[str, list[ElementView]]]] = {}
+    for e in a.elements:
+        if e.id in ids:
+            orders.setdefault(e.location or NOT_LOCATED, {}).setdefault(e.operator or "", {}).setdefault(e.boundary or "", []).append(e)
+    return orders
+
+
+def _words(page: Page, box: graphviz.Digraph, path: tuple) -> None:
+    for name, attrs in page.words.get(path, []):
+        edge_words(box, name, attrs, EDGE_FONT)
+
+
+def _path(e: ElementView) -> tuple:
+    """The boxes an element is drawn in: its legal order, its operator and its trust boundary if it has one."""
+    return (e.location or NOT_LOCATED, e.operator or "") + ((e.boundary,) if e.boundary else ())
+
+
+def _common(a: tuple, b: tuple) -> tuple:
+    same = 0
+    while same < min(len(a), len(b)) and a[same] == b[same]:
+        same += 1
+    return a[:same]
+
+
+def _page_flows(page: Page, a: Analysis, ids: set[str], names: dict[str, str]) -> None:
+    """Flows drawn in full between two elements here; to or from elsewhere, through a stub for the other end.
+    Flows between the same two ends, alike in being remote access or not, share one edge that names each: a column
+    of names, where one edge each would stack as many words nodes with room between them."""
     elements = {e.id: e for e in a.elements}
     organisations = {o.id: o for o in a.organisations}
     stubs: dict[tuple, str] = {}
+    edges: dict[tuple, list[str]] = {}
     for flow in a.flows:
-        ends = (flow.source in ids, flow.sink in ids)
-        if not any(ends):
+        if flow.source not in ids and flow.sink not in ids:
             continue
-        source, sink = (names[x] if x in ids else _stub(graph, stubs, elements[x], organisations) for x in (flow.source, flow.sink))
+        source, sink = (names[x] if x in ids else _stub(page.graph, stubs, elements[x], organisations) for x in (flow.source, flow.sink))
         text = flow.name + (" (unencrypted)" if flow.encryption == "none" and flow.crosses_legal_order else "")
-        attrs = {"label": printed_label(("remote access: " if flow.remote_access else "") + text, 20)}
-        if flow.remote_access:
+        where = _common(*(_path(elements[x]) if x in ids else () for x in (flow.source, flow.sink)))
+        edges.setdefault((source, sink, flow.remote_access, where), []).append(
+            printed_label(("remote access: " if flow.remote_access else "") + text, 20))
+    for number, ((source, sink, remote, where), texts) in enumerate(edges.items()):
+        attrs = {"label": "\n".join(texts)}
+        if remote:
             attrs.update(style="dashed", color=REMOTE, fontcolor=REMOTE)
-        if sideways:
-            attrs.update(tailport="e", headport="w") if sideways == "LR" else attrs.update(tailport="s", headport="n")
-        graph.edge(source, sink, **attrs)
+        page.words.setdefault(where, []).append((f"{FLOW_NODE}{number}", attrs))
+        page.edges.append((source, sink, f"{FLOW_NODE}{number}", attrs))
 
 
-def _page_compulsion(graph: graphviz.Digraph, a: Analysis, ids: set[str], names: dict[str, str],
-                     cluster_of: dict[str, str]) -> None:
-    """One edge per (foreign legal order, operator cluster here), into its authorities, which name the laws."""
+def _page_compulsion(page: Page, a: Analysis, ids: set[str], names: dict[str, str]) -> None:
+    """One edge per (foreign legal order, operator here), into its authorities, which name the laws."""
     jurisdictions = {j.id: j for j in a.jurisdictions}
-    grouped: dict[tuple[str, str], list] = {}
+    grouped: dict[tuple[str, tuple], list] = {}
+    elements = {e.id: e for e in a.elements}
     for link in a.compulsion:
         if link.foreign and link.element in ids:
-            grouped.setdefault((link.jurisdiction, cluster_of[link.element]), []).append(link)
+            grouped.setdefault((link.jurisdiction, _path(elements[link.element])[:2]), []).append(link)
     laws_of: dict[str, set] = {}
     for (jurisdiction, _), links in grouped.items():
         laws_of.setdefault(jurisdiction, set()).update((b.law_rank, b.law) for link in links for b in link.bases)
@@ -286,18 +345,17 @@ def _page_compulsion(graph: graphviz.Digraph, a: Analysis, ids: set[str], names:
         name = jurisdictions[jurisdiction].name if jurisdiction in jurisdictions else jurisdiction
         laws = [law for _, law in sorted(laws_of[jurisdiction])]
         shown = laws[:2] + ([f"and {len(laws) - 2} other law{'s' if len(laws) > 3 else ''}"] if len(laws) > 2 else [])
-        # The laws sit in the authorities' box: an edge label can land on a legal order's title, which dot does not avoid.
-        graph.node(f"auth_{jurisdiction}", label="\n".join([printed_label(f"{name} ({jurisdiction}): state authorities", 22),
-                                                             *(printed_label(law, 24) for law in shown)]),
-                   shape="octagon", fillcolor="#f9d6d2", color=COMPULSION, fontcolor="#7b241c")
-    for (jurisdiction, cluster), links in sorted(grouped.items()):
+        page.graph.node(f"auth_{jurisdiction}", label="\n".join([printed_label(f"{name} ({jurisdiction}): state authorities", 22),
+                                                                  *(printed_label(law, 24) for law in shown)]),
+                        shape="box", style="filled,rounded", fillcolor="#f9d6d2", color=COMPULSION, fontcolor="#7b241c")
+    for (jurisdiction, _), links in sorted(grouped.items()):
         anchor = names[min(link.element for link in links)]
-        graph.edge(anchor, f"auth_{jurisdiction}", ltail=cluster, style="dashed", color=COMPULSION,
-                   constraint="false" if len(grouped) > 3 else "true")
+        page.compulsion.append((anchor, f"auth_{jurisdiction}", {"style": "dashed", "color": COMPULSION}))
 
 
 def _element(graph: graphviz.Digraph, name: str, e: ElementView) -> None:
     shape, style = SHAPES[e.kind]
+    shape = "ellipse" if shape == "circle" else shape  # a circle round a long name is as tall as it is wide
     graph.node(name, label=printed_label(e.name, 18), shape=shape, style=",".join(filter(None, ["filled", style])),
                fillcolor="white" if e.in_scope else "#f2f2f2")
 
