@@ -61,7 +61,8 @@ def dfd_png(analysis: Analysis, drawing: Drawing) -> bytes:
 
 
 DIAGRAM = ("the data-flow diagram: jurisdictions as outer boxes, operating organisations and trust boundaries inside, "
-           "derived compulsion routes in red with their legal basis")
+           "each operator's title naming the foreign authorities that can compel it, and each state's authorities "
+           "with the laws they would use; remote access in dashed blue")
 REPORT = ("the technical report: the key judgements (legal reach, route, likelihood, confidence, with their drivers, "
           "assumptions, alternative views and indicators) and how likelihood is rated, what is exposed to whom and by "
           "which path, the diagram, the legal basis of each compulsion route, the vendor's position and the "
