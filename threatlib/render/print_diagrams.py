@@ -321,9 +321,9 @@ def _page_flows(page: Page, a: Analysis, ids: set[str], names: dict[str, str]) -
         text = flow.name + (" (unencrypted)" if flow.encryption == "none" and flow.crosses_legal_order else "")
         where = _common(*(_path(elements[x]) if x in ids else () for x in (flow.source, flow.sink)))
         edges.setdefault((source, sink, flow.remote_access, where), []).append(
-            printed_label(("remote access: " if flow.remote_access else "") + text, 20))
+            ("remote access: " if flow.remote_access else "") + text)
     for number, ((source, sink, remote, where), texts) in enumerate(edges.items()):
-        attrs = {"label": "\n".join(texts)}
+        attrs = {"label": printed_label(texts[0], 20) if len(texts) == 1 else "".join(_listed(t, 20) for t in texts)}
         if remote:
             attrs.update(style="dashed", color=REMOTE, fontcolor=REMOTE)
         page.words.setdefault(where, []).append((f"{FLOW_NODE}{number}", attrs))
@@ -370,6 +370,13 @@ def _stub(graph: graphviz.Digraph, stubs: dict[tuple, str], e: ElementView, orga
         graph.node(stubs[key], label=printed_label(f"{who} {where} (its own page)", 22), shape="box", style="filled,dashed",
                    fillcolor="#f2f2f2", color="#888888", fontcolor="#333333")
     return stubs[key]
+
+
+def _listed(text: str, width: int) -> str:
+    """One of several flows' names on one edge: a bullet on its first line, the rest indented, all set flush left
+    (DOT's `\\l`), so where one name ends and the next begins reads at a glance."""
+    lines = [graphviz.escape(line) for line in textwrap.wrap(plain(text), width) or [""]]
+    return "".join(f"{'• ' if i == 0 else '   '}{line}\\l" for i, line in enumerate(lines))
 
 
 def printed_label(text: str, width: int) -> str:
