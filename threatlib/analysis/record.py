@@ -3,6 +3,8 @@ analysis made itself without validating them again."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -20,9 +22,7 @@ class Record(BaseModel):
     @classmethod
     def template(cls, **shared) -> dict:
         """The fields in their order, with their defaults and the values many trusted records share."""
-        fields = _TEMPLATES.get(cls)
-        if fields is None:
-            fields = _TEMPLATES[cls] = {name: f.default for name, f in cls.model_fields.items()}
+        fields = _defaults(cls)
         return {**fields, **shared} if shared else fields
 
     @classmethod
@@ -31,12 +31,18 @@ class Record(BaseModel):
         record = cls.__new__(cls)
         object.__setattr__(record, "__dict__", {**template, **values})
         # Every field counts as set: one set per class, which nothing can grow (it names every field already).
-        names = _ALL_FIELDS.get(cls) or _ALL_FIELDS.setdefault(cls, set(cls.model_fields))
-        object.__setattr__(record, "__pydantic_fields_set__", names)
+        object.__setattr__(record, "__pydantic_fields_set__", _field_names(cls))
         object.__setattr__(record, "__pydantic_extra__", None)
         object.__setattr__(record, "__pydantic_private__", None)
         return record
 
 
-_TEMPLATES: dict[type, dict] = {}  # per record class: its fields in order, with their defaults
-_ALL_FIELDS: dict[type, set[str]] = {}
+@cache
+def _defaults(cls: type[Record]) -> dict:
+    """A record class's fields in their order, with their defaults: worked out once per class."""
+    return {name: f.default for name, f in cls.model_fields.items()}
+
+
+@cache
+def _field_names(cls: type[Record]) -> set[str]:
+    return set(cls.model_fields)
