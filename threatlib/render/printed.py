@@ -1,7 +1,8 @@
 """The two PDFs: the technical report on paper and the policy brief.
 
 Figures print as vector SVG: sharp on paper, their words searchable. A printed report of a large estate sets out a
-few elements per threat, or it would run to thousands of pages.
+few elements per threat and sums the rest up (estate_summary), or it would run to hundreds of pages: the complete
+lists are in the HTML report, threats.csv and threats.json.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ def report_pdf(analysis: Analysis, diagram_svg: bytes, user_templates: Path | No
     printed = [] if is_large(analysis) else printed_figures(analysis)
     key_lines = ceil((KEY_LEAD + len(PRINTED_KEY)) * KEY_CHAR / BOXES["landscape"][0])
     pages = pack(printed, HEADING + key_lines * KEY_LINE)
+    large = is_large(analysis)
     return render_pdf(render_html(analysis, diagram_svg, "image/svg+xml", user_templates, link_files=False,
-                                  detail_limit=PRINTED_DETAIL_LIMIT if is_large(analysis) else None,
+                                  detail_limit=PRINTED_DETAIL_LIMIT if large else None,
+                                  stylesheets=("report.css", "estate-summary.css") if large else ("report.css",),
                                   figure_pages=pages, figure_key=PRINTED_KEY))
 
 

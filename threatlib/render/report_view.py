@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cached_property
 
 from markupsafe import Markup, escape
 
@@ -15,6 +16,7 @@ from threatlib.documents.common import Status
 from threatlib.library.schema import Power, Severity
 from threatlib.render.basis import RouteBasis
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
+from threatlib.render.estate_summary import EstateSummary, estate_summary
 from threatlib.render.print_columns import columns, lines
 from threatlib.vocabulary import DRIVER_LABELS, EVIDENCE_WORDS, LINK_NOUNS, labels
 
@@ -112,6 +114,11 @@ class ReportView:
                 "authority": authority, "foreign": links[0].foreign if links else True,
                 "elements": sorted({c.element for c in links}),
                 "bases": [(bases[k], sorted(routes[k])) for k in sorted(bases)]})
+
+    @cached_property
+    def estate(self) -> EstateSummary:
+        """A large estate's findings summed up, for its printed report in place of the appendix."""
+        return estate_summary(self.analysis, self.legal_by_rating)
 
     def compulsion_by_order(self) -> list[dict]:
         """The compulsion groups gathered per legal order: its authorities, the elements they reach, and each
