@@ -14,9 +14,13 @@ a function of the Analysis, and then, in the order of its `needs`, what it takes
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import io
 import os
 import pickle
 import signal
+import struct
+import termios
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -154,42 +158,67 @@ def render_outputs(analysis: Analysis, *, pdf: bool = True, templates: Path | No
 def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf: bool = True,
                  templates: Path | None = None, processes: int = 1) -> None:
     """Make every output of one model and hand each to `write(file name, bytes)` as soon as it is made, so none waits
-    in memory for the others: the diagrams first, in the order dot drew them, then the registry's order.
+    in memory for the others: the diagrams first, in the order dot drew them, then (in one process) the registry's
+    order.
 
-    With `processes` above 1, up to `processes - 1` PDFs (most of the time; the report first, the longest) are each
-    made in a forked process of its own, which calls `write` itself, while this one makes the rest: a fork shares
-    the analysis as it is, so every output is the same bytes as when one process makes them all. A forked brief
-    starts before dot draws the diagrams (it draws its own picture); the report waits for them. If any output
-    fails, the error raised is the one a single process would have met first, and only after every forked
-    process has ended.
+    With `processes` above 1, the outputs are shared out among this process and up to `processes - 1` forked ones,
+    each taking the next output not yet taken when it is free (see _Queue), so the cores stay busy whichever
+    outputs take long for this model; a forked process calls `write` itself. A fork shares the analysis as it is,
+    so every output is the same bytes as when one process makes them all. Processes forked before dot draws the
+    diagrams take only the outputs that do not need them, and end when none is left; then one is forked in their
+    place. If any output fails, the error raised is the one a single process would have met first (every output
+    is tried), and only after every forked process has ended.
     """
     inputs = Inputs(analysis, templates)
     chosen = [o for o in OUTPUTS if pdf or not o.pdf]
-    forked = [o for o in chosen if o.pdf][:processes - 1] if processes > 1 and _can_fork() else []
-    children: list[_Child] = []
-    try:
-        for output in forked:  # one by one, so that a fork refused after another leaves that one to be stopped
-            if not _draws_first(output):
-                children.append(_Child.start(output, inputs, write))
+    if processes <= 1 or not _can_fork():
         for file, content in inputs.drawing.files.items():
             write(file, content)
-        for output in forked:
-            if _draws_first(output):
-                children.append(_Child.start(output, inputs, write))
         for output in chosen:
-            if output not in forked and output.file not in inputs.drawing.files:  # dfd.*: written with the drawing
+            if output.file not in inputs.drawing.files:  # dfd.*: written with the drawing
                 write(output.file, render_output(output, inputs))
-        failures = {}
+        return
+    queue = _Queue([o for o in chosen if o.render not in WITH_THE_DRAWING])
+    children: list[_Child] = []
+    failures: dict[str, BaseException] = {}
+    try:
+        for _ in range(processes - 1):  # one by one, so that a fork refused after another leaves that one to be stopped
+            children.append(_Child.start(queue, inputs, write, drawn=False))
+        for file, content in inputs.drawing.files.items():
+            write(file, content)
+        queue.drawn()
+        while (output := queue.take(drawn=True)) is not None:
+            try:
+                write(output.file, render_output(output, inputs))
+            except Exception as exc:  # every output is tried, so the error raised is the registry's first
+                failures[output.file] = exc
+            _replace_ended(children, queue, inputs, write, failures, processes)
         while children:
-            failures[children[0].output.file] = children[0].wait()
+            failures.update(children[0].wait())
             children.pop(0)
-    except BaseException:  # this process's own outputs come first in the registry: its error is the one to raise
+    except BaseException:
         for child in children:
             child.stop()
         raise
-    for output in forked:  # in the registry's order, as a single process would have met them
-        if failures[output.file] is not None:
+    finally:
+        queue.close()
+    for output in chosen:  # in the registry's order, as a single process would have met them
+        if output.file in failures:
             raise failures[output.file]
+
+
+WITH_THE_DRAWING = (dfd_svg, dfd_png, dfd_dot)  # their files are written with the drawing, not made on their own
+
+
+def _replace_ended(children: list[_Child], queue: _Queue, inputs: Inputs, write: Callable[[str, bytes], None],
+                   failures: dict[str, BaseException], processes: int) -> None:
+    """A process forked before the drawing ends when only outputs that need it are left: fork one in its place,
+    which has the drawing."""
+    for child in [c for c in children if c.ended()]:
+        failures.update(child.wait())
+        children.remove(child)
+    while len(children) < processes - 1 and queue.left() and _can_fork():
+        children.append(_Child.start(queue, inputs, write, drawn=True))
 
 
 def _draws_first(output: Output) -> bool:
@@ -202,59 +231,148 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
+class _Queue:
+    """The outputs not yet taken, in two pipes that every process shares: those that need the drawing, and those
+    that do not. Each output is one byte (its place in the list); a read of one byte from a pipe takes it for one
+    process alone, and an empty pipe whose writing end is closed reads as the end. The longest first: the PDFs,
+    then the other documents set from templates (the HTML report), then the rest in the registry's order."""
+
+    def __init__(self, outputs: list[Output]):
+        self.outputs = sorted(outputs, key=lambda o: (not o.pdf, "templates" not in o.needs))
+        self._pipes = {}
+        for drawn in (False, True):
+            read, fill = os.pipe()
+            os.write(fill, bytes(i for i, o in enumerate(self.outputs) if _draws_first(o) == drawn))
+            self._pipes[drawn] = [read, fill]
+        self._close_filling(False)
+
+    def _close_filling(self, drawn: bool) -> None:
+        os.close(self._pipes[drawn][1])
+        self._pipes[drawn][1] = -1
+
+    def drawn(self) -> None:
+        """The drawing is made: the outputs that need it may be taken, by this process or one forked from now on."""
+        self._close_filling(True)
+
+    def forked(self) -> None:
+        """In a forked process: let go of the pipe still being filled, or its reader would never see the end."""
+        if self._pipes[True][1] >= 0:
+            self._close_filling(True)
+
+    def take(self, *, drawn: bool) -> Output | None:
+        """The next output to make; with `drawn`, those that need the drawing first."""
+        for kind in ((True, False) if drawn else (False,)):
+            got = os.read(self._pipes[kind][0], 1)
+            if got:
+                return self.outputs[got[0]]
+        return None
+
+    def left(self) -> bool:
+        """Whether any output is still to be taken."""
+        return any(_waiting(ends[0]) for ends in self._pipes.values())
+
+    def close(self) -> None:
+        for ends in self._pipes.values():
+            for fd in ends:
+                if fd >= 0:
+                    os.close(fd)
+        self._pipes = {}
+
+
+def _waiting(fd: int) -> bool:
+    """Whether a pipe holds a byte to read."""
+    return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0] > 0
+
+
 @dataclass
 class _Child:
-    """One output made in a forked process, which sends back None or the exception it met."""
+    """A forked process that makes outputs as it takes them from the queue; it sends back, for each, the file
+    and None or the exception it met, each as it goes, so a process that dies leaves its results so far."""
 
-    output: Output
     pid: int
     answer: int  # the read end of a pipe
+    taking: int  # the read end of a pipe on which it names each output as it takes it
+    status: int | None = None  # its wait status, once reaped
 
     @classmethod
-    def start(cls, output: Output, inputs: Inputs, write: Callable[[str, bytes], None]) -> _Child:
+    def start(cls, queue: _Queue, inputs: Inputs, write: Callable[[str, bytes], None], *, drawn: bool) -> _Child:
         answer, ask = os.pipe()
+        taking, took = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns into the caller's code
             try:
                 os.close(answer)
-                try:
-                    write(output.file, render_output(output, inputs))
-                    result: BaseException | None = None
-                except BaseException as exc:
-                    result = exc
-                try:
-                    payload = pickle.dumps(result)
-                except Exception:  # an exception pickle cannot carry: its type and text
-                    payload = pickle.dumps(RuntimeError(f"{type(result).__name__}: {result}"))
+                os.close(taking)
+                queue.forked()
                 with os.fdopen(ask, "wb") as pipe:
-                    pipe.write(payload)
+                    while (output := queue.take(drawn=drawn)) is not None:
+                        os.write(took, pickle.dumps(output.file))
+                        try:
+                            write(output.file, render_output(output, inputs))
+                            result: BaseException | None = None
+                        except BaseException as exc:
+                            result = exc
+                        try:
+                            payload = pickle.dumps((output.file, result))
+                        except Exception:  # an exception pickle cannot carry: its type and text
+                            payload = pickle.dumps((output.file, RuntimeError(f"{type(result).__name__}: {result}")))
+                        pipe.write(len(payload).to_bytes(8, "big") + payload)
+                        pipe.flush()
             finally:
                 os._exit(0)
         os.close(ask)
-        return cls(output, pid, answer)
+        os.close(took)
+        return cls(pid, answer, taking)
 
-    def wait(self) -> BaseException | None:
+    def ended(self) -> bool:
+        if self.status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = status
+        return self.status is not None
+
+    def wait(self) -> dict[str, BaseException]:
+        """Its failures by file, once it has ended; an output it took and never answered for, it died making."""
         with os.fdopen(self.answer, "rb") as pipe:
             payload = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        if payload:
+        with os.fdopen(self.taking, "rb") as pipe:
+            took = pipe.read()
+        if self.status is None:
+            self.status = os.waitpid(self.pid, 0)[1]
+        taken = []
+        with io.BytesIO(took) as names:
+            with contextlib.suppress(EOFError):
+                while True:
+                    taken.append(pickle.load(names))
+        answered: dict[str, BaseException | None] = {}
+        at = 0
+        while at + 8 <= len(payload):
+            size = int.from_bytes(payload[at:at + 8], "big")
             try:
-                return pickle.loads(payload)
+                file, result = pickle.loads(payload[at + 8:at + 8 + size])
             except Exception as exc:
-                return RuntimeError(f"{self.output.file}: {type(exc).__name__}: {exc}")
-        code = os.waitstatus_to_exitcode(status)
-        reason = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
-        return EnvironmentProblem(self.output.file, "make it", f"the process making it ended ({reason})",
-                                  "a process killed is often out of memory: free some, then run again")
+                file, result = taken[len(answered)], RuntimeError(f"{type(exc).__name__}: {exc}")
+            answered[file] = result
+            at += 8 + size
+        failures = {file: exc for file, exc in answered.items() if exc is not None}
+        for file in taken:
+            if file not in answered:
+                code = os.waitstatus_to_exitcode(self.status)
+                reason = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+                failures[file] = EnvironmentProblem(file, "make it", f"the process making it ended ({reason})",
+                                                    "a process killed is often out of memory: free some, then run again")
+        return failures
 
     def stop(self) -> None:
-        """End the process and reap it; its file, if it wrote one, goes with the staging folder."""
+        """End the process and reap it; its files, if it wrote any, go with the staging folder."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):  # wait() may have closed it already
-            os.close(self.answer)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+        for fd in (self.answer, self.taking):
+            with contextlib.suppress(OSError):  # wait() may have closed it already
+                os.close(fd)
+        if self.status is None:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
 
 
 def export_help() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 
@@ -98,10 +99,20 @@ def threats_csv(analysis: Analysis) -> bytes:
     sources = {s.id: s for s in analysis.sources}
     decided = {d.finding: d.decision for d in analysis.decisions}
     # UTF-8 with a byte-order mark: spreadsheets then read accents and CJK names correctly. Rows are
-    # encoded as they are written, so a large estate's register is held once, as bytes.
-    out = io.BytesIO()
-    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+    # encoded as they are written, so a large estate's register is held once, as bytes. The mark is written here
+    # and the rows as plain UTF-8: the same bytes as "utf-8-sig", whose encoder is Python code called for each row.
+    out = io.BytesIO(codecs.BOM_UTF8)
+    out.seek(0, io.SEEK_END)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     writer = csv.writer(text, lineterminator="\r\n")
+    # An element's cells, and the few words of severity, likelihood and status, recur on many rows: made safe once.
+    safe: dict[str, str] = {}
+
+    def recurring(value: str) -> str:
+        if value not in safe:
+            safe[value] = spreadsheet_safe(value)
+        return safe[value]
+
     writer.writerow(CSV_COLUMNS)
     threat_cells: dict[str, tuple[str, str, str, str]] = {}  # a threat's title, family, mitigations, sources: once each
     for f in analysis.findings:
@@ -115,8 +126,9 @@ def threats_csv(analysis: Analysis) -> bytes:
             threat_cells[f.threat_id] = tuple(spreadsheet_safe(v) for v in (
                 f.title, f.family, " | ".join(f.mitigations), " | ".join(cited) or f.references))
         title, family, mitigations, cited_text = threat_cells[f.threat_id]
-        row = [spreadsheet_safe(v) for v in (f.id, f.threat_id)] + [title, family] + [spreadsheet_safe(v) for v in (
-            f.element_id, f.element_name, f.element_kind, f.severity.label, f.likelihood, " ".join(f.why))]
-        writer.writerow(row + [mitigations, cited_text, spreadsheet_safe(decided.get(f.id, "open"))])
+        writer.writerow([spreadsheet_safe(f.id), recurring(f.threat_id), title, family, recurring(f.element_id),
+                         recurring(f.element_name), recurring(f.element_kind), recurring(f.severity.label),
+                         recurring(f.likelihood), spreadsheet_safe(" ".join(f.why)), mitigations, cited_text,
+                         recurring(decided.get(f.id, "open"))])
     text.flush()
     return out.getvalue()
