@@ -55,3 +55,29 @@ def test_json_for_html_cannot_end_its_block() -> None:
     text = json_for_html(value)
     assert not re.search(r"[<>&\u2028\u2029]", text)
     assert json.loads(text) == value
+
+
+def test_the_pages_facts_show_every_hidden_character_whether_or_not_the_walk_is_spared() -> None:
+    """The facts' texts are shown as the page's own (report._visible); a look at their JSON decides whether any
+    could change. Every character that shown() escapes, and its neighbours, in every position, in keys and values."""
+    import random
+
+    from threatlib.errors import shown
+    from threatlib.render.interactive import _visible
+
+    def walked(value):
+        if isinstance(value, str):
+            return shown(value, keep_layout=True)
+        if isinstance(value, list):
+            return [walked(v) for v in value]
+        return {k: walked(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+    odd = [*map(chr, range(0xa1)), "\u061c", "\u200d", "\u200e", "\u200f", *map(chr, range(0x2027, 0x2030)),
+           *map(chr, range(0x2065, 0x206b)), "\ufeff", "☺", '"', "\\", "b", "u"]
+    rng = random.Random(19)
+    texts = odd + ["".join(rng.choice(odd) for _ in range(rng.randint(1, 5))) for _ in range(3000)]
+    for text in texts:
+        facts = {"elements": {"e": {"name": text, "stores": ["plain", text], "n": 3}}, text: None}
+        assert _visible(facts) == walked(facts)
+    plain = {"elements": {"e": {"name": "Asset 1", "stores": ["Data 2"]}}}
+    assert _visible(plain) is plain  # nothing to show: the facts as they are

@@ -147,14 +147,27 @@ class _Escaped(dict):
         return text
 
 
+# What orjson writes for a character that shown(keep_layout=True) escapes: the bidirectional controls, DEL and the
+# C1 controls as they are, the C0 controls behind a backslash (as are a quote and a backslash, which need no change).
+_MAY_BE_SHOWN = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\\\\]")
+
+
 def _visible(value):
-    """Control and bidirectional characters escaped in every text, as the rest of the page shows them."""
+    """Control and bidirectional characters escaped in every text, as the rest of the page shows them. Most models
+    have none: one look at the facts as JSON spares walking every text of a large estate's (a backslash may be a
+    quote's; then the walk finds nothing to change)."""
+    if not _MAY_BE_SHOWN.search(orjson.dumps(value).decode("utf-8")):
+        return value
+    return _each_visible(value)
+
+
+def _each_visible(value):
     if isinstance(value, str):
         return shown(value, keep_layout=True)
     if isinstance(value, list):
-        return [_visible(v) for v in value]
+        return [_each_visible(v) for v in value]
     if isinstance(value, dict):
-        return {k: _visible(v) for k, v in value.items()}
+        return {k: _each_visible(v) for k, v in value.items()}
     return value
 
 

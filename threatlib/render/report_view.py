@@ -103,17 +103,6 @@ class ReportView:
         severity_rank = {s.value: i for i, s in enumerate(Severity)}
         self.technical_by_threat = sorted(technical.values(), key=lambda r: (severity_rank[r["severity"]], r["id"]))
         self.technical_count = sum(len(r["elements"]) for r in self.technical_by_threat)
-        # The appendix: each element, what it is, who can compel it, and the findings on it.
-        # A threat can apply to a flow as well as to an element: flows with findings follow the elements.
-        found_on: dict[str, list[Finding]] = {}
-        for f in a.findings:
-            found_on.setdefault(f.element_id, []).append(f)
-        self.element_details, self.flow_details = [], []
-        for item in [*a.elements, *(flow for flow in a.flows if flow.id in found_on)]:
-            found = found_on.get(item.id, [])
-            (self.element_details if item.id in self._elements else self.flow_details).append({
-                "element": item, "legal": [f for f in found if f.origin == "threatlib"],
-                "technical": sorted({f.threat_id for f in found if f.origin == "pytm"})})
         self.compulsion_groups = []
         for authority in sorted(a.authorities, key=lambda x: (x.jurisdiction in a.model.domestic, x.jurisdiction, x.id)):
             links = [c for c in a.compulsion if c.authority == authority.id]
@@ -127,6 +116,30 @@ class ReportView:
                 "authority": authority, "foreign": links[0].foreign if links else True,
                 "elements": sorted({c.element for c in links}),
                 "bases": [(bases[k], sorted(routes[k])) for k in sorted(bases)]})
+
+    @cached_property
+    def _appendix(self) -> tuple[list[dict], list[dict]]:
+        """The appendix: each element, what it is, who can compel it, and the findings on it. A threat can apply
+        to a flow as well as to an element: flows with findings follow the elements. Worked out when a template
+        asks (a large estate's printed report sums them up instead)."""
+        found_on: dict[str, list[Finding]] = {}
+        for f in self.analysis.findings:
+            found_on.setdefault(f.element_id, []).append(f)
+        elements, flows = [], []
+        for item in [*self.analysis.elements, *(flow for flow in self.analysis.flows if flow.id in found_on)]:
+            found = found_on.get(item.id, [])
+            (elements if item.id in self._elements else flows).append({
+                "element": item, "legal": [f for f in found if f.origin == "threatlib"],
+                "technical": sorted({f.threat_id for f in found if f.origin == "pytm"})})
+        return elements, flows
+
+    @property
+    def element_details(self) -> list[dict]:
+        return self._appendix[0]
+
+    @property
+    def flow_details(self) -> list[dict]:
+        return self._appendix[1]
 
     @cached_property
     def estate(self) -> EstateSummary:
