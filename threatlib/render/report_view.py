@@ -14,13 +14,13 @@ from threatlib.analysis.drivers import DOUBTFUL, UNSUPPORTED
 from threatlib.analysis.model import Analysis, Basis, Finding, Judgement
 from threatlib.analysis.risk import IMPACT, RATINGS, YARDSTICK, matrix
 from threatlib.documents.common import Status
-from threatlib.errors import shown
 from threatlib.library.schema import Power, Severity
 from threatlib.render.basis import RouteBasis
 from threatlib.render.diagram import SINGLE_DIAGRAM_LIMIT, diagram_pages
 from threatlib.render.estate_summary import EstateSummary, estate_summary
 from threatlib.render.interactive import Interactive
 from threatlib.render.print_columns import columns, lines
+from threatlib.render.report_rows import technical_rows
 from threatlib.vocabulary import DRIVER_LABELS, EVIDENCE_WORDS, LINK_NOUNS, labels
 
 RATING_RANK = {r: i for i, r in enumerate(RATINGS)}
@@ -36,16 +36,6 @@ OPENING = {"remote_chance": "There is a {words} ({band}) that", "realistic_possi
            "highly_unlikely": "It is {words} ({band}) that", "unlikely": "It is {words} ({band}) that",
            "likely": "It is likely ({band}) that", "highly_likely": "It is {words} ({band}) that",
            "almost_certain": "It is {words} ({band}) that"}
-
-
-class _Cells(dict):
-    """A text as a template field prints it, each text worked out once (titles and names recur on many rows)."""
-
-    def __missing__(self, text: str) -> str:
-        self[text] = value = str(escape(shown(text, keep_layout=True)))
-        return value
-
-    __call__ = dict.__getitem__
 
 
 class ReportView:
@@ -245,15 +235,7 @@ class ReportView:
         return list(rows.values()), True
 
     def technical_each(self, ix: Interactive | None) -> Iterator[Markup]:
-        """The HTML report's row for each of pytm's findings, as report.html would set it out: a large estate has
-        over a hundred thousand, and one string a row is several times faster than the template's fields one by
-        one. Each text is shown and escaped as the template's own fields are (see report._visible)."""
-        cell = _Cells()
-        for f in self.analysis.findings:
-            if f.origin == "pytm":
-                at = cell(f.id)
-                yield Markup(f'<tr id="{at}"{ix.finding(f.id) if ix else ""}><td><code>{at}</code></td>'
-                             f"<td>{cell(f.title)}</td><td>{cell(f.element_name)}</td><td>{cell(f.likelihood)}</td></tr>")
+        return technical_rows(self.analysis, ix)
 
     def heatmap(self, origin: str = "threatlib") -> list[dict]:
         """Rows from most to least likely; each cell the matrix rating and how many findings sit there."""
