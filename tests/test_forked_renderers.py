@@ -85,3 +85,39 @@ def test_a_refusal_of_the_system_comes_back_from_a_fork_as_its_one_line() -> Non
     again = pickle.loads(pickle.dumps(refused))
     assert type(again) is EnvironmentProblem
     assert str(again) == "out/m: cannot write: no space left on the device; free some space, then run again"
+
+
+def test_a_process_killed_while_making_an_output_is_that_outputs_problem_and_the_rest_are_made(
+        tmp_path, library, monkeypatch) -> None:
+    """The brief is the first output a process forked before the drawing takes; killed there, it names the brief,
+    and the outputs it had not taken are made by the others (the error is raised only once all have ended)."""
+    import dataclasses
+    import signal
+
+    from threatlib.errors import EnvironmentProblem
+    from threatlib.render import outputs
+
+    parent, made = os.getpid(), tmp_path / "made"
+    made.mkdir()
+
+    def killed(analysis, templates):
+        if os.getpid() == parent:  # never kill the test itself: fail it instead
+            raise RuntimeError("the brief was made in the first process")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    def noted(output):
+        def render(*args):
+            (made / output.file).touch()  # each process notes what it made, in a folder they share
+            return output.render(*args)
+        return render
+
+    monkeypatch.setattr(outputs, "OUTPUTS", tuple(
+        dataclasses.replace(o, render=killed) if o.name == "brief" else dataclasses.replace(o, render=noted(o))
+        for o in outputs.OUTPUTS))
+    with pytest.raises(EnvironmentProblem) as caught:
+        pipeline.report(SMALL, library, tmp_path / "out", processes=2)
+    assert str(caught.value) == ("brief.pdf: cannot make it: the process making it ended (signal SIGKILL); a process "
+                                 "killed is often out of memory: free some, then run again")
+    assert sorted(p.name for p in made.iterdir()) == sorted(  # the diagrams' files are written as dot draws them
+        o.file for o in outputs.OUTPUTS if o.name != "brief" and o.file not in outputs.WITH_THE_DRAWING)
+    assert os.listdir(tmp_path / "out") == []

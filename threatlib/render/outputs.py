@@ -178,7 +178,7 @@ def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf
             if output.file not in inputs.drawing.files:  # dfd.*: written with the drawing
                 write(output.file, render_output(output, inputs))
         return
-    queue = _Queue([o for o in chosen if o.render not in WITH_THE_DRAWING])
+    queue = _Queue([o for o in chosen if o.file not in WITH_THE_DRAWING])
     children: list[_Child] = []
     failures: dict[str, BaseException] = {}
     try:
@@ -207,7 +207,7 @@ def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf
             raise failures[output.file]
 
 
-WITH_THE_DRAWING = (dfd_svg, dfd_png, dfd_dot)  # their files are written with the drawing, not made on their own
+WITH_THE_DRAWING = ("dfd.svg", "dfd.png", "dfd.dot")  # files of every Drawing, written with it, not made on their own
 
 
 def _replace_ended(children: list[_Child], queue: _Queue, inputs: Inputs, write: Callable[[str, bytes], None],
