@@ -6,11 +6,9 @@ Each step imports its stage when it runs: `threatlib validate` loads models with
 
 from __future__ import annotations
 
-import marshal
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from types import CodeType
 from typing import TYPE_CHECKING
 
 from threatlib.errors import InputError
@@ -141,11 +139,6 @@ def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = T
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing.reduction import ForkingPickler
-
-    # A library's conditions are code objects, which pickle does not carry; marshal does, between processes of
-    # this same interpreter.
-    ForkingPickler.register(CodeType, _reduce_code)
     # Fresh interpreters, not forks: the parent may be running threads (the progress bar's), which fork would copy mid-step.
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(report, path, library, out_dir, pdf=pdf, user_templates=user_templates,
@@ -160,7 +153,3 @@ def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = T
 
 def _output_id(path: Path, library: Library) -> str:
     return load(path, library).metadata.id
-
-
-def _reduce_code(code: CodeType):
-    return marshal.loads, (marshal.dumps(code),)
