@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from threatlib.collector import collector_paused
 from threatlib.errors import InputError
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ def load(path: Path, library: Library) -> Model:
     return load_with_warnings(path, library, warnings=False)[0]
 
 
+@collector_paused()  # the load stage's imports and the model's variants: nothing for the collector to free
 def load_with_warnings(path: Path, library: Library, *, warnings: bool = True) -> tuple[Model, list]:
     """load(), and what is valid but probably not meant or left open: tags that no threat reads where they are
     used, and organisations of unstated size that a provision binding by size would reach."""
@@ -102,7 +104,6 @@ def report(path: Path, library: Library, out_dir: Path, *, pdf: bool = True,
 
     The PDFs are made in processes of their own beside the rest, `processes` at once in all (default: one per core).
     """
-    from threatlib.collector import collector_paused
     from threatlib.output import staged
     from threatlib.render.outputs import make_outputs
 
