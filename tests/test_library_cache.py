@@ -77,6 +77,12 @@ def test_an_edited_library_file_is_seen(cache, tmp_path) -> None:
     assert load_library(root).jurisdictions["CN"].name == "Edited"
     path.write_text(text)
     assert load_library(root) == before
+    # Keyed by the bytes, not the file's size and time: an edit that keeps both is seen too.
+    status = path.stat()
+    path.write_text(text.replace(f"name: {name}\n", f"name: {name[::-1]}\n", 1))
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (status.st_size, status.st_mtime_ns)
+    assert load_library(root).jurisdictions["CN"].name == name[::-1]
 
 
 def test_an_edited_or_added_file_in_a_user_library_is_seen(cache, tmp_path) -> None:
