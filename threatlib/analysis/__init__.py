@@ -19,7 +19,7 @@ from threatlib.spec.model import Model, Scenario
 __all__ = ["Analysis", "analyse", "with_scenarios"]
 
 
-@collector_paused()
+@collector_paused(long_lived=True)
 def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
     """doc, the parsed model file, lets outputs point at the line where each element is written."""
     spec = compiled.spec
