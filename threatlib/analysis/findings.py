@@ -19,7 +19,7 @@ SEVERITY_RANK = {s.value: s.rank for s in Severity}
 
 
 def matches(compiled: CompiledModel):
-    """Every (threat, element's facts) pair where pytm's engine says the threat applies to the element.
+    """Each threat with the facts of every element pytm's engine says it applies to, in the elements' order.
 
     pytm's check() runs as usual (consistency checks, flow defaults). Its resolve() is not called: it
     writes every finding back onto its element through pydantic's validate-on-assignment, which made it
@@ -28,7 +28,7 @@ def matches(compiled: CompiledModel):
     """
     if compiled.resolved is not None:  # a pytm script: pytm's own resolve() decided, as in pytm
         for threat, element in compiled.resolved:
-            yield threat, element.facts
+            yield threat, [element.facts]
         return
     with active_state(compiled.state):
         compiled.tm.check()
@@ -49,9 +49,7 @@ def matches(compiled: CompiledModel):
             else:
                 candidates = [pair for cls, pairs in by_class.items() if _targets(threat, cls) for pair in pairs]
                 holds = pytm_condition_test(threat)
-            for element, facts in candidates:
-                if holds(element):
-                    yield threat, facts
+            yield threat, [facts for element, facts in candidates if holds(element)]
 
 
 def _targets(threat, cls: type) -> bool:
@@ -70,21 +68,27 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
     # Legal threats on one element mostly rely on the same provisions there: their rating and reasons are made once.
     memo: dict[tuple, tuple] = {}
     pytm_why: dict[tuple[str, str], list[str]] = {}
-    for threat, facts in matches(compiled):
+    for threat, applies_to in matches(compiled):
+        if not applies_to:
+            continue
+        if threat.id not in shared:  # a threat's evidence is cited only where it has a finding
+            shared[threat.id] = (Finding.template(**_ours_shared(threat._loaded.threat, cite), library=threat._loaded.origin)
+                                 if isinstance(threat, LibraryThreat) else _pytm_template(threat))
+        template = shared[threat.id]
         if isinstance(threat, LibraryThreat):
-            ours = threat._loaded.threat
-            if threat.id not in shared:
-                shared[threat.id] = Finding.template(**_ours_shared(ours, cite), library=threat._loaded.origin)
-            finding = _ours(ours, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id], rater, memo)
-        else:
-            if threat.id not in shared:
-                shared[threat.id] = _pytm_template(threat)
+            ours, bases = threat._loaded.threat, compiled.bases
+            for facts in applies_to:
+                finding = _ours(ours, facts, bases.get(facts.id, ()), compiled, names, template, rater, memo)
+                findings[finding.id] = finding
+            continue
+        for facts in applies_to:
             why_key = (threat.id, facts.kind)
             if why_key not in pytm_why:  # the same sentence for every element of a kind
                 pytm_why[why_key] = [f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"]
-            finding = Finding.from_template(shared[threat.id], id=f"{threat.id}@{facts.id}", element_id=facts.id,
-                                            element_name=facts.name, element_kind=facts.kind, why=pytm_why[why_key])
-        findings[finding.id] = finding
+            finding_id = f"{threat.id}@{facts.id}"
+            findings[finding_id] = Finding.from_template(template, id=finding_id, element_id=facts.id,
+                                                         element_name=facts.name, element_kind=facts.kind,
+                                                         why=pytm_why[why_key])
     return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
 
 

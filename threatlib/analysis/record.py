@@ -29,12 +29,15 @@ class Record(BaseModel):
     def from_template(cls, template: dict, **values):
         """A trusted record (see trusted) of a template's values and these."""
         record = cls.__new__(cls)
-        object.__setattr__(record, "__dict__", {**template, **values})
+        _set(record, "__dict__", {**template, **values})
         # Every field counts as set: one set per class, which nothing can grow (it names every field already).
-        object.__setattr__(record, "__pydantic_fields_set__", _field_names(cls))
-        object.__setattr__(record, "__pydantic_extra__", None)
-        object.__setattr__(record, "__pydantic_private__", None)
+        _set(record, "__pydantic_fields_set__", _field_names(cls))
+        _set(record, "__pydantic_extra__", None)
+        _set(record, "__pydantic_private__", None)
         return record
+
+
+_set = object.__setattr__  # past pydantic's own __setattr__, which refuses to write a frozen record
 
 
 @cache
