@@ -44,12 +44,13 @@ def matches(compiled: CompiledModel):
         for threat in list(compiled.state.threats):
             # Each condition is compiled once into a function, called here without apply's per-call costs.
             if isinstance(threat, LibraryThreat):
-                candidates = [pair for kind in sorted(threat.kinds) for pair in by_kind.get(kind, ())]
-                holds = threat.holds
+                holds = threat.holds_given
+                yield threat, [facts for kind in sorted(threat.kinds) for element, facts in by_kind.get(kind, ())
+                               if holds(element, facts)]
             else:
                 candidates = [pair for cls, pairs in by_class.items() if _targets(threat, cls) for pair in pairs]
-                holds = pytm_condition_test(threat)
-            yield threat, [facts for element, facts in candidates if holds(element)]
+                test = pytm_condition_test(threat)
+                yield threat, [facts for element, facts in candidates if test(element)]
 
 
 def _targets(threat, cls: type) -> bool:
