@@ -134,9 +134,12 @@ def judge(compiled: CompiledModel, exposures: list[Exposure], cite) -> tuple[lis
                         if c not in compiled.domestic}
                      | {e.location for e in spec.elements if e.location and e.location not in compiled.domestic})
     judgements, none = [], []
+    by_jurisdiction: dict[str, list[Exposure]] = {}
+    for e in exposures:
+        by_jurisdiction.setdefault(e.jurisdiction, []).append(e)
     for code in foreign:
         jurisdiction = compiled.library.jurisdictions[code]
-        mine = [e for e in exposures if e.jurisdiction == code]
+        mine = by_jurisdiction.get(code, [])
         if not mine:
             none.append(NoJudgement(jurisdiction=code, name=jurisdiction.name, name_in_sentence=jurisdiction.in_sentence,
                                     reason=_why_none(compiled, code)))
