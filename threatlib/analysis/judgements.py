@@ -81,7 +81,7 @@ class Evidence:
             status = min((c.status.value for c in claims), key=WEAKNESS.index)
             best = [c for c in claims if c.status.value == status]
         sources = sorted({s for c in best for s in c.sources})
-        return Premise(kind=kind, id=item_id, name=name, role=role, status=status, sources=sources,
+        return Premise.trusted(kind=kind, id=item_id, name=name, role=role, status=status, sources=sources,
                        primary=any(self.kinds.get(s) == "primary" for s in sources),
                        assumption=assumed[0].id if assumed else None)
 
