@@ -9,6 +9,7 @@ from threatlib.analysis.why import explain
 from threatlib.compile import CompiledModel, LibraryThreat
 from threatlib.compile.facts import Facts
 from threatlib.compile.legal import LegalBasis
+from threatlib.compile.pytm_check import check
 from threatlib.compile.pytm_state import active_state
 from threatlib.documents.common import Source
 from threatlib.library.conditions import pytm_condition_test
@@ -21,7 +22,7 @@ SEVERITY_RANK = {s.value: s.rank for s in Severity}
 def matches(compiled: CompiledModel):
     """Each threat with the facts of every element pytm's engine says it applies to, in the elements' order.
 
-    pytm's check() runs as usual (consistency checks, flow defaults). Its resolve() is not called: it
+    pytm's check() runs first (consistency checks, flow defaults; see compile.pytm_check). Its resolve() is not called: it
     writes every finding back onto its element through pydantic's validate-on-assignment, which made it
     the slowest step by far; we call the same Threat.apply on the same in-scope elements instead, and only
     on the elements of the kinds or classes a threat targets (apply would refuse the others anyway).
@@ -31,7 +32,7 @@ def matches(compiled: CompiledModel):
             yield threat, [element.facts]
         return
     with active_state(compiled.state):
-        compiled.tm.check()
+        check(compiled.tm, compiled.state)
         # Each element beside its facts, read once (an attribute pytm's elements hold outside their fields).
         by_class: dict[type, list[tuple[object, Facts]]] = {}
         for element in compiled.state.elements:
