@@ -69,6 +69,7 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
     shared: dict[str, dict] = {}
     # Legal threats on one element mostly rely on the same provisions there: their rating and reasons are made once.
     memo: dict[tuple, tuple] = {}
+    reaches: dict[tuple, list[str]] = {}
     pytm_why: dict[tuple[str, str], list[str]] = {}
     for threat, applies_to in matches(compiled):
         if not applies_to:
@@ -80,7 +81,7 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
         if isinstance(threat, LibraryThreat):
             ours, bases = threat._loaded.threat, compiled.bases
             for facts in applies_to:
-                finding = _ours(ours, facts, bases.get(facts.id, ()), compiled, names, template, rater, memo)
+                finding = _ours(ours, facts, bases.get(facts.id, ()), compiled, names, template, rater, memo, reaches)
                 findings[finding.id] = finding
             continue
         for facts in applies_to:
@@ -104,12 +105,13 @@ def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
 
 
 def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
-          names: dict[str, str], shared: dict, rater: ElementRater, memo: dict[tuple, tuple]) -> Finding:
+          names: dict[str, str], shared: dict, rater: ElementRater, memo: dict[tuple, tuple], reaches: dict) -> Finding:
     """A threat that relies on a state's powers is rated by the judgements' drivers at its element, so a finding
     and its judgement never disagree without saying why; any other threat starts from its library likelihood.
 
     memo: what earlier findings worked out for the same threat and bases, and for the same element and provisions
-    (the bases are the compiled model's own objects, alive for the whole analysis, so their identities name them)."""
+    (the bases are the compiled model's own objects, alive for the whole analysis, so their identities name them);
+    reaches: explain()'s sentences on legal reach, made once for the same bases."""
     if facts.kind == "flow":
         bases = compiled.bases.get(facts.sink, ())
     # Elements alike share one tuple of bases (see compile), so which of them a threat relies on is found once.
@@ -121,7 +123,7 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
     key = (facts.id, relevant_ids)
     if key not in memo:
         rating = rater.rate(facts.id, relevant) if relevant else None
-        memo[key] = (rating, explain(facts, relevant, compiled, names), sorted({b.jurisdiction for b in relevant}))
+        memo[key] = (rating, explain(facts, relevant, compiled, names, reaches), sorted({b.jurisdiction for b in relevant}))
     rating, why, jurisdictions = memo[key]
     risk_key = (key, threat.severity.value, None if rating else threat.likelihood.value)
     if risk_key not in memo:

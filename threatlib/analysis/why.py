@@ -9,8 +9,12 @@ from threatlib.compile.legal import LegalBasis
 from threatlib.vocabulary import LINK_REASONS
 
 
-def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, names: dict[str, str]) -> list[str]:
-    """Say, in sentences a reader can check, which facts made the threat apply; `relevant` is relevant_bases()."""
+def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, names: dict[str, str],
+            reaches: dict | None = None) -> list[str]:
+    """Say, in sentences a reader can check, which facts made the threat apply; `relevant` is relevant_bases().
+
+    reaches: the sentences on legal reach already made, by the identities of their bases (the compiled model's own,
+    alive for the analysis) and, where a basis reaches the element by its place, by the element's name."""
     why = []
     if facts.kind == "flow":
         route = f"from {facts.source_jurisdiction} to {facts.jurisdiction}" if facts.crosses_legal_order else f"within {facts.jurisdiction}"
@@ -25,7 +29,17 @@ def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, n
         if held:
             verb = "stores" if facts.stores else "handles"
             why.append(f"It {verb} {_data_names(held, compiled)}.")
-    # One sentence per jurisdiction and organisation: the routes by which it reaches, then the provisions.
+    if reaches is None:
+        return why + _reach(relevant, subject, names)
+    key = (tuple(map(id, relevant)), subject if any(not b.chain for b in relevant) else None)
+    if key not in reaches:
+        reaches[key] = _reach(relevant, subject, names)
+    return why + reaches[key]
+
+
+def _reach(relevant: list[LegalBasis], subject: str, names: dict[str, str]) -> list[str]:
+    """One sentence per jurisdiction and organisation: the routes by which it reaches, then the provisions."""
+    why = []
     grouped: dict[tuple[str, str], dict[str, list[LegalBasis]]] = {}
     for b in relevant:
         who = names.get(b.chain[0], b.chain[0]) if b.chain else subject
