@@ -26,7 +26,8 @@ class ElementRater:
         self.organisations = Organisations(compiled)
         self.index = compiled.library.provision_index()
         self._ratings: dict[tuple, Rated] = {}  # elements alike in every driver share one rating
-        self._leads: dict[tuple[int, ...], LegalBasis] = {}  # by the identities of the bases, alive in compiled
+        self._leads: dict[tuple[int, ...], tuple] = {}  # by the identities of the bases, alive in compiled
+        self._subjects: dict[str, frozenset[str]] = {}  # whose data reaches each holder
         self._reasons: dict[tuple[int, str], list[str]] = {}  # by the identity of a rating, alive in _ratings
 
     def rate(self, element_id: str, relevant: list[LegalBasis]) -> tuple[int, list[str]]:
@@ -57,24 +58,30 @@ class ElementRater:
     def _rate(self, element_id: str, code: str, bases: list[LegalBasis]) -> Rated:
         facts = self.compiled.facts[element_id]
         holder = facts.sink if facts.kind == "flow" else element_id
-        index = self.index
         # Elements with the same bases (one tuple of them from compile) have the same lead provision.
         key = tuple(map(id, bases))
         if key not in self._leads:
-            self._leads[key] = min(bases, key=lambda b: (CERTAINTY.index(_certainty(b, index[b.provision_id][2])),
-                                                         -strength(index[b.provision_id][2].purpose.value,
-                                                                   index[b.provision_id][2].scope.value),
-                                                         b.provision_id, VIA_ORDER[b.via.value], b.chain))
-        lead = self._leads[key]
-        p = index[lead.provision_id][2]
+            self._leads[key] = self._lead(bases)
+        lead, basis, contested = self._leads[key]
         premises = [self.evidence.premise(element_id, "hand-over" if facts.kind == "flow" else "holder")]
         premises += [self.evidence.premise(org, "link") for org in lead.chain]
         weakest = max(premises, key=lambda x: WEAKNESS.index(x.status))
         operator = self.compiled.facts[holder].operator
-        return _rated(self._ratings, self.compiled, code, Basis(lead.label, p.purpose.value, p.scope.value,
-                                                                frozenset(p.powers)),
-                      contested=p.counter_reading is not None or lead.via.value == "control",
-                      sectors=self.organisations.sectors(operator),
-                      subjects=frozenset(self.subjects.get(holder) or self.default_subjects),
+        if holder not in self._subjects:
+            self._subjects[holder] = frozenset(self.subjects.get(holder) or self.default_subjects)
+        return _rated(self._ratings, self.compiled, code, basis, contested=contested,
+                      sectors=self.organisations.sectors(operator), subjects=self._subjects[holder],
                       weakest=(weakest.status, step_words(weakest)), gateway=None,
                       group=self.organisations.group(operator))
+
+    def _lead(self, bases: list[LegalBasis]) -> tuple[LegalBasis, Basis, bool]:
+        """The provision that carries the reach among these bases, what the rating needs of it, and whether the
+        reach it carries is contested."""
+        index = self.index
+        lead = min(bases, key=lambda b: (CERTAINTY.index(_certainty(b, index[b.provision_id][2])),
+                                         -strength(index[b.provision_id][2].purpose.value,
+                                                   index[b.provision_id][2].scope.value),
+                                         b.provision_id, VIA_ORDER[b.via.value], b.chain))
+        p = index[lead.provision_id][2]
+        return (lead, Basis(lead.label, p.purpose.value, p.scope.value, frozenset(p.powers)),
+                p.counter_reading is not None or lead.via.value == "control")

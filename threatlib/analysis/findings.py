@@ -70,7 +70,7 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
     # Legal threats on one element mostly rely on the same provisions there: their rating and reasons are made once.
     memo: dict[tuple, tuple] = {}
     reaches: dict[tuple, list[str]] = {}
-    pytm_why: dict[tuple[str, str], list[str]] = {}
+    pytm_why: dict[str, dict[str, list[str]]] = {}  # by threat id and element kind
     for threat, applies_to in matches(compiled):
         if not applies_to:
             continue
@@ -84,14 +84,15 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
                 finding = _ours(ours, facts, bases.get(facts.id, ()), compiled, names, template, rater, memo, reaches)
                 findings[finding.id] = finding
             continue
+        threat_id, whys = threat.id, pytm_why.setdefault(threat.id, {})
         for facts in applies_to:
-            why_key = (threat.id, facts.kind)
-            if why_key not in pytm_why:  # the same sentence for every element of a kind
-                pytm_why[why_key] = [f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"]
-            finding_id = f"{threat.id}@{facts.id}"
-            findings[finding_id] = Finding.from_template(template, id=finding_id, element_id=facts.id,
-                                                         element_name=facts.name, element_kind=facts.kind,
-                                                         why=pytm_why[why_key])
+            kind = facts.kind
+            if kind not in whys:  # the same sentence for every element of a kind
+                whys[kind] = [f"pytm rule {threat_id} matched this {kind}: {threat.condition}"]
+            finding_id = f"{threat_id}@{facts.id}"
+            findings[finding_id] = Finding.from_fields({**template, "id": finding_id, "element_id": facts.id,
+                                                        "element_name": facts.name, "element_kind": kind,
+                                                        "why": whys[kind]})
     return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
 
 
