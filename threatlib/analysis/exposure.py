@@ -33,6 +33,7 @@ def exposure_paths(compiled: CompiledModel) -> list[Exposure]:
     exposures: dict[tuple, Exposure] = {}
     provisions: dict[int, list[str]] = {}
     default_subjects = model.metadata.data_subjects
+    subjects_of = {e.id: tuple(sorted(s.value for s in (e.subjects or default_subjects))) for e in model.elements}
     for category in model.data:
         if not category.personal:
             continue
@@ -46,7 +47,7 @@ def exposure_paths(compiled: CompiledModel) -> list[Exposure]:
         groups: dict[tuple[str, ...], list[str]] = {}
         for e in model.elements:
             if (e.id in out or category.id in e.stores) and e.id not in has_inbound:
-                groups.setdefault(tuple(sorted(s.value for s in (e.subjects or default_subjects))), []).append(e.id)
+                groups.setdefault(subjects_of[e.id], []).append(e.id)
         for subjects, origins in sorted(groups.items()):
             _search(compiled, category.id, origins, subjects, out, links_at, exposures, provisions)
     return sorted(exposures.values(),
@@ -70,9 +71,10 @@ def _search(compiled: CompiledModel, category: str, origins: list[str], subjects
                         path = _walk_back(previous, here)
                     if id(link) not in provisions:
                         provisions[id(link)] = sorted({b.provision_id for b in link.bases})
-                    exposures[key] = Exposure.trusted(
-                        data=category, authority=link.authority, jurisdiction=link.jurisdiction,
-                        elements=path[0], flows=path[1], holder=here, subjects=groups, bases=provisions[id(link)])
+                    exposures[key] = Exposure.from_fields({
+                        "data": category, "authority": link.authority, "jurisdiction": link.jurisdiction,
+                        "elements": path[0], "flows": path[1], "holder": here, "subjects": groups,
+                        "bases": provisions[id(link)]})
         for flow in out.get(here, ()):
             if flow.sink not in previous:
                 previous[flow.sink] = (here, flow.id)

@@ -173,13 +173,17 @@ def _why_none(compiled: CompiledModel, code: str) -> str:
 
 def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: list[Exposure], cite, *,
                organisations: Organisations, index: dict, provisions: dict, ratings: dict) -> Candidate:
-    """provisions and ratings: what earlier candidates worked out, by holder and by drivers."""
+    """provisions and ratings: what earlier candidates worked out, by holder's bases (the provisions that reach it,
+    and what the rating needs of the lead one) and by drivers."""
     first = group[0]
     # Holders with the same bases (compile gives them one tuple, alive for the analysis) share their provisions.
     bases = compiled.bases.get(first.holder, ())
     if (code, id(bases)) not in provisions:
-        provisions[code, id(bases)] = _provisions(compiled, code, bases, cite, index)
-    reaching_provisions = provisions[code, id(bases)]
+        reaching_provisions = _provisions(compiled, code, bases, cite, index)
+        lead = reaching_provisions[0]
+        basis = Basis(lead.label, lead.purpose, lead.scope, frozenset(index[lead.provision_id][2].powers))
+        provisions[code, id(bases)] = reaching_provisions, basis
+    reaching_provisions, basis = provisions[code, id(bases)]
     lead = reaching_provisions[0]
     premises = _premises(compiled, evidence, first, lead, sorted({e.data for e in group}))
     weakest = max(premises, key=lambda p: WEAKNESS.index(p.status))
@@ -189,8 +193,7 @@ def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: li
     gateway = next((compiled.facts[x].name for x in first.elements
                     if "access_gateway" in compiled.facts[x].tags and compiled.facts[x].operator not in holders_group),
                    None)
-    p = index[lead.provision_id][2]
-    rated = _rated(ratings, compiled, code, Basis(lead.label, lead.purpose, lead.scope, frozenset(p.powers)),
+    rated = _rated(ratings, compiled, code, basis,
                    contested=lead.counter_reading is not None or lead.via == "control",
                    sectors=organisations.sectors(operator), subjects=frozenset(first.subjects),
                    weakest=(weakest.status, step_words(weakest)), gateway=gateway, group=holders_group)
