@@ -17,7 +17,7 @@ class Record(BaseModel):
         as records), without pydantic's validation: validating a large estate's hundreds of thousands of findings
         was a third of its analysis. Never for user input. The fields keep their declared order, as validation
         gives them, since the JSON follows it; a test checks that validation gives back the same records."""
-        return cls.from_template(cls.template(), **values)
+        return cls.from_fields({**_defaults(cls), **values})
 
     @classmethod
     def template(cls, **shared) -> dict:
