@@ -150,7 +150,10 @@ def judge(compiled: CompiledModel, exposures: list[Exposure], cite) -> tuple[lis
         candidates = [_candidate(compiled, evidence, code, group, cite, organisations=organisations, index=index,
                                  provisions=provisions, ratings=ratings)
                       for _, group in sorted(routes.items())]
-        best = min(candidates, key=lambda c: _preference(compiled, code, c))
+        # The preference starts with the rating: only the best rated can be preferred, so only they are compared.
+        strongest = min((-c.rated.index, -c.rated.raw) for c in candidates)
+        best = min((c for c in candidates if (-c.rated.index, -c.rated.raw) == strongest),
+                   key=lambda c: _preference(compiled, code, c))
         judgements.append(_judgement(compiled, evidence, code, best, mine, len(routes), cite))
     judgements.sort(key=lambda j: (-yardstick_index(j.likelihood), j.jurisdiction))
     return judgements, none
