@@ -28,15 +28,21 @@ class ElementRater:
         self._ratings: dict[tuple, Rated] = {}  # elements alike in every driver share one rating
         self._leads: dict[tuple[int, ...], tuple] = {}  # by the identities of the bases, alive in compiled
         self._subjects: dict[str, frozenset[str]] = {}  # whose data reaches each holder
+        self._by_code: dict[tuple[int, ...], list[tuple]] = {}  # bases by legal order, for each set of them
         self._reasons: dict[tuple[int, str], list[str]] = {}  # by the identity of a rating, alive in _ratings
 
     def rate(self, element_id: str, relevant: list[LegalBasis]) -> tuple[int, list[str]]:
         """The highest likelihood over the legal orders the finding relies on, and how it was reached."""
         best: tuple[Rated, str] | None = None
-        for code in sorted({b.jurisdiction for b in relevant}):
-            key = (element_id, code, tuple(sorted({b.provision_id for b in relevant if b.jurisdiction == code})))
+        ids = tuple(map(id, relevant))  # the compiled model's own bases, alive for the analysis
+        if ids not in self._by_code:
+            self._by_code[ids] = [(code, tuple(sorted({b.provision_id for b in relevant if b.jurisdiction == code})),
+                                   [b for b in relevant if b.jurisdiction == code])
+                                  for code in sorted({b.jurisdiction for b in relevant})]
+        for code, provisions, bases in self._by_code[ids]:
+            key = (element_id, code, provisions)
             if key not in self._cache:
-                self._cache[key] = (self._rate(element_id, code, [b for b in relevant if b.jurisdiction == code]), code)
+                self._cache[key] = (self._rate(element_id, code, bases), code)
             if best is None or self._cache[key][0].index > best[0].index:
                 best = self._cache[key]
         rated, code = best

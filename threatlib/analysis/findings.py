@@ -119,13 +119,12 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
     relevant_key = (threat.id, id(bases))
     if relevant_key not in memo:
         relevant = relevant_bases(threat, facts, bases, compiled)
-        memo[relevant_key] = (relevant, tuple(map(id, relevant)))
-    relevant, relevant_ids = memo[relevant_key]
+        memo[relevant_key] = (relevant, tuple(map(id, relevant)), sorted({b.jurisdiction for b in relevant}))
+    relevant, relevant_ids, jurisdictions = memo[relevant_key]
     key = (facts.id, relevant_ids)
     if key not in memo:
-        rating = rater.rate(facts.id, relevant) if relevant else None
-        memo[key] = (rating, explain(facts, relevant, compiled, names, reaches), sorted({b.jurisdiction for b in relevant}))
-    rating, why, jurisdictions = memo[key]
+        memo[key] = (rater.rate(facts.id, relevant) if relevant else None, explain(facts, relevant, compiled, names, reaches))
+    rating, why = memo[key]
     risk_key = (key, threat.severity.value, None if rating else threat.likelihood.value)
     if risk_key not in memo:
         if rating is not None:
