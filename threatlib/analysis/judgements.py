@@ -207,16 +207,21 @@ def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: li
 def _rated(ratings: dict, compiled: CompiledModel, code: str, lead: Basis, *, contested: bool, sectors: frozenset[str],
            subjects: frozenset[str], weakest: tuple[str, str], gateway: str | None, group: frozenset[str]) -> Rated:
     """rate(), once for each set of drivers: the rating is a function of these alone (ratings is also rate()'s memo
-    of the drivers ratings share, under keys of another shape). It reads what the weakest step
+    of the drivers ratings share, and of each group's documented demands, under keys of other shapes). It reads what the weakest step
     is only when its evidence lowers or caps the rating: steps stronger than that differ in no rating."""
-    if weakest[0] not in DOUBTFUL | UNSUPPORTED:
+    if weakest[0] not in _LOWERING:
         weakest = (weakest[0], "")
     key = (code, lead, contested, sectors, subjects, weakest, gateway, group)
     if key not in ratings:
+        if ("vendor", code, group) not in ratings:
+            ratings["vendor", code, group] = vendor_practice(compiled, code, group)
         ratings[key] = rate(compiled.library.jurisdictions[code], lead, contested=contested, sectors=sectors,
                             subjects=subjects, weakest=weakest, gateway=gateway,
-                            vendor_cases=vendor_practice(compiled, code, group), memo=ratings)
+                            vendor_cases=ratings["vendor", code, group], memo=ratings)
     return ratings[key]
+
+
+_LOWERING = DOUBTFUL | UNSUPPORTED  # evidence that lowers or caps a rating
 
 
 def vendor_practice(compiled: CompiledModel, code: str, group: set[str]) -> tuple[str, ...]:
