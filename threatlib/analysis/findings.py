@@ -49,9 +49,9 @@ def matches(compiled: CompiledModel):
                 yield threat, [facts for kind in sorted(threat.kinds) for element, facts in by_kind.get(kind, ())
                                if holds(element, facts)]
             else:
-                candidates = [pair for cls, pairs in by_class.items() if _targets(threat, cls) for pair in pairs]
                 test = pytm_condition_test(threat)
-                yield threat, [facts for element, facts in candidates if test(element)]
+                yield threat, [facts for cls, pairs in by_class.items() if _targets(threat, cls)
+                               for element, facts in pairs if test(element)]
 
 
 def _targets(threat, cls: type) -> bool:
