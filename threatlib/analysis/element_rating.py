@@ -29,6 +29,7 @@ class ElementRater:
         self._leads: dict[tuple[int, ...], tuple] = {}  # by the identities of the bases, alive in compiled
         self._subjects: dict[str, frozenset[str]] = {}  # whose data reaches each holder
         self._by_code: dict[tuple[int, ...], list[tuple]] = {}  # bases by legal order, for each set of them
+        self._ranks: dict[int, tuple] = {}  # each basis's rank as a lead provision
         self._reasons: dict[tuple[int, str], list[str]] = {}  # by the identity of a rating, alive in _ratings
 
     def rate(self, element_id: str, relevant: list[LegalBasis]) -> tuple[int, list[str]]:
@@ -80,14 +81,19 @@ class ElementRater:
                       weakest=(weakest.status, step_words(weakest)), gateway=None,
                       group=self.organisations.group(operator))
 
+    def _lead_rank(self, b: LegalBasis) -> tuple:
+        """Best-settled first, then the strongest power, then by id and link: one basis is in many elements' sets,
+        so its rank is worked out once (by its identity: the compiled model's own, alive for the analysis)."""
+        if id(b) not in self._ranks:
+            p = self.index[b.provision_id][2]
+            self._ranks[id(b)] = (CERTAINTY.index(_certainty(b, p)), -strength(p.purpose.value, p.scope.value),
+                                  b.provision_id, VIA_ORDER[b.via.value], b.chain)
+        return self._ranks[id(b)]
+
     def _lead(self, bases: list[LegalBasis]) -> tuple[LegalBasis, Basis, bool]:
         """The provision that carries the reach among these bases, what the rating needs of it, and whether the
         reach it carries is contested."""
-        index = self.index
-        lead = min(bases, key=lambda b: (CERTAINTY.index(_certainty(b, index[b.provision_id][2])),
-                                         -strength(index[b.provision_id][2].purpose.value,
-                                                   index[b.provision_id][2].scope.value),
-                                         b.provision_id, VIA_ORDER[b.via.value], b.chain))
-        p = index[lead.provision_id][2]
+        lead = min(bases, key=self._lead_rank)
+        p = self.index[lead.provision_id][2]
         return (lead, Basis(lead.label, p.purpose.value, p.scope.value, frozenset(p.powers)),
                 p.counter_reading is not None or lead.via.value == "control")
