@@ -129,6 +129,7 @@ def judge(compiled: CompiledModel, exposures: list[Exposure], cite) -> tuple[lis
     # Routes to one holder share its provisions, and routes alike in every driver share one rating.
     provisions: dict[tuple[str, str], list[ReachingProvision]] = {}
     ratings: dict[tuple, Rated] = {}
+    names = {o.id: o.name for o in spec.organisations}
     foreign = sorted({link.jurisdiction for link in compiled.compulsion if link.foreign}
                      | {c for o in spec.organisations for c in (o.incorporated_in, o.headquarters, *o.staff_access_from)
                         if c not in compiled.domestic}
@@ -148,7 +149,7 @@ def judge(compiled: CompiledModel, exposures: list[Exposure], cite) -> tuple[lis
         for e in mine:
             routes.setdefault((e.holder, tuple(e.elements), tuple(e.flows), tuple(e.subjects)), []).append(e)
         candidates = [_candidate(compiled, evidence, code, group, cite, organisations=organisations, index=index,
-                                 provisions=provisions, ratings=ratings)
+                                 provisions=provisions, ratings=ratings, names=names)
                       for _, group in sorted(routes.items())]
         # The preference starts with the rating: only the best rated can be preferred, so only they are compared.
         strongest = min((-c.rated.index, -c.rated.raw) for c in candidates)
@@ -175,14 +176,14 @@ def _why_none(compiled: CompiledModel, code: str) -> str:
 
 
 def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: list[Exposure], cite, *,
-               organisations: Organisations, index: dict, provisions: dict, ratings: dict) -> Candidate:
+               organisations: Organisations, index: dict, provisions: dict, ratings: dict, names: dict) -> Candidate:
     """provisions and ratings: what earlier candidates worked out, by holder's bases (the provisions that reach it,
     and what the rating needs of the lead one) and by drivers."""
     first = group[0]
     # Holders with the same bases (compile gives them one tuple, alive for the analysis) share their provisions.
     bases = compiled.bases.get(first.holder, ())
     if (code, id(bases)) not in provisions:
-        reaching_provisions = _provisions(compiled, code, bases, cite, index)
+        reaching_provisions = _provisions(compiled, code, bases, cite, index, names)
         lead = reaching_provisions[0]
         basis = Basis(lead.label, lead.purpose, lead.scope, frozenset(index[lead.provision_id][2].powers))
         provisions[code, id(bases)] = reaching_provisions, basis
@@ -263,14 +264,14 @@ def _sectors(compiled: CompiledModel, operator: str) -> set[str]:
     return out
 
 
-def _provisions(compiled: CompiledModel, code: str, bases: tuple[LegalBasis, ...], cite, index: dict) -> list[ReachingProvision]:
+def _provisions(compiled: CompiledModel, code: str, bases: tuple[LegalBasis, ...], cite, index: dict,
+                names: dict[str, str]) -> list[ReachingProvision]:
     """The provisions of `code` that let its authorities obtain data from a holder with these bases: the reach's
-    carriers first. index: the library's provision_index()."""
-    names = {o.id: o.name for o in compiled.spec.organisations}
+    carriers first. index: the library's provision_index(); names: the organisations' names by id."""
     out: dict[str, ReachingProvision] = {}
-    for b in sorted(reaching(bases),
+    for b in sorted((b for b in reaching(bases) if b.jurisdiction == code),
                     key=lambda b: (b.law_rank, b.provision_id, VIA_ORDER[b.via.value], len(b.chain), b.chain)):
-        if b.jurisdiction != code or b.provision_id in out:
+        if b.provision_id in out:
             continue
         p = index[b.provision_id][2]
         counter = p.counter_reading
