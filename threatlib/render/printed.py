@@ -18,7 +18,7 @@ from threatlib.render.figure_pages import BOXES, HEADING, pack
 from threatlib.render.glance import build_glance
 from threatlib.render.print_diagrams import KEY as PRINTED_KEY
 from threatlib.render.print_diagrams import printed_figures
-from threatlib.render.report import render_html, render_pdf
+from threatlib.render.report import pdf_engine_loading, render_html, render_pdf
 
 PRINTED_DETAIL_LIMIT = 12
 # The section's heading (h2), and the sentence report.html puts before the key: what they take above the first figure.
@@ -29,7 +29,8 @@ def report_pdf(analysis: Analysis, diagram_svg: Callable[[], bytes], user_templa
     """The technical report on paper: the model drawn legal order by legal order, at a size that can be read.
 
     `diagram_svg` gives dfd.svg, asked for only where the report prints it (see `prints_dfd`)."""
-    printed = [] if is_large(analysis) else printed_figures(analysis)
+    with pdf_engine_loading():
+        printed = [] if is_large(analysis) else printed_figures(analysis)
     key_lines = ceil((KEY_LEAD + len(PRINTED_KEY)) * KEY_CHAR / BOXES["landscape"][0])
     pages = pack(printed, HEADING + key_lines * KEY_LINE)
     diagram = diagram_svg() if not printed or user_templates is not None else b""
