@@ -85,3 +85,32 @@ def test_a_refusal_of_the_system_comes_back_from_a_fork_as_its_one_line() -> Non
     again = pickle.loads(pickle.dumps(refused))
     assert type(again) is EnvironmentProblem
     assert str(again) == "out/m: cannot write: no space left on the device; free some space, then run again"
+
+
+def test_the_printed_report_asks_for_dfd_svg_only_where_it_prints_it(small_analysed, library, tmp_path) -> None:
+    """A model drawn page by page for paper never waits for dfd.svg, so its fork starts before dot draws it; a large
+    model's overview, a model without elements and a user's templates do ask for it."""
+    from test_large_diagrams import large_model_text
+
+    from threatlib.render.outputs import Inputs, _draws_first, output_named
+    from threatlib.render.printed import prints_dfd, report_pdf
+
+    _, small = small_analysed
+    asked: list[bool] = []
+
+    def diagram() -> bytes:
+        asked.append(True)
+        return Inputs(small).diagram
+
+    assert report_pdf(small, diagram) == report_pdf(small, lambda: b"")
+    assert asked == []
+    assert not _draws_first(output_named("pdf"), Inputs(small))
+    assert _draws_first(output_named("pdf"), Inputs(small, tmp_path))
+    assert _draws_first(output_named("html"), Inputs(small))
+
+    path = tmp_path / "large.yaml"
+    path.write_text(large_model_text(), encoding="utf-8")
+    _, large = pipeline.analyse_file(path, library)
+    assert prints_dfd(large, None)
+    report_pdf(large, diagram)
+    assert asked == [True]

@@ -8,6 +8,8 @@ a function of the Analysis, and then, in the order of its `needs`, what it takes
 - `layout`: dot's JSON of the single picture, or None (a model drawn as an overview, or an export that draws no
   diagram): a renderer that gets None lays out what it needs itself, so its bytes never depend on it;
 - `diagram`: the data-flow diagram as SVG, to embed;
+- `diagram_later`: a function that gives it, for a renderer that may not need it (the diagrams are drawn when
+  first asked for); the output's `waits_for_drawing` says whether it will, so a fork need not wait for dot;
 - `templates`: the user's template folder (`--templates`), or None.
 """
 
@@ -28,13 +30,13 @@ from threatlib.analysis.model import Analysis
 from threatlib.errors import EnvironmentProblem
 from threatlib.render.diagram import Drawing, draw_diagrams
 from threatlib.render.otm import otm_json
-from threatlib.render.printed import brief_pdf, report_pdf
+from threatlib.render.printed import brief_pdf, prints_dfd, report_pdf
 from threatlib.render.report import report_html
 from threatlib.render.sarif import sarif_json
 from threatlib.render.tables import analysis_json, threats_csv, threats_json
 from threatlib.render.threatdragon import threatdragon_json
 
-Need = Literal["drawing", "layout", "diagram", "templates"]
+Need = Literal["drawing", "layout", "diagram", "diagram_later", "templates"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Output:
     about: str  # the README's table; outputs in a row with the same text share one line
     needs: tuple[Need, ...] = ()
     pdf: bool = False  # `threatlib report --no-pdf` leaves it out
+    waits_for_drawing: Callable[[Analysis, Path | None], bool] | None = None  # with `diagram_later`: whether it asks
 
 
 def dfd_dot(analysis: Analysis, drawing: Drawing) -> bytes:
@@ -97,7 +100,8 @@ OUTPUTS: tuple[Output, ...] = (
            "model (Microsoft's SARIF Multitool, run by the tests, finds no error or warning)"),
     Output("html", "report.html", report_html, "the technical report as one HTML page", REPORT,
            ("diagram", "templates")),
-    Output("pdf", "report.pdf", report_pdf, "the technical report as PDF", REPORT, ("diagram", "templates"), pdf=True),
+    Output("pdf", "report.pdf", report_pdf, "the technical report as PDF", REPORT, ("diagram_later", "templates"),
+           pdf=True, waits_for_drawing=prints_dfd),
     Output("brief", "brief.pdf", brief_pdf, "the policy brief as PDF",
            "the policy brief, 4 to 11 pages for readers with no security background: a judgement per foreign legal "
            "order in four parts (legal reach, route with its weakest step, likelihood in the words of the UK "
@@ -138,6 +142,10 @@ class Inputs:
     def diagram(self) -> bytes:
         return self.drawing.files["dfd.svg"]
 
+    @property
+    def diagram_later(self) -> Callable[[], bytes]:
+        return lambda: self.diagram
+
 
 def render_output(output: Output, inputs: Inputs) -> bytes:
     return output.render(inputs.analysis, *(getattr(inputs, need) for need in output.needs))
@@ -158,10 +166,10 @@ def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf
 
     With `processes` above 1, up to `processes - 1` PDFs (most of the time; the report first, the longest) are each
     made in a forked process of its own, which calls `write` itself, while this one makes the rest: a fork shares
-    the analysis as it is, so every output is the same bytes as when one process makes them all. A forked brief
-    starts before dot draws the diagrams (it draws its own picture); the report waits for them. If any output
-    fails, the error raised is the one a single process would have met first, and only after every forked
-    process has ended.
+    the analysis as it is, so every output is the same bytes as when one process makes them all. A forked PDF
+    starts before dot draws the diagrams when it draws its own pictures (the brief; the report unless it prints
+    dfd.svg), and otherwise waits for them. If any output fails, the error raised is the one a single process would
+    have met first, and only after every forked process has ended.
     """
     inputs = Inputs(analysis, templates)
     chosen = [o for o in OUTPUTS if pdf or not o.pdf]
@@ -169,12 +177,12 @@ def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf
     children: list[_Child] = []
     try:
         for output in forked:  # one by one, so that a fork refused after another leaves that one to be stopped
-            if not _draws_first(output):
+            if not _draws_first(output, inputs):
                 children.append(_Child.start(output, inputs, write))
         for file, content in inputs.drawing.files.items():
             write(file, content)
         for output in forked:
-            if _draws_first(output):
+            if _draws_first(output, inputs):
                 children.append(_Child.start(output, inputs, write))
         for output in chosen:
             if output not in forked and output.file not in inputs.drawing.files:  # dfd.*: written with the drawing
@@ -192,7 +200,9 @@ def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf
             raise failures[output.file]
 
 
-def _draws_first(output: Output) -> bool:
+def _draws_first(output: Output, inputs: Inputs) -> bool:
+    if "diagram_later" in output.needs and output.waits_for_drawing is not None:
+        return output.waits_for_drawing(inputs.analysis, inputs.templates)
     return bool({"drawing", "layout", "diagram"} & set(output.needs))
 
 
