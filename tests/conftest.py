@@ -1,13 +1,30 @@
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from threatlib.library import load_library
+from threatlib.library.cache import CACHE_DIR_VARIABLE, NO_CACHE_VARIABLE
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
+_CACHE = pytest.StashKey[str]()
+
+
+def pytest_configure(config) -> None:
+    """Each run has a library cache of its own, empty at the start: no test depends on what an earlier run left,
+    and none writes to the user's cache. The commands the tests start inherit it."""
+    os.environ.pop(NO_CACHE_VARIABLE, None)
+    config.stash[_CACHE] = os.environ[CACHE_DIR_VARIABLE] = tempfile.mkdtemp(prefix="threatlib-cache-")
+
+
+def pytest_unconfigure(config) -> None:
+    if _CACHE in config.stash:
+        shutil.rmtree(config.stash[_CACHE], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,13 @@ import pytm
 from threatlib.compile import LibraryThreat, compile_model, compile_script
 from threatlib.compile.pytm_state import active_state
 from threatlib.errors import ThreatConditionError
-from threatlib.library.conditions import SAFE_GLOBALS, compile_condition, condition_function, pytm_condition_test
+from threatlib.library.conditions import (
+    SAFE_GLOBALS,
+    compile_condition,
+    condition_function,
+    facts_condition_function,
+    pytm_condition_test,
+)
 from threatlib.spec import load_model
 from threatlib.spec.pytm_import import load_pytm_script
 
@@ -77,6 +83,29 @@ def test_a_comprehension_sees_target_in_our_conditions() -> None:
     assert eval(compile_condition(text, "T-1"), {**SAFE_GLOBALS, "target": _Target("flow")}) is True
 
 
+class _Element:
+    def __init__(self, facts, kind: str = "server"):
+        self.facts, self.kind = facts, kind
+
+
+@pytest.mark.parametrize("text", [
+    "target.facts.kind == 'flow' and target.kind == 'server'",
+    "any(t in target.facts.tags for t in ('a', 'b')) and len(target.facts.tags) > 1",
+    "[f for f in [target.facts] if f.kind == 'flow'] != []",
+    "any(target_facts == 'a' for target_facts in target.facts.tags)",  # binds the parameter's name itself
+])
+def test_our_conditions_given_the_facts_answer_what_they_answer_reading_them(text) -> None:
+    from threatlib.compile.facts import Facts
+
+    elements = [_Element(Facts(id=f"e{i}", kind=kind, name="E", tags=frozenset(tags)), kind=element_kind)
+                for i, (kind, tags, element_kind) in enumerate([("flow", {"a", "b"}, "server"), ("flow", {"a"}, "server"),
+                                                                 ("server", {"b", "c"}, "actor"), ("flow", set(), "x")])]
+    plain, given = condition_function(text, "T-1"), facts_condition_function(text, "T-1")
+    answers = [plain(e) for e in elements]
+    assert True in answers and False in answers
+    assert [given(e, e.facts) for e in elements] == answers
+
+
 def test_a_pytm_condition_reading_target_inside_a_comprehension_stays_false_as_in_pytm() -> None:
     # pytm evaluates with `target` as a local, which a comprehension's own scope cannot see: NameError, so False.
     threat = pytm.Threat(id="X-1", condition="any(d == target.kind for d in ['flow'])", target=())
@@ -103,7 +132,7 @@ def test_one_of_our_conditions_that_raises_names_the_threat_and_the_element(libr
     compiled = _compiled(small_model_path, library)
     threat = next(t for t in compiled.state.threats if isinstance(t, LibraryThreat))
     element = next(e for e in compiled.state.elements if hasattr(e, "facts"))
-    object.__setattr__(threat, "_condition", condition_function("target.facts.no_such_fact", threat.id))
+    object.__setattr__(threat, "_facts_condition", facts_condition_function("target.facts.no_such_fact", threat.id))
     with pytest.raises(ThreatConditionError) as caught:
         threat.holds(element)
     assert str(caught.value) == (f"threat {threat.id}: condition raised AttributeError: "

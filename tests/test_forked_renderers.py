@@ -89,8 +89,9 @@ def test_a_refusal_of_the_system_comes_back_from_a_fork_as_its_one_line() -> Non
 
 def test_a_process_killed_while_making_an_output_is_that_outputs_problem_and_the_rest_are_made(
         tmp_path, library, monkeypatch) -> None:
-    """The brief is the first output a process forked before the drawing takes; killed there, it names the brief,
-    and the outputs it had not taken are made by the others (the error is raised only once all have ended)."""
+    """The printed report (drawn for paper, so it need not wait for dot) is the first output a process forked before
+    the drawing takes; killed there, it names the report, and the outputs it had not taken are made by the others
+    (the error is raised only once all have ended)."""
     import dataclasses
     import signal
 
@@ -100,9 +101,9 @@ def test_a_process_killed_while_making_an_output_is_that_outputs_problem_and_the
     parent, made = os.getpid(), tmp_path / "made"
     made.mkdir()
 
-    def killed(analysis, templates):
+    def killed(*args):
         if os.getpid() == parent:  # never kill the test itself: fail it instead
-            raise RuntimeError("the brief was made in the first process")
+            raise RuntimeError("the printed report was made in the first process")
         os.kill(os.getpid(), signal.SIGKILL)
 
     def noted(output):
@@ -112,12 +113,41 @@ def test_a_process_killed_while_making_an_output_is_that_outputs_problem_and_the
         return render
 
     monkeypatch.setattr(outputs, "OUTPUTS", tuple(
-        dataclasses.replace(o, render=killed) if o.name == "brief" else dataclasses.replace(o, render=noted(o))
+        dataclasses.replace(o, render=killed) if o.name == "pdf" else dataclasses.replace(o, render=noted(o))
         for o in outputs.OUTPUTS))
     with pytest.raises(EnvironmentProblem) as caught:
         pipeline.report(SMALL, library, tmp_path / "out", processes=2)
-    assert str(caught.value) == ("brief.pdf: cannot make it: the process making it ended (signal SIGKILL); a process "
+    assert str(caught.value) == ("report.pdf: cannot make it: the process making it ended (signal SIGKILL); a process "
                                  "killed is often out of memory: free some, then run again")
     assert sorted(p.name for p in made.iterdir()) == sorted(  # the diagrams' files are written as dot draws them
-        o.file for o in outputs.OUTPUTS if o.name != "brief" and o.file not in outputs.WITH_THE_DRAWING)
+        o.file for o in outputs.OUTPUTS if o.name != "pdf" and o.file not in outputs.WITH_THE_DRAWING)
     assert os.listdir(tmp_path / "out") == []
+
+
+def test_the_printed_report_asks_for_dfd_svg_only_where_it_prints_it(small_analysed, library, tmp_path) -> None:
+    """A model drawn page by page for paper never waits for dfd.svg, so its fork starts before dot draws it; a large
+    model's overview, a model without elements and a user's templates do ask for it."""
+    from test_large_diagrams import large_model_text
+
+    from threatlib.render.outputs import Inputs, _draws_first, output_named
+    from threatlib.render.printed import prints_dfd, report_pdf
+
+    _, small = small_analysed
+    asked: list[bool] = []
+
+    def diagram() -> bytes:
+        asked.append(True)
+        return Inputs(small).diagram
+
+    assert report_pdf(small, diagram) == report_pdf(small, lambda: b"")
+    assert asked == []
+    assert not _draws_first(output_named("pdf"), Inputs(small))
+    assert _draws_first(output_named("pdf"), Inputs(small, tmp_path))
+    assert _draws_first(output_named("html"), Inputs(small))
+
+    path = tmp_path / "large.yaml"
+    path.write_text(large_model_text(), encoding="utf-8")
+    _, large = pipeline.analyse_file(path, library)
+    assert prints_dfd(large, None)
+    report_pdf(large, diagram)
+    assert asked == [True]

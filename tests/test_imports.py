@@ -62,3 +62,13 @@ def test_pytm_controls_read_from_its_source_are_the_controls_pytm_defines() -> N
     defined = sorted(name for name, f in pytm.Controls.model_fields.items() if f.annotation is bool)
     assert read.strip() == str(defined)
     assert "isEncrypted" in defined and "authenticationScheme" not in defined  # a str control is not one of them
+
+
+def test_validate_freezes_its_objects_only_as_the_interpreter_exits() -> None:
+    # The probe's own exit handler runs after threatlib's (handlers run last registered first).
+    child = ("import atexit, gc, sys; atexit.register(lambda: print('at exit', gc.get_freeze_count() > 0));"
+             "from threatlib.cli import main\n"
+             "try:\n    main(['validate', 'tests/models/small.yaml'])\n"
+             "except SystemExit as exc:\n    print('returned', exc.code, gc.get_freeze_count())\n")
+    done = subprocess.run([sys.executable, "-c", child], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-2:] == ["returned 0 0", "at exit True"]

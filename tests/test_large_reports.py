@@ -180,7 +180,7 @@ def test_a_5000_asset_estate_prints_a_reader_sized_report(library, tmp_path) -> 
     path = tmp_path / "estate-5000.yaml"
     path.write_text(synthetic_model(5000), encoding="utf-8")
     analysis = pipeline.analyse_file(path, library)[1]
-    pages = PdfReader(io.BytesIO(report_pdf(analysis, b"<svg xmlns='http://www.w3.org/2000/svg'/>"))).pages
+    pages = PdfReader(io.BytesIO(report_pdf(analysis, lambda: b"<svg xmlns='http://www.w3.org/2000/svg'/>"))).pages
     assert len(pages) <= 30  # 290 when it set out every element and flow
     text = " ".join(" ".join(p.extract_text().split()) for p in pages)
     for heading in ("Key judgements", "Legal findings", "Technical findings (OWASP pytm)",

@@ -135,6 +135,7 @@ def snapshot(target: Path) -> str | None:
             fd = os.open(target, os.O_RDONLY)
         except FileNotFoundError:
             return None
+        held = os.fstat(fd).st_ino
         try:
             names = os.listdir(fd)
             contents = {}
@@ -146,6 +147,12 @@ def snapshot(target: Path) -> str | None:
             continue  # the set this reader held was retired while it read: read the current one
         finally:
             os.close(fd)
+        try:
+            retired = os.stat(target).st_ino != held
+        except FileNotFoundError:
+            return None
+        if retired:  # retired and being removed while it read (its listing may already be empty): read again
+            continue
         versions = [v for v in ("old", "new") if contents == {n: f"{v} {n}\n".encode() * 1000 for n in FILES}]
         assert len(versions) == 1, f"a mixed or partial set: {sorted(contents)}"
         return versions[0]

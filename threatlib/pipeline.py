@@ -6,13 +6,12 @@ Each step imports its stage when it runs: `threatlib validate` loads models with
 
 from __future__ import annotations
 
-import marshal
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from types import CodeType
 from typing import TYPE_CHECKING
 
+from threatlib.collector import collector_paused
 from threatlib.errors import InputError
 
 if TYPE_CHECKING:
@@ -27,6 +26,7 @@ def load(path: Path, library: Library) -> Model:
     return load_with_warnings(path, library, warnings=False)[0]
 
 
+@collector_paused()  # the load stage's imports and the model's variants: nothing for the collector to free
 def load_with_warnings(path: Path, library: Library, *, warnings: bool = True) -> tuple[Model, list]:
     """load(), and what is valid but probably not meant or left open: tags that no threat reads where they are
     used, and organisations of unstated size that a provision binding by size would reach."""
@@ -104,7 +104,6 @@ def report(path: Path, library: Library, out_dir: Path, *, pdf: bool = True,
 
     The PDFs are made in processes of their own beside the rest, `processes` at once in all (default: one per core).
     """
-    from threatlib.collector import collector_paused
     from threatlib.output import staged
     from threatlib.render.outputs import make_outputs
 
@@ -141,11 +140,6 @@ def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = T
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing.reduction import ForkingPickler
-
-    # A library's conditions are code objects, which pickle does not carry; marshal does, between processes of
-    # this same interpreter.
-    ForkingPickler.register(CodeType, _reduce_code)
     # Fresh interpreters, not forks: the parent may be running threads (the progress bar's), which fork would copy mid-step.
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(report, path, library, out_dir, pdf=pdf, user_templates=user_templates,
@@ -160,7 +154,3 @@ def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = T
 
 def _output_id(path: Path, library: Library) -> str:
     return load(path, library).metadata.id
-
-
-def _reduce_code(code: CodeType):
-    return marshal.loads, (marshal.dumps(code),)

@@ -19,7 +19,7 @@ from threatlib.spec.model import Model, Scenario
 __all__ = ["Analysis", "analyse", "with_scenarios"]
 
 
-@collector_paused()
+@collector_paused(long_lived=True)
 def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
     """doc, the parsed model file, lets outputs point at the line where each element is written."""
     spec = compiled.spec
@@ -33,9 +33,11 @@ def analyse(compiled: CompiledModel, doc: Document | None = None) -> Analysis:
     exposures = exposure_paths(compiled)
     judgements, no_judgement = judge(compiled, exposures, cite_source)
     findings = resolve_findings(compiled, cite, ElementRater(compiled, exposures, judgements))
-    by_id = {f.id: f for f in findings}
+    # By id only for a model that excludes or decides on findings: a large estate's hundreds of thousands otherwise.
+    by_id = {f.id: f for f in findings} if spec.threats.exclusions or spec.decisions else {}
     excluded, warnings = _excluded(spec, by_id)
-    findings = [f for f in findings if f.id in by_id]
+    if excluded:
+        findings = [f for f in findings if f.id in by_id]
     warnings += unknown_location_warnings(compiled)
     decisions, unmatched = _decisions(spec, by_id)
     warnings += unmatched

@@ -130,5 +130,8 @@ def indicators(compiled: CompiledModel, code: str, c: Candidate) -> Indicators:
 
 def step_words(p: Premise) -> str:
     """A necessary step of the route, named for a sentence."""
-    return {"collection": f"the collection of {p.name}", "hand-over": f"the flow {p.name}",
-            "holder": f"{p.name} (where it is and who runs it)", "link": f"{p.name}'s link to the legal order"}[p.role]
+    return _STEP_WORDS[p.role].format(p.name)
+
+
+_STEP_WORDS = {"collection": "the collection of {}", "hand-over": "the flow {}", "holder": "{} (where it is and who runs it)",
+               "link": "{}'s link to the legal order"}

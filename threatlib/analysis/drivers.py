@@ -111,7 +111,7 @@ def _state_drivers(jurisdiction: Jurisdiction, lead: Basis, sectors: frozenset[s
     drivers: list[Driver] = []
 
     def step(driver: str, effect: int, text: str) -> None:
-        drivers.append(Driver(driver=driver, effect=effect, text=text))
+        drivers.append(Driver.trusted(driver=driver, effect=effect, text=text))
 
     step("purpose", PURPOSE_STEPS[lead.purpose], f"{lead.label} is a power for {PURPOSE_WORDS[lead.purpose]}.")
     step("scope", SCOPE_STEPS[lead.scope], {
@@ -154,7 +154,7 @@ def _route_drivers(state: tuple[Driver, ...], cases: list[str], *, contested: bo
     drivers = list(state)
 
     def step(driver: str, effect: int, text: str) -> None:
-        drivers.append(Driver(driver=driver, effect=effect, text=text))
+        drivers.append(Driver.trusted(driver=driver, effect=effect, text=text))
 
     if contested:
         step("certainty", -1, "The reach rests on a contested reading (a recorded counter-reading, or control by a "

@@ -26,16 +26,24 @@ class ElementRater:
         self.organisations = Organisations(compiled)
         self.index = compiled.library.provision_index()
         self._ratings: dict[tuple, Rated] = {}  # elements alike in every driver share one rating
-        self._leads: dict[tuple[int, ...], LegalBasis] = {}  # by the identities of the bases, alive in compiled
+        self._leads: dict[tuple[int, ...], tuple] = {}  # by the identities of the bases, alive in compiled
+        self._subjects: dict[str, frozenset[str]] = {}  # whose data reaches each holder
+        self._by_code: dict[tuple[int, ...], list[tuple]] = {}  # bases by legal order, for each set of them
+        self._ranks: dict[int, tuple] = {}  # each basis's rank as a lead provision
         self._reasons: dict[tuple[int, str], list[str]] = {}  # by the identity of a rating, alive in _ratings
 
     def rate(self, element_id: str, relevant: list[LegalBasis]) -> tuple[int, list[str]]:
         """The highest likelihood over the legal orders the finding relies on, and how it was reached."""
         best: tuple[Rated, str] | None = None
-        for code in sorted({b.jurisdiction for b in relevant}):
-            key = (element_id, code, tuple(sorted({b.provision_id for b in relevant if b.jurisdiction == code})))
+        ids = tuple(map(id, relevant))  # the compiled model's own bases, alive for the analysis
+        if ids not in self._by_code:
+            self._by_code[ids] = [(code, tuple(sorted({b.provision_id for b in relevant if b.jurisdiction == code})),
+                                   [b for b in relevant if b.jurisdiction == code])
+                                  for code in sorted({b.jurisdiction for b in relevant})]
+        for code, provisions, bases in self._by_code[ids]:
+            key = (element_id, code, provisions)
             if key not in self._cache:
-                self._cache[key] = (self._rate(element_id, code, [b for b in relevant if b.jurisdiction == code]), code)
+                self._cache[key] = (self._rate(element_id, code, bases), code)
             if best is None or self._cache[key][0].index > best[0].index:
                 best = self._cache[key]
         rated, code = best
@@ -57,24 +65,35 @@ class ElementRater:
     def _rate(self, element_id: str, code: str, bases: list[LegalBasis]) -> Rated:
         facts = self.compiled.facts[element_id]
         holder = facts.sink if facts.kind == "flow" else element_id
-        index = self.index
         # Elements with the same bases (one tuple of them from compile) have the same lead provision.
         key = tuple(map(id, bases))
         if key not in self._leads:
-            self._leads[key] = min(bases, key=lambda b: (CERTAINTY.index(_certainty(b, index[b.provision_id][2])),
-                                                         -strength(index[b.provision_id][2].purpose.value,
-                                                                   index[b.provision_id][2].scope.value),
-                                                         b.provision_id, VIA_ORDER[b.via.value], b.chain))
-        lead = self._leads[key]
-        p = index[lead.provision_id][2]
+            self._leads[key] = self._lead(bases)
+        lead, basis, contested = self._leads[key]
         premises = [self.evidence.premise(element_id, "hand-over" if facts.kind == "flow" else "holder")]
         premises += [self.evidence.premise(org, "link") for org in lead.chain]
         weakest = max(premises, key=lambda x: WEAKNESS.index(x.status))
         operator = self.compiled.facts[holder].operator
-        return _rated(self._ratings, self.compiled, code, Basis(lead.label, p.purpose.value, p.scope.value,
-                                                                frozenset(p.powers)),
-                      contested=p.counter_reading is not None or lead.via.value == "control",
-                      sectors=self.organisations.sectors(operator),
-                      subjects=frozenset(self.subjects.get(holder) or self.default_subjects),
+        if holder not in self._subjects:
+            self._subjects[holder] = frozenset(self.subjects.get(holder) or self.default_subjects)
+        return _rated(self._ratings, self.compiled, code, basis, contested=contested,
+                      sectors=self.organisations.sectors(operator), subjects=self._subjects[holder],
                       weakest=(weakest.status, step_words(weakest)), gateway=None,
                       group=self.organisations.group(operator))
+
+    def _lead_rank(self, b: LegalBasis) -> tuple:
+        """Best-settled first, then the strongest power, then by id and link: one basis is in many elements' sets,
+        so its rank is worked out once (by its identity: the compiled model's own, alive for the analysis)."""
+        if id(b) not in self._ranks:
+            p = self.index[b.provision_id][2]
+            self._ranks[id(b)] = (CERTAINTY.index(_certainty(b, p)), -strength(p.purpose.value, p.scope.value),
+                                  b.provision_id, VIA_ORDER[b.via.value], b.chain)
+        return self._ranks[id(b)]
+
+    def _lead(self, bases: list[LegalBasis]) -> tuple[LegalBasis, Basis, bool]:
+        """The provision that carries the reach among these bases, what the rating needs of it, and whether the
+        reach it carries is contested."""
+        lead = min(bases, key=self._lead_rank)
+        p = self.index[lead.provision_id][2]
+        return (lead, Basis(lead.label, p.purpose.value, p.scope.value, frozenset(p.powers)),
+                p.counter_reading is not None or lead.via.value == "control")

@@ -31,7 +31,9 @@ def exposure_paths(compiled: CompiledModel) -> list[Exposure]:
             links_at.setdefault(link.element, []).append(link)
 
     exposures: dict[tuple, Exposure] = {}
+    provisions: dict[int, list[str]] = {}
     default_subjects = model.metadata.data_subjects
+    subjects_of = {e.id: tuple(sorted(s.value for s in (e.subjects or default_subjects))) for e in model.elements}
     for category in model.data:
         if not category.personal:
             continue
@@ -45,29 +47,34 @@ def exposure_paths(compiled: CompiledModel) -> list[Exposure]:
         groups: dict[tuple[str, ...], list[str]] = {}
         for e in model.elements:
             if (e.id in out or category.id in e.stores) and e.id not in has_inbound:
-                groups.setdefault(tuple(sorted(s.value for s in (e.subjects or default_subjects))), []).append(e.id)
+                groups.setdefault(subjects_of[e.id], []).append(e.id)
         for subjects, origins in sorted(groups.items()):
-            _search(compiled, category.id, origins, subjects, out, links_at, exposures)
+            _search(compiled, category.id, origins, subjects, out, links_at, exposures, provisions)
     return sorted(exposures.values(),
                   key=lambda e: (e.jurisdiction, e.authority, e.data, len(e.elements), e.holder, e.subjects))
 
 
 def _search(compiled: CompiledModel, category: str, origins: list[str], subjects: tuple[str, ...], out, links_at,
-            exposures: dict) -> None:
+            exposures: dict, provisions: dict) -> None:
+    """provisions: each compulsion link's provision ids, by the link's identity (the links live in compiled)."""
     previous: dict[str, tuple[str, str] | None] = {o: None for o in origins}
     groups = [SubjectGroup(s) for s in subjects]
     queue = deque(origins)
     while queue:
         here = queue.popleft()
-        if here in links_at and compiled.facts[here].handles and category in compiled.facts[here].handles:
+        if here in links_at and category in compiled.facts[here].handles:
+            path = None  # one shortest path to here, shared by the exposures to each authority that can compel it
             for link in links_at[here]:
                 key = (category, link.authority, here, subjects)
                 if key not in exposures:
-                    elements, via_flows = _walk_back(previous, here)
-                    exposures[key] = Exposure.trusted(
-                        data=category, authority=link.authority, jurisdiction=link.jurisdiction,
-                        elements=elements, flows=via_flows, holder=here, subjects=list(groups),
-                        bases=sorted({b.provision_id for b in link.bases}))
+                    if path is None:
+                        path = _walk_back(previous, here)
+                    if id(link) not in provisions:
+                        provisions[id(link)] = sorted({b.provision_id for b in link.bases})
+                    exposures[key] = Exposure.from_fields({
+                        "data": category, "authority": link.authority, "jurisdiction": link.jurisdiction,
+                        "elements": path[0], "flows": path[1], "holder": here, "subjects": groups,
+                        "bases": provisions[id(link)]})
         for flow in out.get(here, ()):
             if flow.sink not in previous:
                 previous[flow.sink] = (here, flow.id)

@@ -9,6 +9,7 @@ from threatlib.analysis.why import explain
 from threatlib.compile import CompiledModel, LibraryThreat
 from threatlib.compile.facts import Facts
 from threatlib.compile.legal import LegalBasis
+from threatlib.compile.pytm_check import check
 from threatlib.compile.pytm_state import active_state
 from threatlib.documents.common import Source
 from threatlib.library.conditions import pytm_condition_test
@@ -19,19 +20,19 @@ SEVERITY_RANK = {s.value: s.rank for s in Severity}
 
 
 def matches(compiled: CompiledModel):
-    """Every (threat, element's facts) pair where pytm's engine says the threat applies to the element.
+    """Each threat with the facts of every element pytm's engine says it applies to, in the elements' order.
 
-    pytm's check() runs as usual (consistency checks, flow defaults). Its resolve() is not called: it
+    pytm's check() runs first (consistency checks, flow defaults; see compile.pytm_check). Its resolve() is not called: it
     writes every finding back onto its element through pydantic's validate-on-assignment, which made it
     the slowest step by far; we call the same Threat.apply on the same in-scope elements instead, and only
     on the elements of the kinds or classes a threat targets (apply would refuse the others anyway).
     """
     if compiled.resolved is not None:  # a pytm script: pytm's own resolve() decided, as in pytm
         for threat, element in compiled.resolved:
-            yield threat, element.facts
+            yield threat, [element.facts]
         return
     with active_state(compiled.state):
-        compiled.tm.check()
+        check(compiled.tm, compiled.state)
         # Each element beside its facts, read once (an attribute pytm's elements hold outside their fields).
         by_class: dict[type, list[tuple[object, Facts]]] = {}
         for element in compiled.state.elements:
@@ -44,14 +45,13 @@ def matches(compiled: CompiledModel):
         for threat in list(compiled.state.threats):
             # Each condition is compiled once into a function, called here without apply's per-call costs.
             if isinstance(threat, LibraryThreat):
-                candidates = [pair for kind in sorted(threat.kinds) for pair in by_kind.get(kind, ())]
-                holds = threat.holds
+                holds = threat.holds_given
+                yield threat, [facts for kind in sorted(threat.kinds) for element, facts in by_kind.get(kind, ())
+                               if holds(element, facts)]
             else:
-                candidates = [pair for cls, pairs in by_class.items() if _targets(threat, cls) for pair in pairs]
-                holds = pytm_condition_test(threat)
-            for element, facts in candidates:
-                if holds(element):
-                    yield threat, facts
+                test = pytm_condition_test(threat)
+                yield threat, [facts for cls, pairs in by_class.items() if _targets(threat, cls)
+                               for element, facts in pairs if test(element)]
 
 
 def _targets(threat, cls: type) -> bool:
@@ -69,22 +69,30 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
     shared: dict[str, dict] = {}
     # Legal threats on one element mostly rely on the same provisions there: their rating and reasons are made once.
     memo: dict[tuple, tuple] = {}
-    pytm_why: dict[tuple[str, str], list[str]] = {}
-    for threat, facts in matches(compiled):
+    reaches: dict[tuple, list[str]] = {}
+    pytm_why: dict[str, dict[str, list[str]]] = {}  # by threat id and element kind
+    for threat, applies_to in matches(compiled):
+        if not applies_to:
+            continue
+        if threat.id not in shared:  # a threat's evidence is cited only where it has a finding
+            shared[threat.id] = (Finding.template(**_ours_shared(threat._loaded.threat, cite), library=threat._loaded.origin)
+                                 if isinstance(threat, LibraryThreat) else _pytm_template(threat))
+        template = shared[threat.id]
         if isinstance(threat, LibraryThreat):
-            ours = threat._loaded.threat
-            if threat.id not in shared:
-                shared[threat.id] = Finding.template(**_ours_shared(ours, cite), library=threat._loaded.origin)
-            finding = _ours(ours, facts, compiled.bases.get(facts.id, ()), compiled, names, shared[threat.id], rater, memo)
-        else:
-            if threat.id not in shared:
-                shared[threat.id] = _pytm_template(threat)
-            why_key = (threat.id, facts.kind)
-            if why_key not in pytm_why:  # the same sentence for every element of a kind
-                pytm_why[why_key] = [f"pytm rule {threat.id} matched this {facts.kind}: {threat.condition}"]
-            finding = Finding.from_template(shared[threat.id], id=f"{threat.id}@{facts.id}", element_id=facts.id,
-                                            element_name=facts.name, element_kind=facts.kind, why=pytm_why[why_key])
-        findings[finding.id] = finding
+            ours, bases = threat._loaded.threat, compiled.bases
+            for facts in applies_to:
+                finding = _ours(ours, facts, bases.get(facts.id, ()), compiled, names, template, rater, memo, reaches)
+                findings[finding.id] = finding
+            continue
+        threat_id, whys = threat.id, pytm_why.setdefault(threat.id, {})
+        for facts in applies_to:
+            kind = facts.kind
+            if kind not in whys:  # the same sentence for every element of a kind
+                whys[kind] = [f"pytm rule {threat_id} matched this {kind}: {threat.condition}"]
+            finding_id = f"{threat_id}@{facts.id}"
+            findings[finding_id] = Finding.from_fields({**template, "id": finding_id, "element_id": facts.id,
+                                                        "element_name": facts.name, "element_kind": kind,
+                                                        "why": whys[kind]})
     return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
 
 
@@ -98,25 +106,25 @@ def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
 
 
 def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
-          names: dict[str, str], shared: dict, rater: ElementRater, memo: dict[tuple, tuple]) -> Finding:
+          names: dict[str, str], shared: dict, rater: ElementRater, memo: dict[tuple, tuple], reaches: dict) -> Finding:
     """A threat that relies on a state's powers is rated by the judgements' drivers at its element, so a finding
     and its judgement never disagree without saying why; any other threat starts from its library likelihood.
 
     memo: what earlier findings worked out for the same threat and bases, and for the same element and provisions
-    (the bases are the compiled model's own objects, alive for the whole analysis, so their identities name them)."""
+    (the bases are the compiled model's own objects, alive for the whole analysis, so their identities name them);
+    reaches: explain()'s sentences on legal reach, made once for the same bases."""
     if facts.kind == "flow":
         bases = compiled.bases.get(facts.sink, ())
     # Elements alike share one tuple of bases (see compile), so which of them a threat relies on is found once.
     relevant_key = (threat.id, id(bases))
     if relevant_key not in memo:
         relevant = relevant_bases(threat, facts, bases, compiled)
-        memo[relevant_key] = (relevant, tuple(map(id, relevant)))
-    relevant, relevant_ids = memo[relevant_key]
+        memo[relevant_key] = (relevant, tuple(map(id, relevant)), sorted({b.jurisdiction for b in relevant}))
+    relevant, relevant_ids, jurisdictions = memo[relevant_key]
     key = (facts.id, relevant_ids)
     if key not in memo:
-        rating = rater.rate(facts.id, relevant) if relevant else None
-        memo[key] = (rating, explain(facts, relevant, compiled, names), sorted({b.jurisdiction for b in relevant}))
-    rating, why, jurisdictions = memo[key]
+        memo[key] = (rater.rate(facts.id, relevant) if relevant else None, explain(facts, relevant, compiled, names, reaches))
+    rating, why = memo[key]
     risk_key = (key, threat.severity.value, None if rating else threat.likelihood.value)
     if risk_key not in memo:
         if rating is not None:

@@ -81,7 +81,7 @@ class Evidence:
             status = min((c.status.value for c in claims), key=WEAKNESS.index)
             best = [c for c in claims if c.status.value == status]
         sources = sorted({s for c in best for s in c.sources})
-        return Premise(kind=kind, id=item_id, name=name, role=role, status=status, sources=sources,
+        return Premise.trusted(kind=kind, id=item_id, name=name, role=role, status=status, sources=sources,
                        primary=any(self.kinds.get(s) == "primary" for s in sources),
                        assumption=assumed[0].id if assumed else None)
 
@@ -129,14 +129,18 @@ def judge(compiled: CompiledModel, exposures: list[Exposure], cite) -> tuple[lis
     # Routes to one holder share its provisions, and routes alike in every driver share one rating.
     provisions: dict[tuple[str, str], list[ReachingProvision]] = {}
     ratings: dict[tuple, Rated] = {}
+    names = {o.id: o.name for o in spec.organisations}
     foreign = sorted({link.jurisdiction for link in compiled.compulsion if link.foreign}
                      | {c for o in spec.organisations for c in (o.incorporated_in, o.headquarters, *o.staff_access_from)
                         if c not in compiled.domestic}
                      | {e.location for e in spec.elements if e.location and e.location not in compiled.domestic})
     judgements, none = [], []
+    by_jurisdiction: dict[str, list[Exposure]] = {}
+    for e in exposures:
+        by_jurisdiction.setdefault(e.jurisdiction, []).append(e)
     for code in foreign:
         jurisdiction = compiled.library.jurisdictions[code]
-        mine = [e for e in exposures if e.jurisdiction == code]
+        mine = by_jurisdiction.get(code, [])
         if not mine:
             none.append(NoJudgement(jurisdiction=code, name=jurisdiction.name, name_in_sentence=jurisdiction.in_sentence,
                                     reason=_why_none(compiled, code)))
@@ -145,9 +149,12 @@ def judge(compiled: CompiledModel, exposures: list[Exposure], cite) -> tuple[lis
         for e in mine:
             routes.setdefault((e.holder, tuple(e.elements), tuple(e.flows), tuple(e.subjects)), []).append(e)
         candidates = [_candidate(compiled, evidence, code, group, cite, organisations=organisations, index=index,
-                                 provisions=provisions, ratings=ratings)
+                                 provisions=provisions, ratings=ratings, names=names)
                       for _, group in sorted(routes.items())]
-        best = min(candidates, key=lambda c: _preference(compiled, code, c))
+        # The preference starts with the rating: only the best rated can be preferred, so only they are compared.
+        strongest = min((-c.rated.index, -c.rated.raw) for c in candidates)
+        best = min((c for c in candidates if (-c.rated.index, -c.rated.raw) == strongest),
+                   key=lambda c: _preference(compiled, code, c))
         judgements.append(_judgement(compiled, evidence, code, best, mine, len(routes), cite))
     judgements.sort(key=lambda j: (-yardstick_index(j.likelihood), j.jurisdiction))
     return judgements, none
@@ -169,14 +176,18 @@ def _why_none(compiled: CompiledModel, code: str) -> str:
 
 
 def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: list[Exposure], cite, *,
-               organisations: Organisations, index: dict, provisions: dict, ratings: dict) -> Candidate:
-    """provisions and ratings: what earlier candidates worked out, by holder and by drivers."""
+               organisations: Organisations, index: dict, provisions: dict, ratings: dict, names: dict) -> Candidate:
+    """provisions and ratings: what earlier candidates worked out, by holder's bases (the provisions that reach it,
+    and what the rating needs of the lead one) and by drivers."""
     first = group[0]
     # Holders with the same bases (compile gives them one tuple, alive for the analysis) share their provisions.
     bases = compiled.bases.get(first.holder, ())
     if (code, id(bases)) not in provisions:
-        provisions[code, id(bases)] = _provisions(compiled, code, bases, cite, index)
-    reaching_provisions = provisions[code, id(bases)]
+        reaching_provisions = _provisions(compiled, code, bases, cite, index, names)
+        lead = reaching_provisions[0]
+        basis = Basis(lead.label, lead.purpose, lead.scope, frozenset(index[lead.provision_id][2].powers))
+        provisions[code, id(bases)] = reaching_provisions, basis
+    reaching_provisions, basis = provisions[code, id(bases)]
     lead = reaching_provisions[0]
     premises = _premises(compiled, evidence, first, lead, sorted({e.data for e in group}))
     weakest = max(premises, key=lambda p: WEAKNESS.index(p.status))
@@ -186,8 +197,7 @@ def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: li
     gateway = next((compiled.facts[x].name for x in first.elements
                     if "access_gateway" in compiled.facts[x].tags and compiled.facts[x].operator not in holders_group),
                    None)
-    p = index[lead.provision_id][2]
-    rated = _rated(ratings, compiled, code, Basis(lead.label, lead.purpose, lead.scope, frozenset(p.powers)),
+    rated = _rated(ratings, compiled, code, basis,
                    contested=lead.counter_reading is not None or lead.via == "control",
                    sectors=organisations.sectors(operator), subjects=frozenset(first.subjects),
                    weakest=(weakest.status, step_words(weakest)), gateway=gateway, group=holders_group)
@@ -198,16 +208,21 @@ def _candidate(compiled: CompiledModel, evidence: Evidence, code: str, group: li
 def _rated(ratings: dict, compiled: CompiledModel, code: str, lead: Basis, *, contested: bool, sectors: frozenset[str],
            subjects: frozenset[str], weakest: tuple[str, str], gateway: str | None, group: frozenset[str]) -> Rated:
     """rate(), once for each set of drivers: the rating is a function of these alone (ratings is also rate()'s memo
-    of the drivers ratings share, under keys of another shape). It reads what the weakest step
+    of the drivers ratings share, and of each group's documented demands, under keys of other shapes). It reads what the weakest step
     is only when its evidence lowers or caps the rating: steps stronger than that differ in no rating."""
-    if weakest[0] not in DOUBTFUL | UNSUPPORTED:
+    if weakest[0] not in _LOWERING:
         weakest = (weakest[0], "")
     key = (code, lead, contested, sectors, subjects, weakest, gateway, group)
     if key not in ratings:
+        if ("vendor", code, group) not in ratings:
+            ratings["vendor", code, group] = vendor_practice(compiled, code, group)
         ratings[key] = rate(compiled.library.jurisdictions[code], lead, contested=contested, sectors=sectors,
                             subjects=subjects, weakest=weakest, gateway=gateway,
-                            vendor_cases=vendor_practice(compiled, code, group), memo=ratings)
+                            vendor_cases=ratings["vendor", code, group], memo=ratings)
     return ratings[key]
+
+
+_LOWERING = DOUBTFUL | UNSUPPORTED  # evidence that lowers or caps a rating
 
 
 def vendor_practice(compiled: CompiledModel, code: str, group: set[str]) -> tuple[str, ...]:
@@ -249,14 +264,14 @@ def _sectors(compiled: CompiledModel, operator: str) -> set[str]:
     return out
 
 
-def _provisions(compiled: CompiledModel, code: str, bases: tuple[LegalBasis, ...], cite, index: dict) -> list[ReachingProvision]:
+def _provisions(compiled: CompiledModel, code: str, bases: tuple[LegalBasis, ...], cite, index: dict,
+                names: dict[str, str]) -> list[ReachingProvision]:
     """The provisions of `code` that let its authorities obtain data from a holder with these bases: the reach's
-    carriers first. index: the library's provision_index()."""
-    names = {o.id: o.name for o in compiled.spec.organisations}
+    carriers first. index: the library's provision_index(); names: the organisations' names by id."""
     out: dict[str, ReachingProvision] = {}
-    for b in sorted(reaching(bases),
+    for b in sorted((b for b in reaching(bases) if b.jurisdiction == code),
                     key=lambda b: (b.law_rank, b.provision_id, VIA_ORDER[b.via.value], len(b.chain), b.chain)):
-        if b.jurisdiction != code or b.provision_id in out:
+        if b.provision_id in out:
             continue
         p = index[b.provision_id][2]
         counter = p.counter_reading

@@ -17,7 +17,7 @@ class Record(BaseModel):
         as records), without pydantic's validation: validating a large estate's hundreds of thousands of findings
         was a third of its analysis. Never for user input. The fields keep their declared order, as validation
         gives them, since the JSON follows it; a test checks that validation gives back the same records."""
-        return cls.from_template(cls.template(), **values)
+        return cls.from_fields({**_defaults(cls), **values})
 
     @classmethod
     def template(cls, **shared) -> dict:
@@ -28,13 +28,22 @@ class Record(BaseModel):
     @classmethod
     def from_template(cls, template: dict, **values):
         """A trusted record (see trusted) of a template's values and these."""
+        return cls.from_fields({**template, **values})
+
+    @classmethod
+    def from_fields(cls, fields: dict):
+        """A trusted record (see trusted) of every field's value, in the fields' order (a template's, filled in):
+        for the hundreds of thousands of findings of a large estate, made without keyword arguments."""
         record = cls.__new__(cls)
-        object.__setattr__(record, "__dict__", {**template, **values})
+        _set(record, "__dict__", fields)
         # Every field counts as set: one set per class, which nothing can grow (it names every field already).
-        object.__setattr__(record, "__pydantic_fields_set__", _field_names(cls))
-        object.__setattr__(record, "__pydantic_extra__", None)
-        object.__setattr__(record, "__pydantic_private__", None)
+        _set(record, "__pydantic_fields_set__", _field_names(cls))
+        _set(record, "__pydantic_extra__", None)
+        _set(record, "__pydantic_private__", None)
         return record
+
+
+_set = object.__setattr__  # past pydantic's own __setattr__, which refuses to write a frozen record
 
 
 @cache

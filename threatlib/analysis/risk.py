@@ -67,5 +67,5 @@ def assess(likelihood: str, severity: str, *, likelihood_reasons: list[str] | No
     key, words, band = YARDSTICK[index]
     result = rating(index, impact)
     why.append(f"Rating {result}: {words} likelihood with {IMPACT[impact - 1]} impact, from the rating matrix.")
-    return Risk(likelihood=key, likelihood_words=words, band=band, impact=impact, impact_words=IMPACT[impact - 1],
+    return Risk.trusted(likelihood=key, likelihood_words=words, band=band, impact=impact, impact_words=IMPACT[impact - 1],
                 rating=result, rationale=why)

@@ -19,7 +19,7 @@ from threatlib.analysis.model import (
 )
 from threatlib.compile import CompiledModel
 from threatlib.compile.legal import LegalBasis
-from threatlib.documents.common import Claim
+from threatlib.documents.common import Claim, Status
 from threatlib.spec import Document
 
 
@@ -47,17 +47,17 @@ def model_views(compiled: CompiledModel, doc: Document | None) -> dict:
         data=[DataView(id=d.id, name=d.name, description=d.description, classification=d.classification.value,
                        personal=d.personal, sensitive=d.sensitive, children=d.children) for d in spec.data],
         boundaries=[BoundaryView(id=b.id, name=b.name, parent=b.parent) for b in spec.boundaries],
-        elements=[ElementView(id=e.id, line=line("elements", i), name=e.name, kind=e.kind.value, description=e.description,
-                              tags=[t.value for t in e.tags],
-                              operator=e.operator,
-                              location=e.location, boundary=e.boundary, stores=list(e.stores), in_scope=e.in_scope,
-                              compelling=list(compiled.facts[e.id].compelling),
-                              foreign_compelling=list(compiled.facts[e.id].foreign_compelling),
-                              claims=claim_views(e.claims), pytm_class=compiled.pytm_classes.get(e.id, ""))
+        elements=[ElementView.trusted(id=e.id, line=line("elements", i), name=e.name, kind=e.kind.value, description=e.description,
+                                      tags=[t.value for t in e.tags],
+                                      operator=e.operator,
+                                      location=e.location, boundary=e.boundary, stores=list(e.stores), in_scope=e.in_scope,
+                                      compelling=list(compiled.facts[e.id].compelling),
+                                      foreign_compelling=list(compiled.facts[e.id].foreign_compelling),
+                                      claims=claim_views(e.claims), pytm_class=compiled.pytm_classes.get(e.id, ""))
                   for i, e in enumerate(spec.elements)],
-        flows=[FlowView(id=f.id, line=line("flows", i), name=f.name, source=f.source, sink=f.sink, data=list(f.data), protocol=f.protocol,
-                        encryption=f.encryption.value, remote_access=f.remote_access,
-                        crosses_legal_order=compiled.facts[f.id].crosses_legal_order, claims=claim_views(f.claims))
+        flows=[FlowView.trusted(id=f.id, line=line("flows", i), name=f.name, source=f.source, sink=f.sink, data=list(f.data),
+                                protocol=f.protocol, encryption=f.encryption.value, remote_access=f.remote_access,
+                                crosses_legal_order=compiled.facts[f.id].crosses_legal_order, claims=claim_views(f.claims))
                for i, f in enumerate(spec.flows)],
     )
 
@@ -77,13 +77,16 @@ def legal_views(compiled: CompiledModel, cite_source: Callable[[object], str]) -
         _, _, provision = provisions[b.provision_id]
         for s in provision.sources:
             cite_source(s)
-        converted[id(b)] = Basis(jurisdiction=b.jurisdiction, provision_id=b.provision_id, law=b.law_short, law_rank=b.law_rank,
-                     article=b.article, label=b.label, powers=[p.value for p in b.powers], via=b.via.value, chain=list(b.chain),
-                     status=b.status, summary=provision.summary, sources=[s.id for s in provision.sources])
+        converted[id(b)] = Basis.trusted(
+            jurisdiction=b.jurisdiction, provision_id=b.provision_id, law=b.law_short, law_rank=b.law_rank,
+            article=b.article, label=b.label, powers=list(b.powers), via=b.via, chain=list(b.chain),
+            status=Status(b.status), summary=provision.summary, sources=[s.id for s in provision.sources])
         return converted[id(b)]
 
-    compulsion = [CompulsionView.trusted(id=l.id, element=l.element, authority=l.authority, jurisdiction=l.jurisdiction,
-                                 foreign=l.foreign, bases=[basis(b) for b in l.bases]) for l in compiled.compulsion]
+    compulsion = [CompulsionView.from_fields({"id": l.id, "element": l.element, "authority": l.authority,
+                                              "jurisdiction": l.jurisdiction, "foreign": l.foreign,
+                                              "bases": [converted.get(id(b)) or basis(b) for b in l.bases]})
+                  for l in compiled.compulsion]
     used_codes = {e.location for e in spec.elements if e.location} | {l.jurisdiction for l in compiled.compulsion}
     used_codes |= {c for o in spec.organisations for c in (o.incorporated_in, o.headquarters, *o.staff_access_from)}
     used_codes |= set(spec.metadata.data_subjects_in)

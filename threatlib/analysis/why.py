@@ -9,8 +9,12 @@ from threatlib.compile.legal import LegalBasis
 from threatlib.vocabulary import LINK_REASONS
 
 
-def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, names: dict[str, str]) -> list[str]:
-    """Say, in sentences a reader can check, which facts made the threat apply; `relevant` is relevant_bases()."""
+def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, names: dict[str, str],
+            reaches: dict | None = None) -> list[str]:
+    """Say, in sentences a reader can check, which facts made the threat apply; `relevant` is relevant_bases().
+
+    reaches: the sentences on legal reach already made, by the identities of their bases (the compiled model's own,
+    alive for the analysis)."""
     why = []
     if facts.kind == "flow":
         route = f"from {facts.source_jurisdiction} to {facts.jurisdiction}" if facts.crosses_legal_order else f"within {facts.jurisdiction}"
@@ -25,7 +29,26 @@ def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, n
         if held:
             verb = "stores" if facts.stores else "handles"
             why.append(f"It {verb} {_data_names(held, compiled)}.")
-    # One sentence per jurisdiction and organisation: the routes by which it reaches, then the provisions.
+    if reaches is None:
+        return why + _reach(relevant, subject, names)
+    # A basis with no chain reaches the element itself, named in its sentence: made once with a stand-in for the
+    # name, unless the name is an organisation's the sentences name too (the two would then share a sentence).
+    named = [b for b in relevant if not b.chain]
+    own = subject if named and subject in {names.get(b.chain[0], b.chain[0]) for b in relevant if b.chain} else None
+    key = (tuple(map(id, relevant)), own)
+    if key not in reaches:
+        reaches[key] = _reach(relevant, _ELEMENT if own is None else own, names)
+    if not named or own is not None:
+        return why + reaches[key]
+    return why + [sentence.replace(_ELEMENT, subject) for sentence in reaches[key]]
+
+
+_ELEMENT = "\x00element\x00"  # no name holds it: a model's text cannot hold a NUL
+
+
+def _reach(relevant: list[LegalBasis], subject: str, names: dict[str, str]) -> list[str]:
+    """One sentence per jurisdiction and organisation: the routes by which it reaches, then the provisions."""
+    why = []
     grouped: dict[tuple[str, str], dict[str, list[LegalBasis]]] = {}
     for b in relevant:
         who = names.get(b.chain[0], b.chain[0]) if b.chain else subject

@@ -98,8 +98,12 @@ def write_out(content: bytes, output: Path | None) -> None:
 
 def load_libraries():
     """The built-in library with the --library folders the command was given."""
-    from threatlib.library import load_library
+    from threatlib.collector import collector_paused
 
-    with exit_codes():
+    # Importing the library's modules (pydantic's among them) and loading it make objects that live for the
+    # whole command; the garbage collector's passes over them while they are made find nothing to free.
+    with exit_codes(), collector_paused():
+        from threatlib.library import load_library
+
         ctx = click.get_current_context(silent=True)
         return load_library(user=ctx.meta.get("threatlib.libraries", ()) if ctx else ())

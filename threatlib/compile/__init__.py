@@ -4,6 +4,7 @@
 - facts.py and derived.py: what threat conditions read as `target.facts`, worked out once per model;
 - pytm_model.py: the model's elements and flows as pytm objects, and our threats inside pytm's engine;
 - pytm_state.py: the one place that touches pytm's process-wide state;
+- pytm_check.py: pytm's check() of a model built here, its writes made without validating them again;
 - compiled_model.py: the CompiledModel the analysis reads, from a YAML model or a pytm script.
 
 The names below are imported when first asked for: `validate` reads legal reach (legal.py) without loading pytm.

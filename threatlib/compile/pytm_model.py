@@ -9,7 +9,7 @@ from threatlib.compile.facts import Facts
 from threatlib.compile.pytm_state import register_threats, shared_pytm_threats
 from threatlib.errors import ThreatConditionError
 from threatlib.library import Library, LoadedThreat
-from threatlib.library.conditions import condition_function
+from threatlib.library.conditions import facts_condition_function
 from threatlib.spec.model import Model
 
 PYTM_CLASS = {
@@ -40,7 +40,7 @@ class LibraryThreat(pytm.Threat):
                          likelihood=t.likelihood.label, condition="True", target=())
         object.__setattr__(self, "_loaded", loaded)
         object.__setattr__(self, "kinds", frozenset(k.value for k in t.targets))
-        object.__setattr__(self, "_condition", condition_function(t.condition, t.id))
+        object.__setattr__(self, "_facts_condition", facts_condition_function(t.condition, t.id))
 
     def apply(self, target) -> bool:
         facts = getattr(target, "facts", None)
@@ -50,11 +50,15 @@ class LibraryThreat(pytm.Threat):
 
     def holds(self, target) -> bool:
         """The condition alone, for an element with facts of a kind the threat targets."""
+        return self.holds_given(target, target.facts)
+
+    def holds_given(self, target, facts: Facts) -> bool:
+        """holds(), with the element's facts already read."""
         try:
-            return bool(self._condition(target))
+            return bool(self._facts_condition(target, facts))
         except Exception as exc:
             raise ThreatConditionError(f"threat {self._loaded.threat.id}: condition raised {type(exc).__name__}: "
-                                       f"{exc} on '{target.facts.id}'") from exc
+                                       f"{exc} on '{facts.id}'") from exc
 
 
 def build_pytm(model: Model, library: Library, facts: dict[str, Facts], state: TMState, pytm_threats: bool) -> pytm.TM:

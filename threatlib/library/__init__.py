@@ -10,6 +10,7 @@ its file says `overrides: true`; each entry remembers which library it came from
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,8 +22,9 @@ from pydantic import BaseModel
 from threatlib.documents.common import Source
 from threatlib.documents.sources import library_claims_basis
 from threatlib.documents.validate import dotted, validate_document
-from threatlib.documents.yaml_source import Document, read_yaml
+from threatlib.documents.yaml_source import Document, parse_yaml, read_regular_file
 from threatlib.errors import InputError, Problem
+from threatlib.library import cache
 from threatlib.library.conditions import ConditionError, compile_condition
 from threatlib.library.schema import Jurisdiction, Threat
 
@@ -33,9 +35,14 @@ BUILT_IN = "built-in"  # how the package's own library is named wherever an entr
 @dataclass(frozen=True)
 class LoadedThreat:
     threat: Threat
-    condition: CodeType
     folder: Path
     origin: str = BUILT_IN  # the library it came from: "built-in", or the user library's folder as given
+
+    @property
+    def condition(self) -> CodeType:
+        """The condition compiled, checked on load; made when asked, as a code object cannot be kept in the cache
+        without trusting the cache to run it."""
+        return compile_condition(self.threat.condition, self.threat.id)
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,9 @@ def _key(path: Path) -> str:
 
 
 def load_library(root: Path = LIBRARY_DIR, user: Sequence[Path] = ()) -> Library:
-    """The library at `root` (the package's own by default) and the user libraries after it, or InputError."""
+    """The library at `root` (the package's own by default) and the user libraries after it, or InputError.
+
+    A library loaded before from the same file contents is taken from the cache (threatlib.library.cache)."""
     seen: set[str] = set()
     user = tuple(p for p in user if not (_key(p) in seen or seen.add(_key(p))))  # a folder given twice counts once
     problems: list[Problem] = []
@@ -86,13 +95,72 @@ def load_library(root: Path = LIBRARY_DIR, user: Sequence[Path] = ()) -> Library
                                                   "threats/FAMILY/ID/threat.yaml; this one has neither folder"))
     if problems:
         raise InputError(problems)
+    files = [_LayerFiles(folder, origin, _read_files(folder / "jurisdictions", "*.yaml"),
+                         _read_files(folder / "threats", "*/*/threat.yaml")) for folder, origin in layers]
+    entry = _cache_entry(layers)
+    key = _cache_key(files)
+    library = cache.fetch(entry, key, Library) if key is not None else None
+    if library is None:
+        library = _load(files, root, user)
+        if key is not None:
+            cache.store(entry, key, library)
+    return library
+
+
+@dataclass(frozen=True)
+class _LayerFiles:
+    """One library's files as read: each path with its bytes, or the problem reading it gave."""
+
+    folder: Path
+    origin: str
+    jurisdictions: list[tuple[Path, bytes | InputError]]
+    threats: list[tuple[Path, bytes | InputError]]
+
+
+def _read_files(folder: Path, pattern: str) -> list[tuple[Path, bytes | InputError]]:
+    files = []
+    for path in sorted(folder.glob(pattern)):
+        try:
+            files.append((path, read_regular_file(path, _display(path))))
+        except InputError as exc:
+            files.append((path, exc))
+    return files
+
+
+def _cache_entry(layers: list[tuple[Path, str]]) -> str:
+    """One cache entry for each list of library folders, wherever they are named from: the next load of the same
+    folders replaces it."""
+    folders = "\0".join(_key(folder) for folder, _ in layers).encode("utf-8", "surrogateescape")
+    return f"library-{hashlib.blake2b(folders, digest_size=16).hexdigest()}"
+
+
+def _cache_key(layers: list[_LayerFiles]) -> bytes | None:
+    """What the loaded library is made from: every file's path and contents, in each library as given; None when
+    a file could not be read, as the library will not load."""
+    key = cache.Key()
+    for layer in layers:
+        key.add(layer.origin)
+        key.add(str(layer.folder))
+        for files in (layer.jurisdictions, layer.threats):
+            key.add(str(len(files)))
+            for path, raw in files:
+                if isinstance(raw, InputError):
+                    return None
+                key.add(str(path))
+                key.add(raw)
+    return key.digest()
+
+
+def _load(layers: list[_LayerFiles], root: Path, user: tuple[Path, ...]) -> Library:
+    problems: list[Problem] = []
     jurisdictions: dict[str, tuple[Jurisdiction, Document, str]] = {}
     threats: dict[str, tuple[LoadedThreat, Document]] = {}
-    for folder, origin in layers:
-        for jurisdiction, doc in _read_jurisdictions(folder / "jurisdictions", problems):
+    for layer in layers:
+        origin = layer.origin
+        for jurisdiction, doc in _read_jurisdictions(layer.jurisdictions, problems):
             _layer(jurisdictions, jurisdiction.id, (jurisdiction, doc, origin), jurisdiction.overrides, doc, origin,
                    "jurisdiction", problems)
-        for loaded, doc in _read_threats(folder / "threats", origin, problems):
+        for loaded, doc in _read_threats(layer.threats, origin, problems):
             _layer(threats, loaded.threat.id, (loaded, doc), loaded.threat.overrides, doc, origin, "threat", problems)
     sources: dict[str, tuple[Source, str]] = {}
     _check_jurisdictions(jurisdictions, problems, sources)
@@ -153,11 +221,11 @@ def _register_sources(doc, value, path: tuple, sources: dict[str, tuple[Source, 
             _register_sources(doc, item, path + (i,), sources, problems)
 
 
-def _read_jurisdictions(folder: Path, problems: list[Problem]) -> list[tuple[Jurisdiction, Document]]:
+def _read_jurisdictions(files: list[tuple[Path, bytes | InputError]], problems: list[Problem]) -> list[tuple[Jurisdiction, Document]]:
     found = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path, raw in files:
         try:
-            doc, jurisdiction = _read(path, Jurisdiction)
+            doc, jurisdiction = _read(path, raw, Jurisdiction)
         except InputError as exc:
             problems += exc.problems
             continue
@@ -191,11 +259,12 @@ def _check_jurisdictions(jurisdictions: dict, problems: list[Problem], sources) 
             problems.append(doc.problem(("part_of",), f"part_of '{jurisdiction.part_of}' is not in the library"))
 
 
-def _read_threats(folder: Path, origin: str, problems: list[Problem]) -> list[tuple[LoadedThreat, Document]]:
+def _read_threats(files: list[tuple[Path, bytes | InputError]], origin: str,
+                  problems: list[Problem]) -> list[tuple[LoadedThreat, Document]]:
     loaded = []
-    for path in sorted(folder.glob("*/*/threat.yaml")):
+    for path, raw in files:
         try:
-            doc, threat = _read(path, Threat)
+            doc, threat = _read(path, raw, Threat)
         except InputError as exc:
             problems += exc.problems
             continue
@@ -205,20 +274,22 @@ def _read_threats(folder: Path, origin: str, problems: list[Problem]) -> list[tu
                                                  f"threats/{threat.family}/{threat.id}/, not {where}"))
             continue
         try:
-            code = compile_condition(threat.condition, threat.id)
+            compile_condition(threat.condition, threat.id)
         except ConditionError as exc:
             problems.append(doc.problem(("condition",), f"threat {threat.id} refused: {exc}"))
             continue
-        loaded.append((LoadedThreat(threat, code, path.parent, origin), doc))
+        loaded.append((LoadedThreat(threat, path.parent, origin), doc))
     return loaded
 
 
-def _read(path: Path, schema):
-    """Read and validate one library file; a file started by `threatlib new-jurisdiction` or `new-threat` lists
-    each value still to fill in, as a started model does."""
+def _read(path: Path, raw: bytes | InputError, schema):
+    """Parse and validate one library file as read; a file started by `threatlib new-jurisdiction` or `new-threat`
+    lists each value still to fill in, as a started model does."""
     from threatlib.documents.placeholders import placeholders, unmark
 
-    doc = read_yaml(path, _display(path))
+    if isinstance(raw, InputError):
+        raise raw
+    doc = parse_yaml(raw, _display(path))
     marked = placeholders(doc.data)
     if marked:
         doc = Document(doc.file, unmark(doc.data), doc.positions)

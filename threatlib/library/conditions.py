@@ -81,10 +81,35 @@ def condition_function(text: str, threat_id: str) -> Callable[[object], object]:
     return _as_function(_checked(text), f"<condition of {threat_id}>", SAFE_GLOBALS)
 
 
-def _as_function(tree: ast.Expression, filename: str, namespace: dict) -> Callable[[object], object]:
-    """`lambda target: <condition>`, evaluated once in `namespace` (read-only: a condition cannot assign)."""
+FACTS = "target_facts"  # the facts' parameter in facts_condition_function's functions
+
+
+@functools.cache
+def facts_condition_function(text: str, threat_id: str) -> Callable[[object, object], object]:
+    """condition_function's function, of `target` and of `target.facts` given beside it, read once by the caller:
+    an element's facts are an attribute pytm's elements keep outside their fields, each read of which costs more
+    than most conditions' own work. The same answers, as the facts are the same object at every read."""
+    tree = _checked(text)
+    if any(isinstance(n, ast.Name) and n.id == FACTS for n in ast.walk(tree)):  # the name is the condition's own
+        plain = condition_function(text, threat_id)
+        return lambda target, target_facts: plain(target)
+    return _as_function(_FactsGiven().visit(tree), f"<condition of {threat_id}>", SAFE_GLOBALS, FACTS)
+
+
+class _FactsGiven(ast.NodeTransformer):
+    """`target.facts` read from the parameter FACTS instead."""
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        if node.attr == "facts" and isinstance(node.value, ast.Name) and node.value.id == "target":
+            return ast.copy_location(ast.Name(FACTS, ast.Load()), node)
+        return self.generic_visit(node)
+
+
+def _as_function(tree: ast.Expression, filename: str, namespace: dict, *more: str) -> Callable[..., object]:
+    """`lambda target, *more: <condition>`, evaluated once in `namespace` (read-only: a condition cannot assign)."""
     where = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 0}  # the parsed body keeps its own
-    arguments = ast.arguments(posonlyargs=[], args=[ast.arg("target", **where)], kwonlyargs=[], kw_defaults=[], defaults=[])
+    arguments = ast.arguments(posonlyargs=[], args=[ast.arg(name, **where) for name in ("target", *more)],
+                              kwonlyargs=[], kw_defaults=[], defaults=[])
     wrapped = ast.Expression(ast.Lambda(args=arguments, body=tree.body, **where))
     return eval(compile(wrapped, filename, "eval"), namespace)
 

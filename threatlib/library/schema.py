@@ -6,10 +6,17 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from threatlib.documents.common import Id, JurisdictionCode, LibraryClaim, PartialDate, ShortText, Source, Spec, Status, Text
 from threatlib.vocabulary import GUARANTEE_LABELS, Labelled, Sector
+
+
+class LibrarySpec(Spec):
+    """Base of the library's schemas. Their validators are built when a library file is first validated, not on
+    import: a library taken from the cache is not validated again, and a model is validated without them."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 class Power(Labelled):
@@ -55,7 +62,7 @@ class Scope(Labelled):
     targeted = "targeted"  # an order naming the person, account or records, made case by case
 
 
-class Authority(Spec):
+class Authority(LibrarySpec):
     """An organ of the state that uses the powers: provisions name it, compulsion links are drawn to it."""
 
     id: Id
@@ -63,7 +70,7 @@ class Authority(Spec):
     description: Text = Field(description="What it is and what it can order.")
 
 
-class Thresholds(Spec):
+class Thresholds(LibrarySpec):
     """Sizes at which a provision starts to bind an organisation, compared with the `scale` a model states for
     the element's operator. Reaching any one is enough; an operator whose scale is not stated reaches none."""
 
@@ -74,7 +81,7 @@ class Thresholds(Spec):
     sources: list[Source] = Field(min_length=1, description="Where it comes from; each source in full (see Source).")
 
 
-class Provision(Spec):
+class Provision(LibrarySpec):
     id: Id
     article: ShortText = Field(description="Where in the law: 'Art. 7', 's. 20', 'Ch. III'.")
     summary: Text = Field(description="What it lets the state demand, of whom, by what procedure; in your own words.")
@@ -95,7 +102,7 @@ class Provision(Spec):
     counter_reading: LibraryClaim | None = Field(default=None, description="The strongest reading against this one, sourced.")
 
 
-class Law(Spec):
+class Law(LibrarySpec):
     id: Id
     title: ShortText = Field(description="The law's full title.")
     short: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
@@ -115,13 +122,13 @@ class Rating(str, Enum):
 WEAK_RATINGS = frozenset({Rating.weak, Rating.absent})  # a guarantee rated so makes the legal order's safeguards weak
 
 
-class GuaranteeRating(Spec):
+class GuaranteeRating(LibrarySpec):
     rating: Rating = Field(description="absent, weak, partial or substantial.")
     note: Text = Field(description="Why, in a sentence or two.")
     sources: list[Source] = Field(min_length=1, description="Where it comes from; each source in full (see Source).")
 
 
-class EssentialGuarantees(Spec):
+class EssentialGuarantees(LibrarySpec):
     """The EDPB's four European Essential Guarantees for surveillance measures."""
 
     clear_precise_rules: GuaranteeRating = Field(description="A: processing rests on clear, precise and accessible rules.")
@@ -145,7 +152,7 @@ def safeguard_level(guarantees: EssentialGuarantees) -> str:
     return "substantial" if ratings == {Rating.substantial} else "partial"
 
 
-class Practice(Spec):
+class Practice(LibrarySpec):
     """A documented use of the legal order's powers: evidence that the power is used, not only written."""
 
     statement: Text = Field(description="What was done, by whom, to which organisation, in your own words.")
@@ -164,7 +171,7 @@ OVERRIDES = Field(default=False, description="In a user library: true when this 
                                              "from an earlier library (the built-in one, or a library given before).")
 
 
-class Jurisdiction(Spec):
+class Jurisdiction(LibrarySpec):
     id: JurisdictionCode
     overrides: bool = OVERRIDES
     name: ShortText = Field(description="The legal order's name, as the reports show it.")
@@ -240,7 +247,7 @@ class Category(str, Enum):
     non_compliance = "non_compliance"
 
 
-class Threat(Spec):
+class Threat(LibrarySpec):
     id: ThreatId = Field(description="Family prefix and number, e.g. LC-01; equal to the folder name.")
     overrides: bool = OVERRIDES
     family: Id = Field(description="The threat's family: the folder above its own.")

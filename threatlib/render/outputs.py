@@ -8,19 +8,14 @@ a function of the Analysis, and then, in the order of its `needs`, what it takes
 - `layout`: dot's JSON of the single picture, or None (a model drawn as an overview, or an export that draws no
   diagram): a renderer that gets None lays out what it needs itself, so its bytes never depend on it;
 - `diagram`: the data-flow diagram as SVG, to embed;
+- `diagram_later`: a function that gives it, for a renderer that may not need it (the diagrams are drawn when
+  first asked for); the output's `waits_for_drawing` says whether it will, so a fork need not wait for dot;
 - `templates`: the user's template folder (`--templates`), or None.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import io
 import os
-import pickle
-import signal
-import struct
-import termios
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,16 +24,16 @@ from pathlib import Path
 from typing import Literal
 
 from threatlib.analysis.model import Analysis
-from threatlib.errors import EnvironmentProblem
 from threatlib.render.diagram import Drawing, draw_diagrams
 from threatlib.render.otm import otm_json
-from threatlib.render.printed import brief_pdf, report_pdf
+from threatlib.render.printed import brief_pdf, prints_dfd, report_pdf
 from threatlib.render.report import report_html
 from threatlib.render.sarif import sarif_json
+from threatlib.render.sharing import Maker, OutputQueue
 from threatlib.render.tables import analysis_json, threats_csv, threats_json
 from threatlib.render.threatdragon import threatdragon_json
 
-Need = Literal["drawing", "layout", "diagram", "templates"]
+Need = Literal["drawing", "layout", "diagram", "diagram_later", "templates"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +45,7 @@ class Output:
     about: str  # the README's table; outputs in a row with the same text share one line
     needs: tuple[Need, ...] = ()
     pdf: bool = False  # `threatlib report --no-pdf` leaves it out
+    waits_for_drawing: Callable[[Analysis, Path | None], bool] | None = None  # with `diagram_later`: whether it asks
 
 
 def dfd_dot(analysis: Analysis, drawing: Drawing) -> bytes:
@@ -101,7 +97,8 @@ OUTPUTS: tuple[Output, ...] = (
            "model (Microsoft's SARIF Multitool, run by the tests, finds no error or warning)"),
     Output("html", "report.html", report_html, "the technical report as one HTML page", REPORT,
            ("diagram", "templates")),
-    Output("pdf", "report.pdf", report_pdf, "the technical report as PDF", REPORT, ("diagram", "templates"), pdf=True),
+    Output("pdf", "report.pdf", report_pdf, "the technical report as PDF", REPORT, ("diagram_later", "templates"),
+           pdf=True, waits_for_drawing=prints_dfd),
     Output("brief", "brief.pdf", brief_pdf, "the policy brief as PDF",
            "the policy brief, 4 to 11 pages for readers with no security background: a judgement per foreign legal "
            "order in four parts (legal reach, route with its weakest step, likelihood in the words of the UK "
@@ -142,6 +139,10 @@ class Inputs:
     def diagram(self) -> bytes:
         return self.drawing.files["dfd.svg"]
 
+    @property
+    def diagram_later(self) -> Callable[[], bytes]:
+        return lambda: self.diagram
+
 
 def render_output(output: Output, inputs: Inputs) -> bytes:
     return output.render(inputs.analysis, *(getattr(inputs, need) for need in output.needs))
@@ -162,7 +163,7 @@ def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf
     order.
 
     With `processes` above 1, the outputs are shared out among this process and up to `processes - 1` forked ones,
-    each taking the next output not yet taken when it is free (see _Queue), so the cores stay busy whichever
+    each taking the next output not yet taken when it is free (see sharing.OutputQueue), so the cores stay busy whichever
     outputs take long for this model; a forked process calls `write` itself. A fork shares the analysis as it is,
     so every output is the same bytes as when one process makes them all. Processes forked before dot draws the
     diagrams take only the outputs that do not need them, and end when none is left; then one is forked in their
@@ -178,21 +179,25 @@ def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf
             if output.file not in inputs.drawing.files:  # dfd.*: written with the drawing
                 write(output.file, render_output(output, inputs))
         return
-    queue = _Queue([o for o in chosen if o.file not in WITH_THE_DRAWING])
-    children: list[_Child] = []
+    queue = OutputQueue([o for o in chosen if o.file not in WITH_THE_DRAWING], lambda o: _draws_first(o, inputs))
+
+    def make(output: Output) -> None:
+        write(output.file, render_output(output, inputs))
+
+    children: list[Maker] = []
     failures: dict[str, BaseException] = {}
     try:
         for _ in range(processes - 1):  # one by one, so that a fork refused after another leaves that one to be stopped
-            children.append(_Child.start(queue, inputs, write, drawn=False))
+            children.append(Maker.start(queue, make, drawn=False))
         for file, content in inputs.drawing.files.items():
             write(file, content)
         queue.drawn()
         while (output := queue.take(drawn=True)) is not None:
             try:
-                write(output.file, render_output(output, inputs))
+                make(output)
             except Exception as exc:  # every output is tried, so the error raised is the registry's first
                 failures[output.file] = exc
-            _replace_ended(children, queue, inputs, write, failures, processes)
+            _replace_ended(children, queue, make, failures, processes)
         while children:
             failures.update(children[0].wait())
             children.pop(0)
@@ -210,7 +215,7 @@ def make_outputs(analysis: Analysis, write: Callable[[str, bytes], None], *, pdf
 WITH_THE_DRAWING = ("dfd.svg", "dfd.png", "dfd.dot")  # files of every Drawing, written with it, not made on their own
 
 
-def _replace_ended(children: list[_Child], queue: _Queue, inputs: Inputs, write: Callable[[str, bytes], None],
+def _replace_ended(children: list[Maker], queue: OutputQueue, make: Callable[[Output], None],
                    failures: dict[str, BaseException], processes: int) -> None:
     """A process forked before the drawing ends when only outputs that need it are left: fork one in its place,
     which has the drawing."""
@@ -218,10 +223,12 @@ def _replace_ended(children: list[_Child], queue: _Queue, inputs: Inputs, write:
         failures.update(child.wait())
         children.remove(child)
     while len(children) < processes - 1 and queue.left() and _can_fork():
-        children.append(_Child.start(queue, inputs, write, drawn=True))
+        children.append(Maker.start(queue, make, drawn=True))
 
 
-def _draws_first(output: Output) -> bool:
+def _draws_first(output: Output, inputs: Inputs) -> bool:
+    if "diagram_later" in output.needs and output.waits_for_drawing is not None:
+        return output.waits_for_drawing(inputs.analysis, inputs.templates)
     return bool({"drawing", "layout", "diagram"} & set(output.needs))
 
 
@@ -229,150 +236,6 @@ def _can_fork() -> bool:
     """Fork copies only the calling thread: with any other thread running (it might hold a lock), the outputs are
     made in this process instead."""
     return hasattr(os, "fork") and threading.active_count() == 1
-
-
-class _Queue:
-    """The outputs not yet taken, in two pipes that every process shares: those that need the drawing, and those
-    that do not. Each output is one byte (its place in the list); a read of one byte from a pipe takes it for one
-    process alone, and an empty pipe whose writing end is closed reads as the end. The longest first: the PDFs,
-    then the other documents set from templates (the HTML report), then the rest in the registry's order."""
-
-    def __init__(self, outputs: list[Output]):
-        self.outputs = sorted(outputs, key=lambda o: (not o.pdf, "templates" not in o.needs))
-        self._pipes = {}
-        for drawn in (False, True):
-            read, fill = os.pipe()
-            os.write(fill, bytes(i for i, o in enumerate(self.outputs) if _draws_first(o) == drawn))
-            self._pipes[drawn] = [read, fill]
-        self._close_filling(False)
-
-    def _close_filling(self, drawn: bool) -> None:
-        os.close(self._pipes[drawn][1])
-        self._pipes[drawn][1] = -1
-
-    def drawn(self) -> None:
-        """The drawing is made: the outputs that need it may be taken, by this process or one forked from now on."""
-        self._close_filling(True)
-
-    def forked(self) -> None:
-        """In a forked process: let go of the pipe still being filled, or its reader would never see the end."""
-        if self._pipes[True][1] >= 0:
-            self._close_filling(True)
-
-    def take(self, *, drawn: bool) -> Output | None:
-        """The next output to make; with `drawn`, those that need the drawing first."""
-        for kind in ((True, False) if drawn else (False,)):
-            got = os.read(self._pipes[kind][0], 1)
-            if got:
-                return self.outputs[got[0]]
-        return None
-
-    def left(self) -> bool:
-        """Whether any output is still to be taken."""
-        return any(_waiting(ends[0]) for ends in self._pipes.values())
-
-    def close(self) -> None:
-        for ends in self._pipes.values():
-            for fd in ends:
-                if fd >= 0:
-                    os.close(fd)
-        self._pipes = {}
-
-
-def _waiting(fd: int) -> bool:
-    """Whether a pipe holds a byte to read."""
-    return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0] > 0
-
-
-@dataclass
-class _Child:
-    """A forked process that makes outputs as it takes them from the queue; it sends back, for each, the file
-    and None or the exception it met, each as it goes, so a process that dies leaves its results so far."""
-
-    pid: int
-    answer: int  # the read end of a pipe
-    taking: int  # the read end of a pipe on which it names each output as it takes it
-    status: int | None = None  # its wait status, once reaped
-
-    @classmethod
-    def start(cls, queue: _Queue, inputs: Inputs, write: Callable[[str, bytes], None], *, drawn: bool) -> _Child:
-        answer, ask = os.pipe()
-        taking, took = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns into the caller's code
-            try:
-                os.close(answer)
-                os.close(taking)
-                queue.forked()
-                with os.fdopen(ask, "wb") as pipe:
-                    while (output := queue.take(drawn=drawn)) is not None:
-                        os.write(took, pickle.dumps(output.file))
-                        try:
-                            write(output.file, render_output(output, inputs))
-                            result: BaseException | None = None
-                        except BaseException as exc:
-                            result = exc
-                        try:
-                            payload = pickle.dumps((output.file, result))
-                        except Exception:  # an exception pickle cannot carry: its type and text
-                            payload = pickle.dumps((output.file, RuntimeError(f"{type(result).__name__}: {result}")))
-                        pipe.write(len(payload).to_bytes(8, "big") + payload)
-                        pipe.flush()
-            finally:
-                os._exit(0)
-        os.close(ask)
-        os.close(took)
-        return cls(pid, answer, taking)
-
-    def ended(self) -> bool:
-        if self.status is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.status = status
-        return self.status is not None
-
-    def wait(self) -> dict[str, BaseException]:
-        """Its failures by file, once it has ended; an output it took and never answered for, it died making."""
-        with os.fdopen(self.answer, "rb") as pipe:
-            payload = pipe.read()
-        with os.fdopen(self.taking, "rb") as pipe:
-            took = pipe.read()
-        if self.status is None:
-            self.status = os.waitpid(self.pid, 0)[1]
-        taken = []
-        with io.BytesIO(took) as names:
-            with contextlib.suppress(EOFError):
-                while True:
-                    taken.append(pickle.load(names))
-        answered: dict[str, BaseException | None] = {}
-        at = 0
-        while at + 8 <= len(payload):
-            size = int.from_bytes(payload[at:at + 8], "big")
-            try:
-                file, result = pickle.loads(payload[at + 8:at + 8 + size])
-            except Exception as exc:
-                file, result = taken[len(answered)], RuntimeError(f"{type(exc).__name__}: {exc}")
-            answered[file] = result
-            at += 8 + size
-        failures = {file: exc for file, exc in answered.items() if exc is not None}
-        for file in taken:
-            if file not in answered:
-                code = os.waitstatus_to_exitcode(self.status)
-                reason = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
-                failures[file] = EnvironmentProblem(file, "make it", f"the process making it ended ({reason})",
-                                                    "a process killed is often out of memory: free some, then run again")
-        return failures
-
-    def stop(self) -> None:
-        """End the process and reap it; its files, if it wrote any, go with the staging folder."""
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        for fd in (self.answer, self.taking):
-            with contextlib.suppress(OSError):  # wait() may have closed it already
-                os.close(fd)
-        if self.status is None:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
 
 
 def export_help() -> str:

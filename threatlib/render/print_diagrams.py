@@ -63,20 +63,21 @@ class PrintedFigure:
 def printed_figures(analysis: Analysis) -> list[PrintedFigure]:
     """The pages of the printed diagram: whole legal orders, as many to a page as fit at a readable size; a legal
     order too big for a page alone is drawn an operating organisation, or a trust boundary, at a time."""
+    best = _Pictures(analysis)
     units: list[Unit] = []
     for code in _locations(analysis):
-        units += _units(analysis, Unit(code, None, None))
+        units += _units(analysis, Unit(code, None, None), best)
     out: list[PrintedFigure] = []
     group: list[Unit] = []
     drawn = (b"", "")
     for unit in units:
         if group:
-            picture = _best(analysis, [*group, unit])
+            picture = best([*group, unit])
             if _fits(picture[0], first=not out):
                 group, drawn = [*group, unit], picture
                 continue
             out.append(_figure(analysis, group, drawn))
-        group, drawn = [unit], _best(analysis, [unit])
+        group, drawn = [unit], best([unit])
     if group:
         out.append(_figure(analysis, group, drawn))
     return out
@@ -102,10 +103,10 @@ class Unit:
                 and (self.part is None or e.id in self.part[2]))
 
 
-def _units(a: Analysis, unit: Unit) -> list[Unit]:
+def _units(a: Analysis, unit: Unit, best: _Pictures) -> list[Unit]:
     """The unit if it fits on a page alone; else its operators' parts, theirs by trust boundary, and a boundary
     still too big in as few parts (in model order) as fit."""
-    if _fits(_best(a, [unit])[0]):
+    if _fits(best([unit])[0]):
         return [unit]
     members = [e for e in a.elements if unit.holds(e)]
     if unit.operator is None:
@@ -119,12 +120,12 @@ def _units(a: Analysis, unit: Unit) -> list[Unit]:
             size = -(-len(members) // count)
             chunks = [tuple(e.id for e in members[i:i + size]) for i in range(0, len(members), size)]
             parts = [Unit(unit.code, unit.operator, unit.boundary, (n, len(chunks), c)) for n, c in enumerate(chunks, 1)]
-            if all(_fits(_best(a, [p])[0]) for p in parts):
+            if all(_fits(best([p])[0]) for p in parts):
                 return parts
         return parts
     if len(parts) == 1:
-        return _units(a, parts[0]) if parts[0] != unit else [unit]
-    return [u for part in parts for u in _units(a, part)]
+        return _units(a, parts[0], best) if parts[0] != unit else [unit]
+    return [u for part in parts for u in _units(a, part, best)]
 
 
 def _locations(a: Analysis) -> list[str]:
@@ -173,13 +174,23 @@ def _fits(svg: bytes, first: bool = False) -> bool:
     return EDGE_FONT * _scale(svg, first) >= SMALLEST_PRINTED
 
 
-def _best(a: Analysis, units: list[Unit]) -> tuple[bytes, str]:
-    """The units drawn left to right and top to bottom: the one that fits, or else the one printed larger (its SVG
-    and its DOT program)."""
-    ids = {e.id for e in a.elements if any(u.holds(e) for u in units)}
-    sources = [build_page(a, ids, rankdir).source for rankdir in ("LR", "TB")]
-    across, down = (d["svg"] for d in run_dot([(source, ("svg",)) for source in sources]))
-    return (across, sources[0]) if _fits(across) or _scale(across) >= _scale(down) else (down, sources[1])
+class _Pictures:
+    """Units drawn left to right and top to bottom, the one that fits, or else the one printed larger (its SVG and
+    its DOT program); each set of elements drawn once, as splitting and grouping try the same sets again."""
+
+    def __init__(self, analysis: Analysis):
+        self.analysis = analysis
+        self.drawn: dict[frozenset[str], tuple[bytes, str]] = {}
+
+    def __call__(self, units: list[Unit]) -> tuple[bytes, str]:
+        a = self.analysis
+        ids = frozenset(e.id for e in a.elements if any(u.holds(e) for u in units))
+        if ids not in self.drawn:
+            sources = [build_page(a, set(ids), rankdir).source for rankdir in ("LR", "TB")]
+            across, down = (d["svg"] for d in run_dot([(source, ("svg",)) for source in sources]))
+            self.drawn[ids] = ((across, sources[0]) if _fits(across) or _scale(across) >= _scale(down)
+                               else (down, sources[1]))
+        return self.drawn[ids]
 
 
 def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digraph:

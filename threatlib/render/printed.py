@@ -7,6 +7,7 @@ lists are in the HTML report, threats.csv and threats.json.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from math import ceil
 from pathlib import Path
 
@@ -18,23 +19,34 @@ from threatlib.render.figure_pages import BOXES, HEADING, pack
 from threatlib.render.glance import build_glance
 from threatlib.render.print_diagrams import KEY as PRINTED_KEY
 from threatlib.render.print_diagrams import printed_figures
-from threatlib.render.report import render_html, render_pdf
+from threatlib.render.report import pdf_engine_loading, render_html, render_pdf
 
 PRINTED_DETAIL_LIMIT = 12
 # The section's heading (h2), and the sentence report.html puts before the key: what they take above the first figure.
 KEY_LEAD, KEY_CHAR, KEY_LINE = 160, 4.3, 10.8
 
 
-def report_pdf(analysis: Analysis, diagram_svg: bytes, user_templates: Path | None = None) -> bytes:
-    """The technical report on paper: the model drawn legal order by legal order, at a size that can be read."""
-    printed = [] if is_large(analysis) else printed_figures(analysis)
+def report_pdf(analysis: Analysis, diagram_svg: Callable[[], bytes], user_templates: Path | None = None) -> bytes:
+    """The technical report on paper: the model drawn legal order by legal order, at a size that can be read.
+
+    `diagram_svg` gives dfd.svg, asked for only where the report prints it (see `prints_dfd`)."""
+    with pdf_engine_loading():
+        printed = [] if is_large(analysis) else printed_figures(analysis)
     key_lines = ceil((KEY_LEAD + len(PRINTED_KEY)) * KEY_CHAR / BOXES["landscape"][0])
     pages = pack(printed, HEADING + key_lines * KEY_LINE)
+    diagram = diagram_svg() if not printed or user_templates is not None else b""
     large = is_large(analysis)
-    return render_pdf(render_html(analysis, diagram_svg, "image/svg+xml", user_templates, link_files=False,
+    return render_pdf(render_html(analysis, diagram, "image/svg+xml", user_templates, link_files=False,
                                   detail_limit=PRINTED_DETAIL_LIMIT if large else None,
                                   stylesheets=("report.css", "estate-summary.css") if large else ("report.css",),
                                   figure_pages=pages, figure_key=PRINTED_KEY))
+
+
+def prints_dfd(analysis: Analysis, user_templates: Path | None) -> bool:
+    """Whether the printed report prints dfd.svg: a large model's overview, a model with nothing to draw page by
+    page, or a user's templates (which may show it anywhere). Otherwise its figures are drawn for paper alone, so
+    it need not wait for dot to draw dfd.svg."""
+    return is_large(analysis) or not analysis.elements or user_templates is not None
 
 
 def brief_pdf(analysis: Analysis, user_templates: Path | None = None) -> bytes:

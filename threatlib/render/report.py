@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import os
 import re
+import sys
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import jinja2
@@ -122,6 +124,27 @@ def render_pdf(html: str) -> bytes:
     # a fixed date here, unless the caller set one.
     with _source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH", "0")):
         return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+
+
+@contextmanager
+def pdf_engine_loading() -> Iterator[None]:
+    """WeasyPrint loaded in a thread while the caller works (loading Pango's bindings takes a few tenths of a
+    second of processor time, and drawing the figures mostly waits for dot); joined before the block ends, so no
+    thread outlives it (a fork with a thread running is refused)."""
+    if "weasyprint" in sys.modules:
+        yield
+        return
+    loader = threading.Thread(target=_load_pdf_engine, name="load weasyprint", daemon=True)
+    loader.start()
+    try:
+        yield
+    finally:
+        loader.join()
+
+
+def _load_pdf_engine() -> None:
+    with suppress(Exception):  # a broken install fails again, and is reported, where the PDF is made
+        import weasyprint  # noqa: F401
 
 
 @contextmanager

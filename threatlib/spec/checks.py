@@ -222,6 +222,7 @@ def _controls(model: Model, doc: Document) -> list[Problem]:
     return problems
 
 
+@functools.cache  # read once, not once for the model and again for each scenario
 def _pytm_threat_ids() -> frozenset[str]:
     import json
 
