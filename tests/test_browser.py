@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TESTS
+from estates import estate_text
 
 from threatlib import pipeline
 
@@ -54,12 +55,7 @@ def _hostile_model() -> str:
 
 def _large_hostile_model() -> str:
     """Large enough to be drawn as an overview and boundary diagrams, which link to each other."""
-    import sys
-
-    sys.path.insert(0, str(TESTS.parent / "bench"))
-    from generate import synthetic_model
-
-    text = synthetic_model(160)
+    text = estate_text(160)
     for plain, name in zip(("Zone 0", "Zone 1", "Organisation 0", "Asset 3", "Flow 4"), PAYLOADS.values(), strict=True):
         text, count = re.subn(f"name: {plain}(?=[,}}])", "name: " + _quoted(name), text)
         assert count == 1, plain

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from conftest import TESTS
+from estates import estate_text
 
 from threatlib import pipeline
 from threatlib.render import render_all
@@ -126,16 +127,11 @@ def test_a_name_written_as_markup_is_drawn_as_text(library, small_model_path, tm
 
 
 def test_a_large_model_draws_markup_names_as_text(library, tmp_path) -> None:
-    import sys
-
-    sys.path.insert(0, str(TESTS.parent / "bench"))
     import re
-
-    from generate import synthetic_model
 
     from threatlib.render.diagram import draw_diagrams, is_large
 
-    text = synthetic_model(160)
+    text = estate_text(160)
     for plain_name in ("Zone 0", "Zone 1", "Organisation 0", "Asset 3", "Flow 4"):
         text, count = re.subn(f"name: {plain_name}(?=[,}}])", f"name: '{LIVE_LINK}'", text)
         assert count == 1

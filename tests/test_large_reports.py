@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from estates import estate_file
 from test_large_diagrams import large_model_text
 
 from threatlib import pipeline
@@ -165,21 +166,12 @@ def test_the_boundaries_and_elements_beyond_the_limit_are_counted_together(analy
 
 @pytest.mark.slow
 def test_a_5000_asset_estate_prints_a_reader_sized_report(library, tmp_path) -> None:
-    import sys
-    from pathlib import Path
 
     from pypdf import PdfReader
 
     from threatlib.render import report_pdf
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    try:
-        from generate import synthetic_model
-    finally:
-        sys.path.pop(0)
-    path = tmp_path / "estate-5000.yaml"
-    path.write_text(synthetic_model(5000), encoding="utf-8")
-    analysis = pipeline.analyse_file(path, library)[1]
+    analysis = pipeline.analyse_file(estate_file(tmp_path, 5000), library)[1]
     pages = PdfReader(io.BytesIO(report_pdf(analysis, lambda: b"<svg xmlns='http://www.w3.org/2000/svg'/>"))).pages
     assert len(pages) <= 30  # 290 when it set out every element and flow
     text = " ".join(" ".join(p.extract_text().split()) for p in pages)

@@ -4,12 +4,12 @@ the same field values, the same fields marked set, the same inputs, outputs, car
 from __future__ import annotations
 
 import enum
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 import pytm
+from estates import estate_file
 from pydantic import BaseModel
 
 from threatlib.compile import compile_model
@@ -19,17 +19,6 @@ from threatlib.spec import load_model
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = sorted((ROOT / "models").glob("*.yaml")) + [ROOT / "tests" / "models" / f"{name}.yaml" for name in ("small", "hostile", "scripts")]
-
-
-def _estate(folder: Path, assets: int) -> Path:
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        from generate import synthetic_model
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-    path = folder / f"estate-{assets}.yaml"
-    path.write_text(synthetic_model(assets), encoding="utf-8")
-    return path
 
 
 def _value(value, depth: int = 0):
@@ -76,7 +65,7 @@ def test_ours_leaves_what_pytms_check_leaves(model: Path, library) -> None:
 
 
 def test_ours_leaves_what_pytms_check_leaves_on_an_estate(tmp_path, library) -> None:
-    path = _estate(tmp_path, 300)
+    path = estate_file(tmp_path, 300)
     mine, pytms = _checked_state(path, library, ours=True), _checked_state(path, library, ours=False)
     assert any(f["protocol"] != "" or f["dstPort"] != -1 or f["controls"]["isEncrypted"] for f in pytms[1]["flows"]) or \
         any("protocol" in f["fields set"] for f in pytms[1]["flows"])  # the defaults were written: something to compare

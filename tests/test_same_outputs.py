@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from estates import estate_file
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "outputs.json"
@@ -22,14 +22,7 @@ MODELS = sorted(p.name for p in (ROOT / "models").glob("*.yaml"))
 
 
 def estate(folder: Path) -> Path:
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        from generate import synthetic_model
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-    path = folder / f"estate-{ESTATE_ASSETS}.yaml"
-    path.write_text(synthetic_model(ESTATE_ASSETS), encoding="utf-8")
-    return path
+    return estate_file(folder, ESTATE_ASSETS)
 
 
 def digests(path: Path) -> dict[str, str]:

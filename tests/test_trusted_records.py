@@ -8,27 +8,16 @@ field) would differ here.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from estates import estate_file
 from pydantic import BaseModel
 
 from threatlib.analysis.model import Analysis, Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = sorted((ROOT / "models").glob("*.yaml"))
-
-
-def _estate(folder: Path) -> Path:
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        from generate import synthetic_model
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-    path = folder / "estate-300.yaml"
-    path.write_text(synthetic_model(300), encoding="utf-8")
-    return path
 
 
 def _same(mine, validated, where: str = "analysis") -> None:
@@ -64,7 +53,7 @@ def test_a_shipped_models_records_are_what_validation_gives(model: Path, library
 def test_a_large_estates_records_are_what_validation_gives(tmp_path: Path, library) -> None:
     from threatlib.pipeline import analyse_file
 
-    _, analysis = analyse_file(_estate(tmp_path), library)
+    _, analysis = analyse_file(estate_file(tmp_path, 300), library)
     _assert_validation_gives_it_back(analysis)
 
 
