@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from threatlib.analysis.element_rating import ElementRater
 from threatlib.analysis.model import CitedClaim, Finding, SourceRef
 from threatlib.analysis.risk import PYTM_LIKELIHOOD, YARDSTICK, assess
@@ -34,10 +36,11 @@ def matches(compiled: CompiledModel):
     with active_state(compiled.state):
         check(compiled.tm, compiled.state)
         # Each element beside its facts, read once (an attribute pytm's elements hold outside their fields).
+        # In the order of the elements' ids, each threat's findings come in the order they are listed in.
         by_class: dict[type, list[tuple[object, Facts]]] = {}
-        for element in compiled.state.elements:
-            if element.inScope and hasattr(element, "facts"):
-                by_class.setdefault(type(element), []).append((element, element.facts))
+        for element, facts in sorted(((e, e.facts) for e in compiled.state.elements if e.inScope and hasattr(e, "facts")),
+                                     key=lambda pair: pair[1].id):
+            by_class.setdefault(type(element), []).append((element, facts))
         by_kind: dict[str, list[tuple[object, Facts]]] = {}
         for pairs in by_class.values():
             for pair in pairs:
@@ -71,6 +74,11 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
     memo: dict[tuple, tuple] = {}
     reaches: dict[tuple, list[str]] = {}
     pytm_why: dict[str, dict[str, list[str]]] = {}  # by threat id and element kind
+    # The findings in their output order (severity, threat, element) without a sort key made for each: by severity
+    # and threat, each group's findings in its elements' order, as matched. A finding made twice (a threat id twice
+    # over the same element) keeps its last making, as by id, and then the groups are not used.
+    groups: dict[tuple[int, str], list[Finding]] = {}
+    made = 0
     for threat, applies_to in matches(compiled):
         if not applies_to:
             continue
@@ -78,22 +86,40 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
             shared[threat.id] = (Finding.template(**_ours_shared(threat._loaded.threat, cite), library=threat._loaded.origin)
                                  if isinstance(threat, LibraryThreat) else _pytm_template(threat))
         template = shared[threat.id]
+        group = groups.setdefault((SEVERITY_RANK[template["severity"]], threat.id), [])
+        made += len(applies_to)
         if isinstance(threat, LibraryThreat):
             ours, bases = threat._loaded.threat, compiled.bases
             for facts in applies_to:
                 finding = _ours(ours, facts, bases.get(facts.id, ()), compiled, names, template, rater, memo, reaches)
                 findings[finding.id] = finding
+                group.append(finding)
             continue
         threat_id, whys = threat.id, pytm_why.setdefault(threat.id, {})
         for facts in applies_to:
             kind = facts.kind
-            if kind not in whys:  # the same sentence for every element of a kind
-                whys[kind] = [f"pytm rule {threat_id} matched this {kind}: {threat.condition}"]
-            finding_id = f"{threat_id}@{facts.id}"
-            findings[finding_id] = Finding.from_fields({**template, "id": finding_id, "element_id": facts.id,
-                                                        "element_name": facts.name, "element_kind": kind,
-                                                        "why": whys[kind]})
-    return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
+            why = whys.get(kind)
+            if why is None:  # the same sentence for every element of a kind
+                why = whys[kind] = [f"pytm rule {threat_id} matched this {kind}: {threat.condition}"]
+            # The template copied and its element's fields written in place keep the fields' order, at less cost
+            # than a new dict of the template and these.
+            fields = template.copy()
+            fields["id"] = finding_id = f"{threat_id}@{facts.id}"
+            fields["element_id"] = facts.id
+            fields["element_name"] = facts.name
+            fields["element_kind"] = kind
+            fields["why"] = why
+            findings[finding_id] = finding = Finding.from_fields(fields)
+            group.append(finding)
+    if len(findings) != made:
+        return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
+    ordered: list[Finding] = []
+    for key in sorted(groups):
+        ordered += sorted(groups[key], key=_element_id)  # in order already, unless a threat matched elements of several kinds or classes
+    return ordered
+
+
+_element_id = attrgetter("element_id")
 
 
 def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
