@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from threatlib.analysis.element_rating import ElementRater
-from threatlib.analysis.model import CitedClaim, Finding, SourceRef
+from threatlib.analysis.element_rating import ElementRater, in_place
+from threatlib.analysis.model import CitedClaim, Finding, Risk, SourceRef
 from threatlib.analysis.risk import PYTM_LIKELIHOOD, YARDSTICK, assess
 from threatlib.analysis.why import explain
 from threatlib.compile import CompiledModel, LibraryThreat
@@ -149,18 +149,27 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
     relevant, relevant_ids, jurisdictions = memo[relevant_key]
     key = (facts.id, relevant_ids)
     if key not in memo:
-        memo[key] = (rater.rate(facts.id, relevant) if relevant else None, explain(facts, relevant, compiled, names, reaches))
+        memo[key] = (rater.rate_shared(facts.id, relevant) if relevant else None,
+                     explain(facts, relevant, compiled, names, reaches))
     rating, why = memo[key]
-    risk_key = (key, threat.severity.value, None if rating else threat.likelihood.value)
-    if risk_key not in memo:
-        if rating is not None:
-            index, reasons = rating
+    if rating is not None:
+        # Elements rated alike share the risk, a stand-in for each one's own step (see ElementRater.rate_shared).
+        index, reasons, own = rating
+        risk_key = ("rated", id(reasons), threat.severity.value, facts.handles_children, facts.handles_sensitive)
+        if risk_key not in memo:
             memo[risk_key] = assess(YARDSTICK[index][0], threat.severity.value, likelihood_reasons=reasons,
                                     children=facts.handles_children, sensitive=facts.handles_sensitive)
-        else:
+        risk = memo[risk_key]
+        if own is not None:
+            if (risk_key, own) not in memo:
+                memo[risk_key, own] = Risk.from_fields({**vars(risk), "rationale": in_place(risk.rationale, own)})
+            risk = memo[risk_key, own]
+    else:
+        risk_key = (key, threat.severity.value, threat.likelihood.value)
+        if risk_key not in memo:
             memo[risk_key] = assess(threat.likelihood.value, threat.severity.value,
                                     children=facts.handles_children, sensitive=facts.handles_sensitive)
-    risk = memo[risk_key]
+        risk = memo[risk_key]
     return Finding.from_template(shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name,
                                  element_kind=facts.kind, likelihood=risk.likelihood_words, why=why, risk=risk,
                                  jurisdictions=jurisdictions)
