@@ -66,6 +66,7 @@ def _targets(threat, cls: type) -> bool:
 
 def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater: ElementRater) -> list[Finding]:
     names = {o.id: o.name for o in compiled.spec.organisations}
+    data_names = {d.id: d.name for d in compiled.spec.data}
     findings: dict[str, Finding] = {}
     # What a finding shares with every other finding of its threat is worked out once per threat: a large
     # estate has hundreds of thousands of findings and only about a hundred threats.
@@ -91,7 +92,8 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
         if isinstance(threat, LibraryThreat):
             ours, bases = threat._loaded.threat, compiled.bases
             for facts in applies_to:
-                finding = _ours(ours, facts, bases.get(facts.id, ()), compiled, names, template, rater, memo, reaches)
+                finding = _ours(ours, facts, bases.get(facts.id, ()), compiled, names, template, rater, memo, reaches,
+                                data_names)
                 findings[finding.id] = finding
                 group.append(finding)
             continue
@@ -132,13 +134,15 @@ def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
 
 
 def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
-          names: dict[str, str], shared: dict, rater: ElementRater, memo: dict[tuple, tuple], reaches: dict) -> Finding:
+          names: dict[str, str], shared: dict, rater: ElementRater, memo: dict[tuple, tuple], reaches: dict,
+          data_names: dict[str, str]) -> Finding:
     """A threat that relies on a state's powers is rated by the judgements' drivers at its element, so a finding
     and its judgement never disagree without saying why; any other threat starts from its library likelihood.
 
     memo: what earlier findings worked out for the same threat and bases, and for the same element and provisions
     (the bases are the compiled model's own objects, alive for the whole analysis, so their identities name them);
-    reaches: explain()'s sentences on legal reach, made once for the same bases."""
+    reaches: explain()'s sentences on legal reach, made once for the same bases; data_names: the data categories'
+    names by id."""
     if facts.kind == "flow":
         bases = compiled.bases.get(facts.sink, ())
     # Elements alike share one tuple of bases (see compile), so which of them a threat relies on is found once.
@@ -150,7 +154,7 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
     key = (facts.id, relevant_ids)
     if key not in memo:
         memo[key] = (rater.rate_shared(facts.id, relevant) if relevant else None,
-                     explain(facts, relevant, compiled, names, reaches))
+                     explain(facts, relevant, compiled, names, reaches, data_names))
     rating, why = memo[key]
     if rating is not None:
         # Elements rated alike share the risk, a stand-in for each one's own step (see ElementRater.rate_shared).
