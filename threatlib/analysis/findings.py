@@ -97,7 +97,7 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
                 findings[finding.id] = finding
                 group.append(finding)
             continue
-        threat_id, whys = threat.id, pytm_why.setdefault(threat.id, {})
+        threat_id, whys, make = threat.id, pytm_why.setdefault(threat.id, {}), Finding.maker()
         for facts in applies_to:
             kind = facts.kind
             why = whys.get(kind)
@@ -111,7 +111,7 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
             fields["element_name"] = facts.name
             fields["element_kind"] = kind
             fields["why"] = why
-            findings[finding_id] = finding = Finding.from_fields(fields)
+            findings[finding_id] = finding = make(fields)
             group.append(finding)
     if len(findings) != made:
         return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
