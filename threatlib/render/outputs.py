@@ -45,7 +45,7 @@ class Output:
     about: str  # the README's table; outputs in a row with the same text share one line
     needs: tuple[Need, ...] = ()
     pdf: bool = False  # `threatlib report --no-pdf` leaves it out
-    waits_for_drawing: Callable[[Analysis, Path | None], bool] | None = None  # with `diagram_later`: whether it asks
+    waits_for_drawing: Callable[[Analysis, Path | None], bool] | None = None  # else: whether its needs draw
 
 
 def dfd_dot(analysis: Analysis, drawing: Drawing) -> bytes:
@@ -227,7 +227,7 @@ def _replace_ended(children: list[Maker], queue: OutputQueue, make: Callable[[Ou
 
 
 def _draws_first(output: Output, inputs: Inputs) -> bool:
-    if "diagram_later" in output.needs and output.waits_for_drawing is not None:
+    if output.waits_for_drawing is not None:
         return output.waits_for_drawing(inputs.analysis, inputs.templates)
     return bool({"drawing", "layout", "diagram"} & set(output.needs))
 

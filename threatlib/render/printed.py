@@ -30,12 +30,12 @@ def report_pdf(analysis: Analysis, diagram_svg: Callable[[], bytes], user_templa
     """The technical report on paper: the model drawn legal order by legal order, at a size that can be read.
 
     `diagram_svg` gives dfd.svg, asked for only where the report prints it (see `prints_dfd`)."""
+    large = is_large(analysis)
     with pdf_engine_loading():
-        printed = [] if is_large(analysis) else printed_figures(analysis)
+        printed = [] if large else printed_figures(analysis)
     key_lines = ceil((KEY_LEAD + len(PRINTED_KEY)) * KEY_CHAR / BOXES["landscape"][0])
     pages = pack(printed, HEADING + key_lines * KEY_LINE)
-    diagram = diagram_svg() if not printed or user_templates is not None else b""
-    large = is_large(analysis)
+    diagram = diagram_svg() if prints_dfd(analysis, user_templates) else b""
     return render_pdf(render_html(analysis, diagram, "image/svg+xml", user_templates, link_files=False,
                                   detail_limit=PRINTED_DETAIL_LIMIT if large else None,
                                   stylesheets=("report.css", "estate-summary.css") if large else ("report.css",),
