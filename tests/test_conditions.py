@@ -64,7 +64,7 @@ def test_our_threats_give_what_evaluating_the_compiled_text_gives(compiled) -> N
              and e.facts.kind in t.kinds]
     assert pairs
     old = [(t.id, e.facts.id) for t, e in pairs
-           if eval(t._loaded.condition, {**SAFE_GLOBALS, "target": e})]  # how apply evaluated them before
+           if eval(compile_condition(t._loaded.threat.condition, t.id), {**SAFE_GLOBALS, "target": e})]  # how apply evaluated them before
     assert old or not compiled.legal_layer  # a pytm script's elements have facts, but no legal reach
     assert [(t.id, e.facts.id) for t, e in pairs if t.holds(e)] == old
     assert [(t.id, e.facts.id) for t, e in pairs if t.apply(e)] == old

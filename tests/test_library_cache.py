@@ -18,6 +18,7 @@ import threatlib.library
 from threatlib.errors import InputError
 from threatlib.library import LIBRARY_DIR, Library, load_library
 from threatlib.library.cache import CACHE_DIR_VARIABLE, NO_CACHE_VARIABLE
+from threatlib.library.conditions import compile_condition
 
 USER = TESTS / "user_library"
 
@@ -62,7 +63,8 @@ def test_a_second_load_comes_from_the_cache_and_is_the_same_library(cache, monke
     assert len(reads) == 1
     assert second == first == uncached(user=(USER,))
     assert [t.origin for t in second.threats if t.threat.id == "MK-01"] == [str(USER)]
-    assert all(t.condition.co_filename == f"<condition of {t.threat.id}>" for t in second.threats)
+    assert all(compile_condition(t.threat.condition, t.threat.id).co_filename == f"<condition of {t.threat.id}>"
+               for t in second.threats)
 
 
 def test_an_edited_library_file_is_seen(cache, tmp_path) -> None:

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from types import CodeType
 
 from pydantic import BaseModel
 
@@ -37,12 +36,8 @@ class LoadedThreat:
     threat: Threat
     folder: Path
     origin: str = BUILT_IN  # the library it came from: "built-in", or the user library's folder as given
-
-    @property
-    def condition(self) -> CodeType:
-        """The condition compiled, checked on load; made when asked, as a code object cannot be kept in the cache
-        without trusting the cache to run it."""
-        return compile_condition(self.threat.condition, self.threat.id)
+    # No compiled condition is kept: it is checked on load and compiled where it runs (compile.pytm_model), as a
+    # code object cannot be kept in the cache without trusting the cache to run it.
 
 
 @dataclass(frozen=True)
