@@ -30,10 +30,19 @@ class ElementRater:
         self._subjects: dict[str, frozenset[str]] = {}  # whose data reaches each holder
         self._by_code: dict[tuple[int, ...], list[tuple]] = {}  # bases by legal order, for each set of them
         self._ranks: dict[int, tuple] = {}  # each basis's rank as a lead provision
-        self._reasons: dict[tuple[int, str], list[str]] = {}  # by the identity of a rating, alive in _ratings
+        # By the identity of a rating, alive in _ratings: its reasons, and whether they name the element's own step.
+        self._reasons: dict[tuple[int, str], tuple[list[str], bool]] = {}
 
     def rate(self, element_id: str, relevant: list[LegalBasis]) -> tuple[int, list[str]]:
         """The highest likelihood over the legal orders the finding relies on, and how it was reached."""
+        index, reasons, own = self.rate_shared(element_id, relevant)
+        return index, reasons if own is None else in_place(reasons, own)
+
+    def rate_shared(self, element_id: str, relevant: list[LegalBasis]) -> tuple[int, list[str], str | None]:
+        """rate(), its reasons shared by the elements rated alike: where they name the element's own step (its
+        evidence lowering or capping the rating), OWN_STEP stands in for it, and the step's words come beside them
+        (None where the reasons name no such step). In a large estate of unsourced steps each element's own step
+        caps its rating, and the reasons are otherwise the same for many elements."""
         best: tuple[Rated, str] | None = None
         ids = tuple(map(id, relevant))  # the compiled model's own bases, alive for the analysis
         if ids not in self._by_code:
@@ -48,8 +57,17 @@ class ElementRater:
                 best = self._cache[key]
         rated, code = best
         if (id(rated), code) not in self._reasons:  # the reasons are the rating's, whichever element it rates
-            self._reasons[id(rated), code] = self._reasons_for(rated, code)
-        return rated.index, self._reasons[id(rated), code]
+            reasons = self._reasons_for(rated, code)
+            self._reasons[id(rated), code] = reasons, any(OWN_STEP in r for r in reasons)
+        reasons, names_own_step = self._reasons[id(rated), code]
+        return rated.index, reasons, self._own_step_words(element_id) if names_own_step else None
+
+    def _own_premise(self, element_id: str):
+        """The element's own step: its hand-over for a flow, else the element as holder."""
+        return self.evidence.premise(element_id, "hand-over" if self.compiled.facts[element_id].kind == "flow" else "holder")
+
+    def _own_step_words(self, element_id: str) -> str:
+        return step_words(self._own_premise(element_id))
 
     def _reasons_for(self, rated: Rated, code: str) -> list[str]:
         name = self.compiled.library.jurisdictions[code].in_sentence
@@ -70,15 +88,17 @@ class ElementRater:
         if key not in self._leads:
             self._leads[key] = self._lead(bases)
         lead, basis, contested = self._leads[key]
-        premises = [self.evidence.premise(element_id, "hand-over" if facts.kind == "flow" else "holder")]
+        premises = [self._own_premise(element_id)]
         premises += [self.evidence.premise(org, "link") for org in lead.chain]
         weakest = max(premises, key=lambda x: WEAKNESS.index(x.status))
+        # The element's own step is named by a stand-in, so elements rated alike share one rating and its reasons.
+        words = OWN_STEP if weakest is premises[0] else step_words(weakest)
         operator = self.compiled.facts[holder].operator
         if holder not in self._subjects:
             self._subjects[holder] = frozenset(self.subjects.get(holder) or self.default_subjects)
         return _rated(self._ratings, self.compiled, code, basis, contested=contested,
                       sectors=self.organisations.sectors(operator), subjects=self._subjects[holder],
-                      weakest=(weakest.status, step_words(weakest)), gateway=None,
+                      weakest=(weakest.status, words), gateway=None,
                       group=self.organisations.group(operator))
 
     def _lead_rank(self, b: LegalBasis) -> tuple:
@@ -97,3 +117,11 @@ class ElementRater:
         p = self.index[lead.provision_id][2]
         return (lead, Basis(lead.label, p.purpose.value, p.scope.value, frozenset(p.powers)),
                 p.counter_reading is not None or lead.via.value == "control")
+
+
+OWN_STEP = "\x00own step\x00"  # no words of a step hold it: a model's text cannot hold a NUL
+
+
+def in_place(reasons: list[str], own: str) -> list[str]:
+    """Reasons with the words of the element's own step where OWN_STEP stands in for them."""
+    return [r.replace(OWN_STEP, own) for r in reasons]

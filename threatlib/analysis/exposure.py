@@ -59,6 +59,7 @@ def _search(compiled: CompiledModel, category: str, origins: list[str], subjects
     """provisions: each compulsion link's provision ids, by the link's identity (the links live in compiled)."""
     previous: dict[str, tuple[str, str] | None] = {o: None for o in origins}
     groups = [SubjectGroup(s) for s in subjects]
+    make_exposure = Exposure.maker()
     queue = deque(origins)
     while queue:
         here = queue.popleft()
@@ -71,7 +72,7 @@ def _search(compiled: CompiledModel, category: str, origins: list[str], subjects
                         path = _walk_back(previous, here)
                     if id(link) not in provisions:
                         provisions[id(link)] = sorted({b.provision_id for b in link.bases})
-                    exposures[key] = Exposure.from_fields({
+                    exposures[key] = make_exposure({
                         "data": category, "authority": link.authority, "jurisdiction": link.jurisdiction,
                         "elements": path[0], "flows": path[1], "holder": here, "subjects": groups,
                         "bases": provisions[id(link)]})

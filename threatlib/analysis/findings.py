@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from threatlib.analysis.element_rating import ElementRater
-from threatlib.analysis.model import CitedClaim, Finding, SourceRef
+from operator import attrgetter
+
+from threatlib.analysis.element_rating import ElementRater, in_place
+from threatlib.analysis.model import CitedClaim, Finding, Risk, SourceRef
 from threatlib.analysis.risk import PYTM_LIKELIHOOD, YARDSTICK, assess
 from threatlib.analysis.why import explain
 from threatlib.compile import CompiledModel, LibraryThreat
@@ -34,10 +36,11 @@ def matches(compiled: CompiledModel):
     with active_state(compiled.state):
         check(compiled.tm, compiled.state)
         # Each element beside its facts, read once (an attribute pytm's elements hold outside their fields).
+        # In the order of the elements' ids, each threat's findings come in the order they are listed in.
         by_class: dict[type, list[tuple[object, Facts]]] = {}
-        for element in compiled.state.elements:
-            if element.inScope and hasattr(element, "facts"):
-                by_class.setdefault(type(element), []).append((element, element.facts))
+        for element, facts in sorted(((e, e.facts) for e in compiled.state.elements if e.inScope and hasattr(e, "facts")),
+                                     key=lambda pair: pair[1].id):
+            by_class.setdefault(type(element), []).append((element, facts))
         by_kind: dict[str, list[tuple[object, Facts]]] = {}
         for pairs in by_class.values():
             for pair in pairs:
@@ -63,6 +66,7 @@ def _targets(threat, cls: type) -> bool:
 
 def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater: ElementRater) -> list[Finding]:
     names = {o.id: o.name for o in compiled.spec.organisations}
+    data_names = {d.id: d.name for d in compiled.spec.data}
     findings: dict[str, Finding] = {}
     # What a finding shares with every other finding of its threat is worked out once per threat: a large
     # estate has hundreds of thousands of findings and only about a hundred threats.
@@ -71,6 +75,11 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
     memo: dict[tuple, tuple] = {}
     reaches: dict[tuple, list[str]] = {}
     pytm_why: dict[str, dict[str, list[str]]] = {}  # by threat id and element kind
+    # The findings in their output order (severity, threat, element) without a sort key made for each: by severity
+    # and threat, each group's findings in its elements' order, as matched. A finding made twice (a threat id twice
+    # over the same element) keeps its last making, as by id, and then the groups are not used.
+    groups: dict[tuple[int, str], list[Finding]] = {}
+    made = 0
     for threat, applies_to in matches(compiled):
         if not applies_to:
             continue
@@ -78,22 +87,41 @@ def resolve_findings(compiled: CompiledModel, cite: dict[str, SourceRef], rater:
             shared[threat.id] = (Finding.template(**_ours_shared(threat._loaded.threat, cite), library=threat._loaded.origin)
                                  if isinstance(threat, LibraryThreat) else _pytm_template(threat))
         template = shared[threat.id]
+        group = groups.setdefault((SEVERITY_RANK[template["severity"]], threat.id), [])
+        made += len(applies_to)
         if isinstance(threat, LibraryThreat):
             ours, bases = threat._loaded.threat, compiled.bases
             for facts in applies_to:
-                finding = _ours(ours, facts, bases.get(facts.id, ()), compiled, names, template, rater, memo, reaches)
+                finding = _ours(ours, facts, bases.get(facts.id, ()), compiled, names, template, rater, memo, reaches,
+                                data_names)
                 findings[finding.id] = finding
+                group.append(finding)
             continue
-        threat_id, whys = threat.id, pytm_why.setdefault(threat.id, {})
+        threat_id, whys, make = threat.id, pytm_why.setdefault(threat.id, {}), Finding.maker()
         for facts in applies_to:
             kind = facts.kind
-            if kind not in whys:  # the same sentence for every element of a kind
-                whys[kind] = [f"pytm rule {threat_id} matched this {kind}: {threat.condition}"]
-            finding_id = f"{threat_id}@{facts.id}"
-            findings[finding_id] = Finding.from_fields({**template, "id": finding_id, "element_id": facts.id,
-                                                        "element_name": facts.name, "element_kind": kind,
-                                                        "why": whys[kind]})
-    return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
+            why = whys.get(kind)
+            if why is None:  # the same sentence for every element of a kind
+                why = whys[kind] = [f"pytm rule {threat_id} matched this {kind}: {threat.condition}"]
+            # The template copied and its element's fields written in place keep the fields' order, at less cost
+            # than a new dict of the template and these.
+            fields = template.copy()
+            fields["id"] = finding_id = f"{threat_id}@{facts.id}"
+            fields["element_id"] = facts.id
+            fields["element_name"] = facts.name
+            fields["element_kind"] = kind
+            fields["why"] = why
+            findings[finding_id] = finding = make(fields)
+            group.append(finding)
+    if len(findings) != made:
+        return sorted(findings.values(), key=lambda x: (SEVERITY_RANK[x.severity], x.threat_id, x.element_id))
+    ordered: list[Finding] = []
+    for key in sorted(groups):
+        ordered += sorted(groups[key], key=_element_id)  # in order already, unless a threat matched elements of several kinds or classes
+    return ordered
+
+
+_element_id = attrgetter("element_id")
 
 
 def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
@@ -106,13 +134,15 @@ def _ours_shared(threat: Threat, cite: dict[str, SourceRef]) -> dict:
 
 
 def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled: CompiledModel,
-          names: dict[str, str], shared: dict, rater: ElementRater, memo: dict[tuple, tuple], reaches: dict) -> Finding:
+          names: dict[str, str], shared: dict, rater: ElementRater, memo: dict[tuple, tuple], reaches: dict,
+          data_names: dict[str, str]) -> Finding:
     """A threat that relies on a state's powers is rated by the judgements' drivers at its element, so a finding
     and its judgement never disagree without saying why; any other threat starts from its library likelihood.
 
     memo: what earlier findings worked out for the same threat and bases, and for the same element and provisions
     (the bases are the compiled model's own objects, alive for the whole analysis, so their identities name them);
-    reaches: explain()'s sentences on legal reach, made once for the same bases."""
+    reaches: explain()'s sentences on legal reach, made once for the same bases; data_names: the data categories'
+    names by id."""
     if facts.kind == "flow":
         bases = compiled.bases.get(facts.sink, ())
     # Elements alike share one tuple of bases (see compile), so which of them a threat relies on is found once.
@@ -123,18 +153,27 @@ def _ours(threat: Threat, facts: Facts, bases: tuple[LegalBasis, ...], compiled:
     relevant, relevant_ids, jurisdictions = memo[relevant_key]
     key = (facts.id, relevant_ids)
     if key not in memo:
-        memo[key] = (rater.rate(facts.id, relevant) if relevant else None, explain(facts, relevant, compiled, names, reaches))
+        memo[key] = (rater.rate_shared(facts.id, relevant) if relevant else None,
+                     explain(facts, relevant, compiled, names, reaches, data_names))
     rating, why = memo[key]
-    risk_key = (key, threat.severity.value, None if rating else threat.likelihood.value)
-    if risk_key not in memo:
-        if rating is not None:
-            index, reasons = rating
+    if rating is not None:
+        # Elements rated alike share the risk, a stand-in for each one's own step (see ElementRater.rate_shared).
+        index, reasons, own = rating
+        risk_key = ("rated", id(reasons), threat.severity.value, facts.handles_children, facts.handles_sensitive)
+        if risk_key not in memo:
             memo[risk_key] = assess(YARDSTICK[index][0], threat.severity.value, likelihood_reasons=reasons,
                                     children=facts.handles_children, sensitive=facts.handles_sensitive)
-        else:
+        risk = memo[risk_key]
+        if own is not None:
+            if (risk_key, own) not in memo:
+                memo[risk_key, own] = Risk.from_fields({**vars(risk), "rationale": in_place(risk.rationale, own)})
+            risk = memo[risk_key, own]
+    else:
+        risk_key = (key, threat.severity.value, threat.likelihood.value)
+        if risk_key not in memo:
             memo[risk_key] = assess(threat.likelihood.value, threat.severity.value,
                                     children=facts.handles_children, sensitive=facts.handles_sensitive)
-    risk = memo[risk_key]
+        risk = memo[risk_key]
     return Finding.from_template(shared, id=f"{threat.id}@{facts.id}", element_id=facts.id, element_name=facts.name,
                                  element_kind=facts.kind, likelihood=risk.likelihood_words, why=why, risk=risk,
                                  jurisdictions=jurisdictions)

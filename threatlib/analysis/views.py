@@ -83,9 +83,9 @@ def legal_views(compiled: CompiledModel, cite_source: Callable[[object], str]) -
             status=Status(b.status), summary=provision.summary, sources=[s.id for s in provision.sources])
         return converted[id(b)]
 
-    compulsion = [CompulsionView.from_fields({"id": l.id, "element": l.element, "authority": l.authority,
-                                              "jurisdiction": l.jurisdiction, "foreign": l.foreign,
-                                              "bases": [converted.get(id(b)) or basis(b) for b in l.bases]})
+    make_view = CompulsionView.maker()
+    compulsion = [make_view({"id": l.id, "element": l.element, "authority": l.authority, "jurisdiction": l.jurisdiction,
+                             "foreign": l.foreign, "bases": [converted.get(id(b)) or basis(b) for b in l.bases]})
                   for l in compiled.compulsion]
     used_codes = {e.location for e in spec.elements if e.location} | {l.jurisdiction for l in compiled.compulsion}
     used_codes |= {c for o in spec.organisations for c in (o.incorporated_in, o.headquarters, *o.staff_access_from)}

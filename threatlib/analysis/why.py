@@ -10,16 +10,16 @@ from threatlib.vocabulary import LINK_REASONS
 
 
 def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, names: dict[str, str],
-            reaches: dict | None = None) -> list[str]:
+            reaches: dict | None = None, data_names: dict[str, str] | None = None) -> list[str]:
     """Say, in sentences a reader can check, which facts made the threat apply; `relevant` is relevant_bases().
 
     reaches: the sentences on legal reach already made, by the identities of their bases (the compiled model's own,
-    alive for the analysis)."""
+    alive for the analysis); data_names: the data categories' names by id, for many findings made once."""
     why = []
     if facts.kind == "flow":
         route = f"from {facts.source_jurisdiction} to {facts.jurisdiction}" if facts.crosses_legal_order else f"within {facts.jurisdiction}"
         access = "read remotely by the sink" if facts.remote_access else "sent"
-        why.append(f"The flow carries {_data_names(facts.handles, compiled)} {route}, {access}.")
+        why.append(f"The flow carries {_data_names(facts.handles, data_names, compiled)} {route}, {access}.")
         if facts.sink_foreign_compelling:
             why.append(f"Its sink can be compelled by {', '.join(facts.sink_foreign_compelling)}.")
         subject = compiled.facts[facts.sink].name  # relevant_bases looks at the sink's bases for a flow
@@ -28,7 +28,7 @@ def explain(facts: Facts, relevant: list[LegalBasis], compiled: CompiledModel, n
         held = facts.stores or facts.handles
         if held:
             verb = "stores" if facts.stores else "handles"
-            why.append(f"It {verb} {_data_names(held, compiled)}.")
+            why.append(f"It {verb} {_data_names(held, data_names, compiled)}.")
     if reaches is None:
         return why + _reach(relevant, subject, names)
     # A basis with no chain reaches the element itself, named in its sentence: made once with a stand-in for the
@@ -67,6 +67,7 @@ def _reach(relevant: list[LegalBasis], subject: str, names: dict[str, str]) -> l
     return why
 
 
-def _data_names(ids, compiled: CompiledModel) -> str:
-    names = {d.id: d.name for d in compiled.spec.data}
-    return ", ".join(names[i] for i in ids)
+def _data_names(ids, names: dict[str, str] | None, compiled: CompiledModel) -> str:
+    if names is None:
+        names = {d.id: d.name for d in compiled.spec.data}
+    return ", ".join([names[i] for i in ids])
