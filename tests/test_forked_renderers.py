@@ -126,10 +126,12 @@ def test_a_process_killed_while_making_an_output_is_that_outputs_problem_and_the
 
 def test_the_printed_report_asks_for_dfd_svg_only_where_it_prints_it(small_analysed, library, tmp_path) -> None:
     """A model drawn page by page for paper never waits for dfd.svg, so its fork starts before dot draws it; a large
-    model's overview, a model without elements and a user's templates do ask for it."""
+    model's overview, a model without elements and a user's templates do ask for it, and the overview is drawn
+    without waiting for a large model's boundary diagrams."""
     from test_large_diagrams import large_model_text
 
-    from threatlib.render.outputs import Inputs, _draws_first, output_named
+    from threatlib.render.diagram import draw_diagrams
+    from threatlib.render.outputs import OUTPUTS, Inputs, _draws_first, output_named
     from threatlib.render.printed import prints_dfd, report_pdf
 
     _, small = small_analysed
@@ -151,3 +153,10 @@ def test_the_printed_report_asks_for_dfd_svg_only_where_it_prints_it(small_analy
     assert prints_dfd(large, None)
     report_pdf(large, diagram)
     assert asked == [True]
+    # A large model's dfd.svg is its overview, drawn on its own in the same bytes, so nothing but the drawing's own
+    # files waits for the boundary diagrams.
+    early = Inputs(large)
+    assert early.diagram == draw_diagrams(large).files["dfd.svg"]
+    assert "drawing" not in early.__dict__
+    assert [o.name for o in OUTPUTS if _draws_first(o, early)] == ["svg", "png", "dot"]
+    assert _draws_first(output_named("pdf"), Inputs(small, tmp_path))

@@ -7,7 +7,8 @@ a function of the Analysis, and then, in the order of its `needs`, what it takes
 - `drawing`: every diagram of the model, laid out by dot once (threatlib.render.diagram.Drawing);
 - `layout`: dot's JSON of the single picture, or None (a model drawn as an overview, or an export that draws no
   diagram): a renderer that gets None lays out what it needs itself, so its bytes never depend on it;
-- `diagram`: the data-flow diagram as SVG, to embed;
+- `diagram`: the data-flow diagram as SVG, to embed (a large model's overview, drawn on its own until the drawing is
+  made, so a renderer that needs only it never waits for the boundary diagrams);
 - `diagram_later`: a function that gives it, for a renderer that may not need it (the diagrams are drawn when
   first asked for); the output's `waits_for_drawing` says whether it will, so a fork need not wait for dot;
 - `templates`: the user's template folder (`--templates`), or None.
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from threatlib.analysis.model import Analysis
-from threatlib.render.diagram import Drawing, draw_diagrams
+from threatlib.render.diagram import Drawing, draw_diagrams, draw_overview, is_large
 from threatlib.render.otm import otm_json
 from threatlib.render.printed import brief_pdf, prints_dfd, report_pdf
 from threatlib.render.report import report_html
@@ -137,7 +138,13 @@ class Inputs:
 
     @property
     def diagram(self) -> bytes:
-        return self.drawing.files["dfd.svg"]
+        if "drawing" in self.__dict__ or not is_large(self.analysis):
+            return self.drawing.files["dfd.svg"]
+        return self.overview
+
+    @cached_property
+    def overview(self) -> bytes:
+        return draw_overview(self.analysis)
 
     @property
     def diagram_later(self) -> Callable[[], bytes]:
@@ -227,6 +234,8 @@ def _replace_ended(children: list[Maker], queue: OutputQueue, make: Callable[[Ou
 
 
 def _draws_first(output: Output, inputs: Inputs) -> bool:
+    if "drawing" not in output.needs and is_large(inputs.analysis):
+        return False  # its diagram is the overview, drawn on its own, and its layout is None (see Inputs)
     if output.waits_for_drawing is not None:
         return output.waits_for_drawing(inputs.analysis, inputs.templates)
     return bool({"drawing", "layout", "diagram"} & set(output.needs))
