@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 
 from threatlib.analysis.model import Analysis
 from threatlib.errors import shown
@@ -104,17 +105,18 @@ def threats_csv(analysis: Analysis) -> bytes:
     out = io.BytesIO(codecs.BOM_UTF8)
     out.seek(0, io.SEEK_END)
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-    writer = csv.writer(text, lineterminator="\r\n")
-    # An element's cells, and the few words of severity, likelihood and status, recur on many rows: made safe once.
-    safe: dict[str, str] = {}
+    csv.writer(text, lineterminator=CSV_LINE_END).writerow(CSV_COLUMNS)
+    # An element's cells, and the few words of severity, likelihood and status, recur on many rows; a threat's title,
+    # family, mitigations and sources on every row of its findings: each made safe and quoted once. The threat's
+    # cells are most of the file, and csv.writer would scan them again on every row.
+    cells: dict[str, str] = {}
 
     def recurring(value: str) -> str:
-        if value not in safe:
-            safe[value] = spreadsheet_safe(value)
-        return safe[value]
+        if value not in cells:
+            cells[value] = csv_cell(spreadsheet_safe(value))
+        return cells[value]
 
-    writer.writerow(CSV_COLUMNS)
-    threat_cells: dict[str, tuple[str, str, str, str]] = {}  # a threat's title, family, mitigations, sources: once each
+    threat_cells: dict[str, str] = {}  # a threat's title, family, mitigations, sources: once each
     for f in analysis.findings:
         if f.threat_id not in threat_cells:
             cited = []
@@ -123,12 +125,24 @@ def threats_csv(analysis: Analysis) -> bytes:
                     src = sources[s]
                     cited.append(f"{src.title} ({src.publisher}, {src.date}; {claim.status.label})"
                                  + (f" {src.url}" if src.url else ""))
-            threat_cells[f.threat_id] = tuple(spreadsheet_safe(v) for v in (
+            title, family, mitigations, cited_text = (csv_cell(spreadsheet_safe(v)) for v in (
                 f.title, f.family, " | ".join(f.mitigations), " | ".join(cited) or f.references))
-        title, family, mitigations, cited_text = threat_cells[f.threat_id]
-        writer.writerow([spreadsheet_safe(f.id), recurring(f.threat_id), title, family, recurring(f.element_id),
-                         recurring(f.element_name), recurring(f.element_kind), recurring(f.severity.label),
-                         recurring(f.likelihood), spreadsheet_safe(" ".join(f.why)), mitigations, cited_text,
-                         recurring(decided.get(f.id, "open"))])
+            threat_cells[f.threat_id] = (recurring(f.threat_id), f"{title},{family}", f"{mitigations},{cited_text}")
+        threat_id, title_family, mitigations_sources = threat_cells[f.threat_id]
+        text.write(",".join((
+            csv_cell(spreadsheet_safe(f.id)), threat_id, title_family, recurring(f.element_id),
+            recurring(f.element_name), recurring(f.element_kind), recurring(f.severity.label), recurring(f.likelihood),
+            csv_cell(spreadsheet_safe(" ".join(f.why))), mitigations_sources, recurring(decided.get(f.id, "open")),
+        )) + CSV_LINE_END)
     text.flush()
     return out.getvalue()
+
+
+CSV_LINE_END = "\r\n"
+_CSV_QUOTED = re.compile('[,"\r\n]')
+
+
+def csv_cell(value: str) -> str:
+    """One cell of a row of several as csv.writer writes it with the CSV's dialect (the defaults, minimal quoting,
+    lines ending in CR LF): quoted, its quotes doubled, where it holds a comma, a quote or a line break."""
+    return '"' + value.replace('"', '""') + '"' if _CSV_QUOTED.search(value) else value
