@@ -10,5 +10,6 @@ import orjson
 
 
 def json_bytes(value: object) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n"
+    # The newline by orjson, not `+ b"\n"`, which would copy the whole text (170 MB for a large estate) once more.
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
