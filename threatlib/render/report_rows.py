@@ -1,9 +1,7 @@
-"""Rows of the HTML report that a large estate has by the hundred thousand, each made as one string: the template
+"""Rows of the HTML report that a large estate has by the hundred thousand, made as one string: the template
 setting out their fields one by one (each shown, escaped and joined) took several times as long."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 from markupsafe import Markup, escape
 
@@ -23,11 +21,14 @@ class _Cells(dict):
     __call__ = dict.__getitem__
 
 
-def technical_rows(analysis: Analysis, ix: Interactive | None) -> Iterator[Markup]:
-    """The row of each of pytm's findings in the table of every technical finding, as report.html set it out."""
+def technical_rows(analysis: Analysis, ix: Interactive | None) -> Markup:
+    """The rows of pytm's findings in the table of every technical finding, one a line, indented as in report.html:
+    one text, so the template prints (and checks for control characters) one value instead of one per row."""
     cell = _Cells()
+    rows = []
     for f in analysis.findings:
         if f.origin == "pytm":
             at = cell(f.id)
-            yield Markup(f'<tr id="{at}"{ix.finding(f.id) if ix else ""}><td><code>{at}</code></td>'
-                         f"<td>{cell(f.title)}</td><td>{cell(f.element_name)}</td><td>{cell(f.likelihood)}</td></tr>")
+            rows.append(f'      <tr id="{at}"{ix.finding(f.id) if ix else ""}><td><code>{at}</code></td>'
+                        f"<td>{cell(f.title)}</td><td>{cell(f.element_name)}</td><td>{cell(f.likelihood)}</td></tr>\n")
+    return Markup("".join(rows))

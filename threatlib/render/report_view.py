@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from functools import cached_property
 
 from markupsafe import Markup, escape
@@ -234,7 +233,7 @@ class ReportView:
                 row["elements"].append(f.element_name)
         return list(rows.values()), True
 
-    def technical_each(self, ix: Interactive | None) -> Iterator[Markup]:
+    def technical_each(self, ix: Interactive | None) -> Markup:
         return technical_rows(self.analysis, ix)
 
     def heatmap(self, origin: str = "threatlib") -> list[dict]:
