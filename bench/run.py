@@ -315,19 +315,21 @@ def main() -> None:
          all(times["analyse"] <= 1.5 * times["pytm resolve"] for times in ({n: s for n, s, _ in r["stages"]} for r in results))),
         ("1,000 to 5,000 assets grows at most 6 times", growth <= 6),
     ]
+    # The yardstick is pytm's resolve in a process of its own, as a pytm user runs it, with the same model loaded and
+    # compiled as our analyse had: after our stages, in this process, resolve runs slower (its collector walks what
+    # they made), which would flatter every ratio against it. Both are printed.
     resolve = t["pytm resolve"]
-    print(f"5,000 assets analyse / pytm resolve = {t['analyse'] / resolve:.2f} "
-          f"(in processor time {large['cpu']['analyse'] / large['cpu']['pytm resolve']:.2f})")
-    alone = _in_child("pytm", "5000")["pytm resolve"]
-    print(f"5,000 assets analyse / pytm resolve in a process of its own = {t['analyse'] / alone[0]:.2f} "
-          f"(in processor time {large['cpu']['analyse'] / alone[1]:.2f}; resolve {alone[0]:.2f} s there, "
-          f"{resolve:.2f} s after our stages)")
+    alone, alone_cpu = _in_child("pytm", "5000")["pytm resolve"]
+    print(f"5,000 assets analyse / pytm resolve in a process of its own = {t['analyse'] / alone:.2f} "
+          f"(in processor time {large['cpu']['analyse'] / alone_cpu:.2f}; resolve {alone:.2f} s there)")
+    print(f"5,000 assets analyse / pytm resolve after our stages in this process = {t['analyse'] / resolve:.2f} "
+          f"(in processor time {large['cpu']['analyse'] / large['cpu']['pytm resolve']:.2f}; resolve {resolve:.2f} s)")
 
     full = _in_child("full", "5000")
-    resolve_cpu = large["cpu"]["pytm resolve"]
     print(f"5,000 assets, {large['findings']:,} findings: full report (every output) / pytm resolve = "
-          f"{full['seconds'] / resolve:.1f} in wall time, {full['cpu'] / resolve_cpu:.1f} in processor time "
-          f"({full['seconds']:.1f} s, {full['cpu']:.1f} s of processor; peak {full['peak_mb']:,.0f} MB over its processes, "
+          f"{full['seconds'] / alone:.1f} in wall time, {full['cpu'] / alone_cpu:.1f} in processor time "
+          f"({full['seconds']:.1f} s, {full['cpu']:.1f} s of processor; against resolve after our stages "
+          f"{full['seconds'] / resolve:.1f}; peak {full['peak_mb']:,.0f} MB over its processes, "
           f"writing {sum(full['sizes'].values()) / 1e6:,.0f} MB; largest: "
           + ", ".join(f"{name} {size / 1e6:,.0f} MB" for name, size in sorted(full["sizes"].items(), key=lambda x: -x[1])[:3])
           + ")")
@@ -371,8 +373,9 @@ def main() -> None:
           f"{'yes' if together['digest'] == alone['digest'] else 'NO'}")
 
     checks += [
-        ("5,000 assets analyse at most 0.5 times pytm's resolve", t["analyse"] <= 0.5 * resolve),
-        ("5,000 assets full report (every output) at most 4 times pytm's resolve", full["seconds"] <= 4 * resolve),
+        ("5,000 assets analyse at most 0.5 times pytm's resolve (in its own process)", t["analyse"] <= 0.5 * alone),
+        ("5,000 assets full report (every output) at most 4 times pytm's resolve (in its own process)",
+         full["seconds"] <= 4 * alone),
         (f"5,000 assets full report peak under {TARGET_MB:,} MB", full["peak_mb"] < TARGET_MB),
         ("TikTok full report no slower than pytm --report on pytm's example", tiktok_ratio <= 1),
         ("validate no slower than `import pytm`", validate_ratio <= 1),
