@@ -159,4 +159,3 @@ def test_the_printed_report_asks_for_dfd_svg_only_where_it_prints_it(small_analy
     assert early.diagram == draw_diagrams(large).files["dfd.svg"]
     assert "drawing" not in early.__dict__
     assert [o.name for o in OUTPUTS if _draws_first(o, early)] == ["svg", "png", "dot"]
-    assert _draws_first(output_named("pdf"), Inputs(small, tmp_path))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import re
 
@@ -105,7 +104,7 @@ def threats_csv(analysis: Analysis) -> bytes:
     out = io.BytesIO(codecs.BOM_UTF8)
     out.seek(0, io.SEEK_END)
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-    csv.writer(text, lineterminator=CSV_LINE_END).writerow(CSV_COLUMNS)
+    text.write(",".join(map(csv_cell, CSV_COLUMNS)) + CSV_LINE_END)
     # An element's cells, and the few words of severity, likelihood and status, recur on many rows; a threat's title,
     # family, mitigations and sources on every row of its findings: each made safe and quoted once. The threat's
     # cells are most of the file, and csv.writer would scan them again on every row.
@@ -116,7 +115,8 @@ def threats_csv(analysis: Analysis) -> bytes:
             cells[value] = csv_cell(spreadsheet_safe(value))
         return cells[value]
 
-    threat_cells: dict[str, str] = {}  # a threat's title, family, mitigations, sources: once each
+    # Each threat's id cell, its title and family cells joined, and its mitigations and sources cells joined: once each.
+    threat_cells: dict[str, tuple[str, str, str]] = {}
     for f in analysis.findings:
         if f.threat_id not in threat_cells:
             cited = []
