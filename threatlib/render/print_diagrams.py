@@ -186,10 +186,16 @@ class _Pictures:
         a = self.analysis
         ids = frozenset(e.id for e in a.elements if any(u.holds(e) for u in units))
         if ids not in self.drawn:
+            # Left to right first: a picture that fits that way is the one printed, so the other is drawn only when
+            # it does not (about half the time), and then the larger of the two prints.
             sources = [build_page(a, set(ids), rankdir).source for rankdir in ("LR", "TB")]
-            across, down = (d["svg"] for d in run_dot([(source, ("svg",)) for source in sources]))
-            self.drawn[ids] = ((across, sources[0]) if _fits(across) or _scale(across) >= _scale(down)
-                               else (down, sources[1]))
+            [across] = run_dot([(sources[0], ("svg",))])
+            if _fits(across["svg"]):
+                self.drawn[ids] = (across["svg"], sources[0])
+            else:
+                [down] = run_dot([(sources[1], ("svg",))])
+                self.drawn[ids] = ((across["svg"], sources[0]) if _scale(across["svg"]) >= _scale(down["svg"])
+                                   else (down["svg"], sources[1]))
         return self.drawn[ids]
 
 
