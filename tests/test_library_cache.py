@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT, TESTS
 
 import threatlib.library
+import threatlib.library.cache as cache_module
 from threatlib.errors import InputError
 from threatlib.library import LIBRARY_DIR, Library, load_library
 from threatlib.library.cache import CACHE_DIR_VARIABLE, NO_CACHE_VARIABLE
@@ -181,6 +182,30 @@ def test_a_write_the_system_refuses_leaves_nothing_behind(cache, monkeypatch) ->
     monkeypatch.setattr(os, "replace", refused)
     assert load_library() == uncached()
     assert list(cache.iterdir()) == []
+
+
+KILLED_MID_STORE = """
+import os, signal, sys
+from threatlib.library import load_library
+os.replace = lambda *_: os.kill(os.getpid(), signal.SIGKILL)  # killed after writing the entry, before renaming it
+load_library()
+"""
+
+
+def test_a_run_killed_while_storing_leaves_a_temporary_that_a_later_store_removes(cache) -> None:
+    env = {**os.environ, CACHE_DIR_VARIABLE: str(cache)}
+    died = subprocess.run([sys.executable, "-c", KILLED_MID_STORE], env=env, capture_output=True)
+    assert died.returncode == -9
+    [left] = list(cache.iterdir())
+    assert left.name.startswith(".library-") and entries(cache) == []
+    # Another run's temporary, still being written, is younger than STALE_TEMPORARY: kept. The killed run's, aged
+    # past it, is removed by the next store, which keeps its entry.
+    os.utime(left, (left.stat().st_atime, left.stat().st_mtime - cache_module.STALE_TEMPORARY - 1))
+    writing = cache / ".library-0123abcd.k2j4h6g8"
+    writing.write_bytes(b"being written")
+    assert load_library() == uncached()
+    assert sorted(p.name for p in cache.iterdir()) == sorted([writing.name, *(e.name for e in entries(cache))])
+    assert len(entries(cache)) == 1 and not left.exists()
 
 
 def test_the_cache_can_be_turned_off(cache, monkeypatch) -> None:

@@ -5,7 +5,9 @@ An entry is used only when its key matches: a digest of the contents of every li
 as well as the built-in one's), of the folders as given, and of the code and versions that read and hold them. A
 missing, stale, damaged or unreadable entry is passed over, and a cache folder that cannot be written is not
 written: the library is then read from its files, with the same result and without a word. Only a library that
-loaded without problems is kept, so a problem is always found in the files, at its exact position.
+loaded without problems is kept, so a problem is always found in the files, at its exact position. An entry is
+written to a temporary file and renamed into place; a temporary left by a run killed in between is removed by a
+later store once it is ten minutes old.
 
 The cache is the user's own folder ($XDG_CACHE_HOME/threatlib, else ~/.cache/threatlib), made readable by the
 user alone, and is used only while the user owns it and no one else may write to it. An entry is read back by an
@@ -17,15 +19,18 @@ THREATLIB_CACHE_DIR names another folder for it; THREATLIB_NO_CACHE=1 turns it o
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import io
 import os
 import pickle
+import re
 import stat
 import sys
 import tempfile
+import time
 from enum import Enum
 from pathlib import Path
 
@@ -38,6 +43,8 @@ CACHE_DIR_VARIABLE = "THREATLIB_CACHE_DIR"
 NO_CACHE_VARIABLE = "THREATLIB_NO_CACHE"
 _FORMAT = b"threatlib cache 1\n"  # changed if the layout of an entry ever changes
 _MAX_BYTES = 256 * 1024 * 1024
+STALE_TEMPORARY = 600  # seconds: a store takes milliseconds, so a temporary this old was left by a killed run
+_TEMPORARY = re.compile(r"\.[A-Za-z0-9_-]+\.[A-Za-z0-9_]{8}")  # mkstemp's names in store(): .ENTRY.XXXXXXXX
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -122,6 +129,7 @@ def store(name: str, key: bytes, value: object) -> None:
     if folder is None:
         return
     data = _FORMAT + key + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    _sweep(folder)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=folder)  # readable by the user alone
         try:
@@ -132,6 +140,23 @@ def store(name: str, key: bytes, value: object) -> None:
             os.unlink(temporary)
             raise
     except OSError:  # a full disk, a read-only home: the next run reads the library again
+        pass
+
+
+def _sweep(folder: Path) -> None:
+    """Remove what a writer killed between making its temporary file and renaming it left behind. A temporary
+    younger than STALE_TEMPORARY may be another run's, still being written, and is left alone."""
+    now = time.time()
+    try:
+        with os.scandir(folder) as found:
+            for entry in found:
+                if not _TEMPORARY.fullmatch(entry.name):
+                    continue
+                with contextlib.suppress(OSError):  # gone already, or not ours to remove
+                    status = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(status.st_mode) and now - status.st_mtime > STALE_TEMPORARY:
+                        os.unlink(entry.path)
+    except OSError:
         pass
 
 
