@@ -14,6 +14,9 @@ user alone, and is used only while the user owns it and no one else may write to
 unpickler that makes only threatlib's plain data (pydantic models, enums, dataclasses), dates and paths, so an
 entry that is not ours can mislead at worst, never run code.
 
+The same folder keeps the pictures dot drew (threatlib.render.dot), as plain bytes through read_entry,
+write_entries, used and trim.
+
 THREATLIB_CACHE_DIR names another folder for it; THREATLIB_NO_CACHE=1 turns it off.
 """
 
@@ -106,18 +109,11 @@ def _code() -> list[str]:
 
 def fetch(name: str, key: bytes, kind: type) -> object | None:
     """The entry `name` if it holds a `kind` stored under `key`; None otherwise, whatever is wrong with it."""
-    folder = _private(cache_folder(), create=False)
-    if folder is None:
+    data = read_entry(name, _FORMAT + key)
+    if data is None:
         return None
     try:
-        data = read_regular_file(folder / name, name, limit=_MAX_BYTES)
-    except (EnvironmentProblem, InputError):  # missing, unreadable, not a regular file, too large
-        return None
-    head = _FORMAT + key
-    if not data.startswith(head):
-        return None
-    try:
-        value = _PlainData(io.BytesIO(data[len(head):])).load()
+        value = _PlainData(io.BytesIO(data)).load()
     except Exception:  # a damaged entry can fail in any of pickle's ways; it is passed over as stale
         return None
     return value if isinstance(value, kind) else None
@@ -125,22 +121,87 @@ def fetch(name: str, key: bytes, kind: type) -> object | None:
 
 def store(name: str, key: bytes, value: object) -> None:
     """Keep `value` as the entry `name` under `key`, replacing the old entry at once; nothing if that fails."""
+    write_entries([(name, _FORMAT + key + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))])
+
+
+def read_entry(name: str, head: bytes) -> bytes | None:
+    """What follows `head` in the entry `name`; None if it is missing, unreadable, too large or begins otherwise."""
+    folder = _private(cache_folder(), create=False)
+    if folder is None:
+        return None
+    try:
+        data = read_regular_file(folder / name, name, limit=_MAX_BYTES)
+    except (EnvironmentProblem, InputError):  # missing, unreadable, not a regular file, too large
+        return None
+    return data[len(head):] if data.startswith(head) else None
+
+
+def write_entries(entries: list[tuple[str, bytes]], *, sweep: bool = True) -> None:
+    """Keep each (name, bytes) as an entry, each replacing its old one at once; nothing where that fails (a full
+    disk, a read-only home: the next run does the work again). `sweep`: first remove what killed runs left (it
+    reads the whole folder; a writer of many small entries leaves it to trim())."""
     folder = _private(cache_folder(), create=True)
+    if folder is None or not entries:
+        return
+    if sweep:
+        _sweep(folder)
+    for name, data in entries:
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=folder)  # readable by the user alone
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    file.write(data)
+                os.replace(temporary, folder / name)  # a reader sees the old entry or the new one, never half of one
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            return
+
+
+def used(name: str) -> None:
+    """Mark the entry `name` as just used, so trim() keeps it over older ones."""
+    folder = _private(cache_folder(), create=False)
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            os.utime(folder / name)
+
+
+def trim(prefix: str, keep_bytes: int, every: float) -> None:
+    """Remove the entries whose names begin with `prefix`, least recently used first, until they take at most
+    `keep_bytes` in all, and what killed runs left (see _sweep); at most once in `every` seconds (a marker file
+    keeps the time), since it reads the whole folder."""
+    folder = _private(cache_folder(), create=False)
     if folder is None:
         return
-    data = _FORMAT + key + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    _sweep(folder)
+    marker = folder / f".{prefix}trimmed"
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=folder)  # readable by the user alone
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, folder / name)  # a reader sees the old entry or the new one, never half of one
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:  # a full disk, a read-only home: the next run reads the library again
+        if time.time() - marker.stat().st_mtime < every:
+            return
+    except OSError:  # never trimmed
         pass
+    with contextlib.suppress(OSError):
+        marker.touch()
+        os.utime(marker)
+    _sweep(folder)
+    found = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(prefix):
+                    with contextlib.suppress(OSError):
+                        status = entry.stat(follow_symlinks=False)
+                        if stat.S_ISREG(status.st_mode):
+                            found.append((status.st_mtime_ns, entry.name, status.st_size))
+    except OSError:
+        return
+    total = sum(size for _, _, size in found)
+    for _, name, size in sorted(found):
+        if total <= keep_bytes:
+            break
+        with contextlib.suppress(OSError):  # another run may have removed it first
+            os.unlink(folder / name)
+        total -= size
 
 
 def _sweep(folder: Path) -> None:

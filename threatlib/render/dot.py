@@ -7,29 +7,126 @@ the pictures were given, whichever finishes first, so outputs stay deterministic
 
 dot writes each format into a pipe of its own (`-o/dev/fd/N`), read as it is written: no temporary folder,
 so a run killed at any moment leaves nothing behind.
+
+What dot drew is kept in the user's cache (see threatlib.library.cache), so a model run again, or edited in a few
+places, has only its changed pictures drawn: starting dot is most of the time of a small picture. An entry is keyed
+by the DOT program, the formats, dot's executable and Graphviz's plugin configuration, the fonts' caches and the
+environment variables dot reads; it holds each format's bytes and dot's warnings, which are written again when it
+is used. About DRAWINGS_KEPT bytes of pictures are kept: every TRIM_EVERY seconds at most, the least recently
+used are removed until the rest fit.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import graphviz
 
+from threatlib.library import cache
+
 WORKERS = min(4, os.cpu_count() or 1)
+DRAWINGS_KEPT = 256 * 1024 * 1024
+TRIM_EVERY = 600  # seconds between two looks at the size of every picture kept
+_ENTRY = "drawing-"
+_HEAD = b"threatlib drawing 1\n"
+# What dot reads besides its input: where its plugins and fonts are, and the locale.
+_DOT_ENVIRONMENT = ("GVBINDIR", "GVPLUGIN_PATH", "DOTFONTPATH", "GDFONTPATH", "FONTCONFIG_FILE", "FONTCONFIG_PATH",
+                    "FONTCONFIG_SYSROOT", "LANG", "LC_ALL", "LC_CTYPE", "LC_NUMERIC")
 
 
 def run_dot(pictures: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, bytes]]:
     """For each (DOT source, formats): the picture in each of those formats, by format."""
-    with ThreadPoolExecutor(max_workers=max(1, min(WORKERS, len(pictures)))) as pool:
-        results = list(pool.map(_draw, [s for s, _ in pictures], [f for _, f in pictures]))
+    dot = _dot_identity()
+    keys = [_key(dot, source, formats) if dot is not None else None for source, formats in pictures]
+    results: list[tuple[dict[str, bytes], bytes] | None] = [_kept(key, formats) if key else None
+                                                           for key, (_, formats) in zip(keys, pictures, strict=True)]
+    missing = [i for i, result in enumerate(results) if result is None]
+    if missing:
+        with ThreadPoolExecutor(max_workers=max(1, min(WORKERS, len(missing)))) as pool:
+            drawn = pool.map(_draw, [pictures[i][0] for i in missing], [pictures[i][1] for i in missing])
+            for i, result in zip(missing, drawn, strict=True):
+                results[i] = result
+        if dot is not None:
+            cache.write_entries([(_ENTRY + keys[i].hex(), _HEAD + keys[i] + _entry(*results[i])) for i in missing],
+                                sweep=False)
+            cache.trim(_ENTRY, DRAWINGS_KEPT, every=TRIM_EVERY)
     for _, warnings in results:
         if warnings:  # dot's own warnings, passed on as the graphviz package does
             sys.stderr.write(warnings.decode("utf-8", "replace"))
     return [files for files, _ in results]
+
+
+def _dot_identity() -> bytes | None:
+    """What dot draws with besides its input: its executable and plugin configuration, the fonts' caches (rebuilt
+    when fonts are added or removed) and the environment it reads; None if there is no dot to run."""
+    found = shutil.which("dot")
+    if found is None:
+        return None
+    parts = []
+    for path in (Path(found).resolve(), *_graphviz_files(Path(found).resolve()), *_font_caches()):
+        try:
+            status = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path} {status.st_size} {status.st_mtime_ns} {status.st_ino}")
+    parts += [f"{name}={os.environ.get(name)}" for name in _DOT_ENVIRONMENT]
+    return "\0".join(parts).encode("utf-8", "surrogateescape")
+
+
+def _graphviz_files(dot: Path) -> list[Path]:
+    """Graphviz's plugin configuration, its plugins and its libraries, where Debian and most builds keep them (a
+    package upgrade changes them, and rewrites the configuration)."""
+    lib = dot.parent.parent / "lib"
+    plugins = sorted({*lib.glob("graphviz/config*"), *lib.glob("*/graphviz/config*")})
+    return [*plugins, *(p for config in plugins for p in sorted(config.parent.iterdir())),
+            *(p for config in plugins for p in sorted(config.parent.parent.glob("libgvc.so*")))]
+
+
+def _font_caches() -> list[Path]:
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return [Path("/var/cache/fontconfig"), Path(home) / "fontconfig", Path(os.path.expanduser("~")) / ".fontconfig"]
+
+
+def _key(dot: bytes, source: str, formats: Sequence[str]) -> bytes:
+    digest = hashlib.blake2b(digest_size=32)
+    for part in (dot, "\0".join(formats).encode(), source.encode("utf-8", "surrogateescape")):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.digest()
+
+
+def _entry(files: dict[str, bytes], warnings: bytes) -> bytes:
+    parts = [*(x for fmt, data in files.items() for x in (fmt.encode(), data)), b"", warnings]
+    return b"".join(len(part).to_bytes(8, "big") + part for part in parts)
+
+
+def _kept(key: bytes, formats: Sequence[str]) -> tuple[dict[str, bytes], bytes] | None:
+    """The picture and dot's warnings as dot drew them before, or None (not kept, or not readable as kept)."""
+    name = _ENTRY + key.hex()
+    data = cache.read_entry(name, _HEAD + key)
+    if data is None:
+        return None
+    parts, at = [], 0
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at:at + 8], "big")
+        if at + 8 + size > len(data):
+            return None
+        parts.append(data[at + 8:at + 8 + size])
+        at += 8 + size
+    if at != len(data) or len(parts) != 2 * len(formats) + 2 or parts[-2] != b"":
+        return None
+    files = {parts[i].decode("ascii", "replace"): parts[i + 1] for i in range(0, 2 * len(formats), 2)}
+    if list(files) != list(formats):
+        return None
+    cache.used(name)
+    return files, parts[-1]
 
 
 def _draw(source: str, formats: Sequence[str]) -> tuple[dict[str, bytes], bytes]:
