@@ -292,8 +292,8 @@ def _embedded_font_bytes(pdf: bytes) -> int:
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "full":
-        print(json.dumps(full_report(int(sys.argv[2]))))
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "full":
+        print(json.dumps(full_report(int(sys.argv[2]), edited=sys.argv[3:] == ["edited"])))
         return
     if len(sys.argv) == 3 and sys.argv[1] == "pytm":
         print(json.dumps(bare_pytm(int(sys.argv[2]))))

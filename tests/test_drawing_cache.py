@@ -8,6 +8,7 @@ import stat
 import time
 from pathlib import Path
 
+import graphviz
 import pytest
 
 import threatlib.library.cache as cache_module
@@ -17,7 +18,7 @@ from threatlib.library.cache import CACHE_DIR_VARIABLE, NO_CACHE_VARIABLE
 # An unknown shape: dot draws a box and warns, so the warning is part of what is kept.
 WARNED = "digraph { a [shape=nosuchshape label=\"a\"] }"
 PLAIN = "digraph { rankdir=LR; a -> b -> c }"
-HEAD = len(dot._HEAD) + 32  # the entry's format line and its key
+HEAD = len(dot._HEAD) + 64  # the entry's format line, its key and its digest
 
 
 @pytest.fixture
@@ -90,6 +91,7 @@ def test_another_dot_is_not_given_what_the_first_drew(cache, draws, tmp_path, mo
     lambda data: data[:-5],  # cut short
     lambda data: data[:HEAD] + bytes(len(data) - HEAD),  # its head whole, the rest zeroed
     lambda data: data[:HEAD + 8] + (10**9).to_bytes(8, "big") + data[HEAD + 16:],  # a length beyond its end
+    lambda data: data[:-1] + bytes([data[-1] ^ 1]),  # one bit of the picture changed, its length the same
     lambda data: b"not an entry",
 ])
 def test_a_damaged_entry_is_drawn_again_and_replaced(cache, draws, damage) -> None:
@@ -150,3 +152,87 @@ def test_with_the_cache_off_nothing_is_kept(cache, draws, monkeypatch) -> None:
     monkeypatch.setenv(NO_CACHE_VARIABLE, "1")
     assert dot.run_dot([(PLAIN, ("svg",))]) == dot.run_dot([(PLAIN, ("svg",))])
     assert (len(draws), cache.exists()) == (2, False)
+
+
+FAILING_DOT = """#!/bin/sh
+# Writes a picture, then fails as dot does on a bad graph.
+for arg in "$@"; do
+  case "$arg" in -o*) printf '<svg>half</svg>' > "${arg#-o}" ;; esac
+done
+cat > /dev/null
+echo 'Error: <stdin>: syntax error in line 1' >&2
+exit 1
+"""
+
+NOISY_DOT = """#!/bin/sh
+# Writes a picture and a message about this machine's fonts, and succeeds.
+for arg in "$@"; do
+  case "$arg" in -o*) printf '<svg>drawn</svg>' > "${arg#-o}" ;; esac
+done
+cat > /dev/null
+echo 'Fontconfig error: No writable cache directories' >&2
+"""
+
+
+def _fake_dot(tmp_path: Path, script: str, monkeypatch) -> None:
+    folder = tmp_path / "bin"
+    folder.mkdir(exist_ok=True)
+    (folder / "dot").write_text(script)
+    (folder / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_a_failed_drawing_is_raised_and_not_kept(cache, draws, tmp_path, monkeypatch) -> None:
+    _fake_dot(tmp_path, FAILING_DOT, monkeypatch)
+    for _ in range(2):
+        with pytest.raises(graphviz.CalledProcessError):
+            dot.run_dot([(PLAIN, ("svg",))])
+    assert len(draws) == 2 and (not cache.exists() or kept(cache) == [])
+
+
+def test_a_drawing_with_messages_about_the_machine_is_not_kept(cache, draws, tmp_path, monkeypatch, capsys) -> None:
+    _fake_dot(tmp_path, NOISY_DOT, monkeypatch)
+    assert dot.run_dot([(PLAIN, ("svg",))]) == dot.run_dot([(PLAIN, ("svg",))]) == [{"svg": b"<svg>drawn</svg>"}]
+    assert len(draws) == 2 and capsys.readouterr().err.count("Fontconfig error") == 2
+    assert not cache.exists() or kept(cache) == []
+
+
+def test_dot_missing_is_an_error_though_its_pictures_are_kept(cache, draws, monkeypatch) -> None:
+    dot.run_dot([(PLAIN, ("svg",))])
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(graphviz.ExecutableNotFound):
+        dot.run_dot([(PLAIN, ("svg",))])
+
+
+@pytest.mark.parametrize("what", ["_graphviz_files", "_font_files"])
+def test_a_changed_plugin_library_or_font_is_a_new_key(cache, draws, tmp_path, monkeypatch, what) -> None:
+    marker = tmp_path / "changed"
+    marker.write_text("one")
+    real = getattr(dot, what)
+    monkeypatch.setattr(dot, what, lambda *args: [*real(*args), marker])
+    first = dot.run_dot([(PLAIN, ("svg",))])
+    assert dot.run_dot([(PLAIN, ("svg",))]) == first and len(draws) == 1
+    marker.write_text("two, longer")  # an upgraded plugin, an added font folder: another size and time
+    assert dot.run_dot([(PLAIN, ("svg",))]) == first and len(draws) == 2
+
+
+def test_a_cache_folder_others_may_write_to_is_neither_read_nor_written(cache, draws) -> None:
+    dot.run_dot([(PLAIN, ("svg",))])
+    cache.chmod(0o777)
+    [entry] = kept(cache)
+    entry.unlink()
+    dot.run_dot([(PLAIN, ("svg",))])
+    dot.run_dot([("digraph { x }", ("svg",))])
+    assert len(draws) == 3 and kept(cache) == []
+
+
+def test_a_report_drawn_again_from_the_cache_is_the_same_files(cache, draws, library, small_model_path) -> None:
+    from threatlib import pipeline
+    from threatlib.render.outputs import render_outputs
+
+    analysis = pipeline.analyse_file(small_model_path, library)[1]
+    first = render_outputs(analysis)
+    started = len(draws)
+    assert started > 0
+    assert render_outputs(analysis) == first
+    assert len(draws) == started  # every picture, the printed pages' and the brief's too, from the cache

@@ -146,11 +146,14 @@ def test_a_large_model_draws_markup_names_as_text(library, tmp_path) -> None:
     assert sum("javascript:alert(1)" in svg_text(files[name]) for name in pictures) >= 2  # drawn as text
 
 
-def test_drawing_makes_no_temporary_folder(monkeypatch) -> None:
+def test_drawing_makes_no_temporary_folder(monkeypatch, tmp_path) -> None:
     """A run killed while dot draws must leave nothing behind: dot writes into pipes, never into a temporary folder."""
     import tempfile
 
+    from threatlib.library.cache import CACHE_DIR_VARIABLE
     from threatlib.render.dot import run_dot
+
+    monkeypatch.setenv(CACHE_DIR_VARIABLE, str(tmp_path / "cache"))  # none of its pictures kept: dot draws them
 
     def refuse(*args, **kwargs):
         raise AssertionError("a temporary folder was made")

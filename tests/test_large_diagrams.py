@@ -294,7 +294,10 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
-def test_dot_runs_once_per_picture_and_keeps_the_order() -> None:
+def test_dot_runs_once_per_picture_and_keeps_the_order(monkeypatch, tmp_path) -> None:
+    from threatlib.library.cache import CACHE_DIR_VARIABLE
+
+    monkeypatch.setenv(CACHE_DIR_VARIABLE, str(tmp_path / "cache"))  # none of its pictures kept: dot draws them
     small, big = "digraph { a -> b }", "digraph { " + " ".join(f"n{i} -> n{i + 1};" for i in range(300)) + " }"
     drawn = run_dot([(big, ("svg", "json")), (small, ("svg",)), (small, ("png", "svg"))])
     assert [sorted(d) for d in drawn] == [["json", "svg"], ["svg"], ["png", "svg"]]

@@ -5,24 +5,27 @@ costs one layout however many formats it is wanted in (the graphviz package's pi
 each format). Pictures are independent, so a few dot processes run at once; results come back in the order
 the pictures were given, whichever finishes first, so outputs stay deterministic.
 
-dot writes each format into a pipe of its own (`-o/dev/fd/N`), read as it is written: no temporary folder,
-so a run killed at any moment leaves nothing behind.
+dot writes each format into a pipe of its own (`-o/dev/fd/N`), read as it is written: no temporary folder.
 
 What dot drew is kept in the user's cache (see threatlib.library.cache), so a model run again, or edited in a few
 places, has only its changed pictures drawn: starting dot is most of the time of a small picture. An entry is keyed
-by the DOT program, the formats, dot's executable and Graphviz's plugin configuration, the fonts' caches and the
-environment variables dot reads; it holds each format's bytes and dot's warnings, which are written again when it
-is used. About DRAWINGS_KEPT bytes of pictures are kept: every TRIM_EVERY seconds at most, the least recently
-used are removed until the rest fit.
+by the DOT program, the formats and dot's arguments, and by what else dot draws with (see _dot_identity); it holds
+each format's bytes and dot's warnings, which are written again when it is used, under a digest that a damaged
+entry fails. A picture is kept only if dot's messages are all its own warnings about the picture (a message from
+the fonts' or the libraries' setup says something about this machine now, not about the picture). About
+DRAWINGS_KEPT bytes are kept: every TRIM_EVERY seconds at most, the least recently used are removed until the rest
+fit. A run killed while it writes an entry leaves a temporary file in the cache, removed by a later trim.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -34,11 +37,14 @@ from threatlib.library import cache
 WORKERS = min(4, os.cpu_count() or 1)
 DRAWINGS_KEPT = 256 * 1024 * 1024
 TRIM_EVERY = 600  # seconds between two looks at the size of every picture kept
+LARGEST_KEPT = DRAWINGS_KEPT // 8  # a larger picture is drawn every time rather than push the others out
 _ENTRY = "drawing-"
-_HEAD = b"threatlib drawing 1\n"
-# What dot reads besides its input: where its plugins and fonts are, and the locale.
+_HEAD = b"threatlib drawing 2\n"
+_ARGUMENTS = ("-Kdot",)  # dot's arguments besides each format's -T and -o
+# What dot reads besides its input: where its plugins, libraries and fonts are, the user's folders, the locale.
 _DOT_ENVIRONMENT = ("GVBINDIR", "GVPLUGIN_PATH", "DOTFONTPATH", "GDFONTPATH", "FONTCONFIG_FILE", "FONTCONFIG_PATH",
-                    "FONTCONFIG_SYSROOT", "LANG", "LC_ALL", "LC_CTYPE", "LC_NUMERIC")
+                    "FONTCONFIG_SYSROOT", "LD_LIBRARY_PATH", "LD_PRELOAD", "HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME",
+                    "XDG_DATA_DIRS", "LANG", "LC_ALL", "LC_CTYPE", "LC_NUMERIC")
 
 
 def run_dot(pictures: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, bytes]]:
@@ -54,8 +60,9 @@ def run_dot(pictures: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, byt
             for i, result in zip(missing, drawn, strict=True):
                 results[i] = result
         if dot is not None:
-            cache.write_entries([(_ENTRY + keys[i].hex(), _HEAD + keys[i] + _entry(*results[i])) for i in missing],
-                                sweep=False)
+            kept = [(i, _entry(*results[i])) for i in missing if _keepable(results[i][1])]
+            cache.write_entries([(_ENTRY + keys[i].hex(), _HEAD + keys[i] + _digest(body) + body)
+                                 for i, body in kept if len(body) <= LARGEST_KEPT], sweep=False)
             cache.trim(_ENTRY, DRAWINGS_KEPT, every=TRIM_EVERY)
     for _, warnings in results:
         if warnings:  # dot's own warnings, passed on as the graphviz package does
@@ -64,13 +71,18 @@ def run_dot(pictures: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, byt
 
 
 def _dot_identity() -> bytes | None:
-    """What dot draws with besides its input: its executable and plugin configuration, the fonts' caches (rebuilt
-    when fonts are added or removed) and the environment it reads; None if there is no dot to run."""
+    """What dot draws with besides its input, as the times and sizes of the files that hold it; None if there is no
+    dot to run. Its executable, Graphviz's plugins, their configuration and its libraries; the dynamic linker's
+    cache, which a library installed or upgraded rewrites (Pango, cairo, HarfBuzz, FreeType and fontconfig measure
+    and draw the words); fontconfig's configuration, the font folders two levels down (a font package adds a
+    folder, a font added to a folder changes it) and the system's font cache; the environment variables dot
+    reads."""
     found = shutil.which("dot")
     if found is None:
         return None
     parts = []
-    for path in (Path(found).resolve(), *_graphviz_files(Path(found).resolve()), *_font_caches()):
+    for path in (Path(found).resolve(), *_graphviz_files(Path(found).resolve()), Path("/etc/ld.so.cache"),
+                 *_font_files()):
         try:
             status = path.stat()
         except OSError:
@@ -81,25 +93,48 @@ def _dot_identity() -> bytes | None:
 
 
 def _graphviz_files(dot: Path) -> list[Path]:
-    """Graphviz's plugin configuration, its plugins and its libraries, where Debian and most builds keep them (a
-    package upgrade changes them, and rewrites the configuration)."""
-    lib = dot.parent.parent / "lib"
-    plugins = sorted({*lib.glob("graphviz/config*"), *lib.glob("*/graphviz/config*")})
-    return [*plugins, *(p for config in plugins for p in sorted(config.parent.iterdir())),
-            *(p for config in plugins for p in sorted(config.parent.parent.glob("libgvc.so*")))]
+    """Graphviz's plugin configuration and its plugins, where Debian, Fedora and most builds keep them (an upgrade
+    changes them, and rewrites the configuration; its libraries are in the dynamic linker's cache)."""
+    prefix, multiarch = dot.parent.parent, sysconfig.get_config_var("MULTIARCH") or ""
+    folders = [prefix / "lib" / multiarch / "graphviz", prefix / "lib" / "graphviz", prefix / "lib64" / "graphviz"]
+    configs = sorted({config for folder in folders for config in folder.glob("config*")})
+    return [*configs, *(p for config in configs for p in sorted(config.parent.iterdir()))]
 
 
-def _font_caches() -> list[Path]:
-    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return [Path("/var/cache/fontconfig"), Path(home) / "fontconfig", Path(os.path.expanduser("~")) / ".fontconfig"]
+def _font_files() -> list[Path]:
+    home = Path(os.path.expanduser("~"))
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "fontconfig"
+    data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "fonts"
+    files = [Path("/etc/fonts"), Path("/etc/fonts/conf.d"), Path("/etc/fonts/fonts.conf"), Path("/etc/fonts/local.conf"),
+             config, config / "fonts.conf", config / "conf.d", Path("/var/cache/fontconfig")]
+    if os.environ.get("FONTCONFIG_FILE"):
+        files.append(Path(os.environ["FONTCONFIG_FILE"]))
+    for folder in (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), data, home / ".fonts"):
+        files.append(folder)
+        with contextlib.suppress(OSError):
+            for child in sorted(p for p in folder.iterdir() if p.is_dir()):
+                files.append(child)
+                with contextlib.suppress(OSError):
+                    files += sorted(p for p in child.iterdir() if p.is_dir())
+    return files
 
 
 def _key(dot: bytes, source: str, formats: Sequence[str]) -> bytes:
     digest = hashlib.blake2b(digest_size=32)
-    for part in (dot, "\0".join(formats).encode(), source.encode("utf-8", "surrogateescape")):
+    for part in (dot, "\0".join(_ARGUMENTS).encode(), "\0".join(formats).encode(),
+                 source.encode("utf-8", "surrogateescape")):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.digest()
+
+
+def _keepable(warnings: bytes) -> bool:
+    """Whether dot's messages are all its own warnings about the picture (so they are the same in every run)."""
+    return all(line.startswith(b"Warning: ") for line in warnings.splitlines() if line.strip())
+
+
+def _digest(body: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=32).digest()
 
 
 def _entry(files: dict[str, bytes], warnings: bytes) -> bytes:
@@ -110,10 +145,10 @@ def _entry(files: dict[str, bytes], warnings: bytes) -> bytes:
 def _kept(key: bytes, formats: Sequence[str]) -> tuple[dict[str, bytes], bytes] | None:
     """The picture and dot's warnings as dot drew them before, or None (not kept, or not readable as kept)."""
     name = _ENTRY + key.hex()
-    data = cache.read_entry(name, _HEAD + key)
-    if data is None:
+    entry = cache.read_entry(name, _HEAD + key)
+    if entry is None or _digest(entry[32:]) != entry[:32]:
         return None
-    parts, at = [], 0
+    data, parts, at = entry[32:], [], 0
     while at + 8 <= len(data):
         size = int.from_bytes(data[at:at + 8], "big")
         if at + 8 + size > len(data):
@@ -131,7 +166,7 @@ def _kept(key: bytes, formats: Sequence[str]) -> tuple[dict[str, bytes], bytes] 
 
 def _draw(source: str, formats: Sequence[str]) -> tuple[dict[str, bytes], bytes]:
     pipes = {fmt: os.pipe() for fmt in formats}
-    args = ["dot", "-Kdot", *(arg for fmt, (_, w) in pipes.items() for arg in (f"-T{fmt}", f"-o/dev/fd/{w}"))]
+    args = ["dot", *_ARGUMENTS, *(arg for fmt, (_, w) in pipes.items() for arg in (f"-T{fmt}", f"-o/dev/fd/{w}"))]
     try:
         try:
             process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

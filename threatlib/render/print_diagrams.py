@@ -189,13 +189,10 @@ class _Pictures:
             # Left to right first: a picture that fits that way is the one printed, so the other is drawn only when
             # it does not (about half the time), and then the larger of the two prints.
             sources = [build_page(a, set(ids), rankdir).source for rankdir in ("LR", "TB")]
-            [across] = run_dot([(sources[0], ("svg",))])
-            if _fits(across["svg"]):
-                self.drawn[ids] = (across["svg"], sources[0])
-            else:
-                [down] = run_dot([(sources[1], ("svg",))])
-                self.drawn[ids] = ((across["svg"], sources[0]) if _scale(across["svg"]) >= _scale(down["svg"])
-                                   else (down["svg"], sources[1]))
+            across = self.drawn[ids] = (run_dot([(sources[0], ("svg",))])[0]["svg"], sources[0])
+            if not _fits(across[0]):
+                down = (run_dot([(sources[1], ("svg",))])[0]["svg"], sources[1])
+                self.drawn[ids] = across if _scale(across[0]) >= _scale(down[0]) else down
         return self.drawn[ids]
 
 
