@@ -4,6 +4,7 @@ never for another dot, never from a damaged entry, and only up to its size, the 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import time
 from pathlib import Path
@@ -91,7 +92,7 @@ def test_another_dot_is_not_given_what_the_first_drew(cache, draws, tmp_path, mo
     lambda data: data[:-5],  # cut short
     lambda data: data[:HEAD] + bytes(len(data) - HEAD),  # its head whole, the rest zeroed
     lambda data: data[:HEAD + 8] + (10**9).to_bytes(8, "big") + data[HEAD + 16:],  # a length beyond its end
-    lambda data: data[:-1] + bytes([data[-1] ^ 1]),  # one bit of the picture changed, its length the same
+    lambda data: data[:HEAD + 60] + bytes([data[HEAD + 60] ^ 1]) + data[HEAD + 61:],  # one bit of the picture
     lambda data: b"not an entry",
 ])
 def test_a_damaged_entry_is_drawn_again_and_replaced(cache, draws, damage) -> None:
@@ -199,9 +200,29 @@ def test_a_drawing_with_messages_about_the_machine_is_not_kept(cache, draws, tmp
 
 def test_dot_missing_is_an_error_though_its_pictures_are_kept(cache, draws, monkeypatch) -> None:
     dot.run_dot([(PLAIN, ("svg",))])
-    monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(graphviz.ExecutableNotFound):
-        dot.run_dot([(PLAIN, ("svg",))])
+    [entry] = kept(cache)
+    with monkeypatch.context() as patch:
+        patch.setenv("PATH", "/nonexistent")
+        with pytest.raises(graphviz.ExecutableNotFound):
+            dot.run_dot([(PLAIN, ("svg",))])
+    assert kept(cache) == [entry]
+    dot.run_dot([(PLAIN, ("svg",))])
+    assert len(draws) == 2  # dot found again: its picture, still kept
+
+
+def test_graphviz_s_plugins_and_configuration_are_found_on_this_machine() -> None:
+    files = dot._graphviz_files(Path(shutil.which("dot")).resolve())
+    assert any(p.name.startswith("config") for p in files) and any("plugin" in p.name for p in files)
+
+
+def test_a_picture_larger_than_largest_kept_is_drawn_every_time(cache, draws, monkeypatch) -> None:
+    [picture] = dot.run_dot([(PLAIN, ("svg",))])
+    monkeypatch.setattr(dot, "LARGEST_KEPT", len(picture["svg"]) - 1)
+    for entry in kept(cache):
+        entry.unlink()
+    dot.run_dot([(PLAIN, ("svg",))])
+    dot.run_dot([(PLAIN, ("svg",))])
+    assert len(draws) == 3 and kept(cache) == []
 
 
 @pytest.mark.parametrize("what", ["_graphviz_files", "_font_files"])

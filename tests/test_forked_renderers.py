@@ -96,7 +96,11 @@ def test_a_process_killed_while_making_an_output_is_that_outputs_problem_and_the
     import signal
 
     from threatlib.errors import EnvironmentProblem
+    from threatlib.library.cache import CACHE_DIR_VARIABLE
     from threatlib.render import outputs
+
+    # No picture kept from another test: dot draws, so the fork takes the printed report while this process draws.
+    monkeypatch.setenv(CACHE_DIR_VARIABLE, str(tmp_path / "cache"))
 
     parent, made = os.getpid(), tmp_path / "made"
     made.mkdir()

@@ -27,6 +27,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import itertools
 import os
 import pickle
 import re
@@ -34,6 +35,7 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
 
@@ -136,13 +138,18 @@ def read_entry(name: str, head: bytes) -> bytes | None:
     return data[len(head):] if data.startswith(head) else None
 
 
-def write_entries(entries: list[tuple[str, bytes]], *, sweep: bool = True) -> None:
+def write_entries(entries: Iterable[tuple[str, bytes]], *, sweep: bool = True) -> None:
     """Keep each (name, bytes) as an entry, each replacing its old one at once; nothing where that fails (a full
     disk, a read-only home: the next run does the work again). `sweep`: first remove what killed runs left (it
     reads the whole folder; a writer of many small entries leaves it to trim())."""
-    folder = _private(cache_folder(), create=True)
-    if folder is None or not entries:
+    entries = iter(entries)
+    first = next(entries, None)
+    if first is None:
         return
+    folder = _private(cache_folder(), create=True)
+    if folder is None:
+        return
+    entries = itertools.chain([first], entries)
     if sweep:
         _sweep(folder)
     for name, data in entries:

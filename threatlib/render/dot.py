@@ -60,9 +60,11 @@ def run_dot(pictures: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, byt
             for i, result in zip(missing, drawn, strict=True):
                 results[i] = result
         if dot is not None:
-            kept = [(i, _entry(*results[i])) for i in missing if _keepable(results[i][1])]
-            cache.write_entries([(_ENTRY + keys[i].hex(), _HEAD + keys[i] + _digest(body) + body)
-                                 for i, body in kept if len(body) <= LARGEST_KEPT], sweep=False)
+            # One entry made at a time as it is written: the pictures are not copied all at once.
+            cache.write_entries(((_ENTRY + keys[i].hex(), _HEAD + keys[i] + _digest(body) + body)
+                                 for i in missing if _keepable(results[i][1])
+                                 and sum(map(len, results[i][0].values())) <= LARGEST_KEPT
+                                 for body in [_entry(*results[i])]), sweep=False)
             cache.trim(_ENTRY, DRAWINGS_KEPT, every=TRIM_EVERY)
     for _, warnings in results:
         if warnings:  # dot's own warnings, passed on as the graphviz package does
@@ -74,9 +76,9 @@ def _dot_identity() -> bytes | None:
     """What dot draws with besides its input, as the times and sizes of the files that hold it; None if there is no
     dot to run. Its executable, Graphviz's plugins, their configuration and its libraries; the dynamic linker's
     cache, which a library installed or upgraded rewrites (Pango, cairo, HarfBuzz, FreeType and fontconfig measure
-    and draw the words); fontconfig's configuration, the font folders two levels down (a font package adds a
-    folder, a font added to a folder changes it) and the system's font cache; the environment variables dot
-    reads."""
+    and draw the words); fontconfig's configuration and the font folders two levels down (a font package adds a
+    folder, a font added to a folder changes it), not fontconfig's caches, which a run of dot itself may rewrite;
+    the environment variables dot reads."""
     found = shutil.which("dot")
     if found is None:
         return None
@@ -98,6 +100,8 @@ def _graphviz_files(dot: Path) -> list[Path]:
     prefix, multiarch = dot.parent.parent, sysconfig.get_config_var("MULTIARCH") or ""
     folders = [prefix / "lib" / multiarch / "graphviz", prefix / "lib" / "graphviz", prefix / "lib64" / "graphviz"]
     configs = sorted({config for folder in folders for config in folder.glob("config*")})
+    if not configs:  # a Python built without Debian's multiarch name: look in every folder of lib (slower)
+        configs = sorted((prefix / "lib").glob("*/graphviz/config*"))
     return [*configs, *(p for config in configs for p in sorted(config.parent.iterdir()))]
 
 
@@ -106,7 +110,7 @@ def _font_files() -> list[Path]:
     config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "fontconfig"
     data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "fonts"
     files = [Path("/etc/fonts"), Path("/etc/fonts/conf.d"), Path("/etc/fonts/fonts.conf"), Path("/etc/fonts/local.conf"),
-             config, config / "fonts.conf", config / "conf.d", Path("/var/cache/fontconfig")]
+             config, config / "fonts.conf", config / "conf.d"]
     if os.environ.get("FONTCONFIG_FILE"):
         files.append(Path(os.environ["FONTCONFIG_FILE"]))
     for folder in (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), data, home / ".fonts"):
