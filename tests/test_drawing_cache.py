@@ -62,23 +62,26 @@ def test_a_picture_drawn_again_comes_from_the_cache_with_the_same_bytes_and_warn
     assert draws == [WARNED, PLAIN, PLAIN]
 
 
-FAKE_DOT = """#!/bin/sh
-# Writes the same text into every -o file it is given, whatever the picture.
+def _fake_dot(tmp_path: Path, patch, picture: str, then: str = "") -> None:
+    """A `dot` first on the PATH that writes `picture` into every -o file it is given, whatever the graph, then
+    runs the shell commands `then`."""
+    folder = tmp_path / "bin"
+    folder.mkdir(exist_ok=True)
+    (folder / "dot").write_text(f"""#!/bin/sh
 for arg in "$@"; do
-  case "$arg" in -o*) printf '<svg>another dot</svg>' > "${arg#-o}" ;; esac
+  case "$arg" in -o*) printf '{picture}' > "${{arg#-o}}" ;; esac
 done
 cat > /dev/null
-"""
+{then}
+""")
+    (folder / "dot").chmod(0o755)
+    patch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
 
 
 def test_another_dot_is_not_given_what_the_first_drew(cache, draws, tmp_path, monkeypatch) -> None:
     [real] = dot.run_dot([(PLAIN, ("svg",))])
-    bin_folder = tmp_path / "bin"
-    bin_folder.mkdir()
-    (bin_folder / "dot").write_text(FAKE_DOT)
-    (bin_folder / "dot").chmod(0o755)
     with monkeypatch.context() as patch:
-        patch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ['PATH']}")
+        _fake_dot(tmp_path, patch, "<svg>another dot</svg>")
         assert dot.run_dot([(PLAIN, ("svg",))]) == [{"svg": b"<svg>another dot</svg>"}]
     # The environment dot reads is part of the key as well.
     with monkeypatch.context() as patch:
@@ -155,36 +158,9 @@ def test_with_the_cache_off_nothing_is_kept(cache, draws, monkeypatch) -> None:
     assert (len(draws), cache.exists()) == (2, False)
 
 
-FAILING_DOT = """#!/bin/sh
-# Writes a picture, then fails as dot does on a bad graph.
-for arg in "$@"; do
-  case "$arg" in -o*) printf '<svg>half</svg>' > "${arg#-o}" ;; esac
-done
-cat > /dev/null
-echo 'Error: <stdin>: syntax error in line 1' >&2
-exit 1
-"""
-
-NOISY_DOT = """#!/bin/sh
-# Writes a picture and a message about this machine's fonts, and succeeds.
-for arg in "$@"; do
-  case "$arg" in -o*) printf '<svg>drawn</svg>' > "${arg#-o}" ;; esac
-done
-cat > /dev/null
-echo 'Fontconfig error: No writable cache directories' >&2
-"""
-
-
-def _fake_dot(tmp_path: Path, script: str, monkeypatch) -> None:
-    folder = tmp_path / "bin"
-    folder.mkdir(exist_ok=True)
-    (folder / "dot").write_text(script)
-    (folder / "dot").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-
-
 def test_a_failed_drawing_is_raised_and_not_kept(cache, draws, tmp_path, monkeypatch) -> None:
-    _fake_dot(tmp_path, FAILING_DOT, monkeypatch)
+    # A picture written, then a failure as dot's on a bad graph.
+    _fake_dot(tmp_path, monkeypatch, "<svg>half</svg>", "echo 'Error: <stdin>: syntax error in line 1' >&2; exit 1")
     for _ in range(2):
         with pytest.raises(graphviz.CalledProcessError):
             dot.run_dot([(PLAIN, ("svg",))])
@@ -192,7 +168,8 @@ def test_a_failed_drawing_is_raised_and_not_kept(cache, draws, tmp_path, monkeyp
 
 
 def test_a_drawing_with_messages_about_the_machine_is_not_kept(cache, draws, tmp_path, monkeypatch, capsys) -> None:
-    _fake_dot(tmp_path, NOISY_DOT, monkeypatch)
+    # A picture written, a message about this machine's fonts, and success.
+    _fake_dot(tmp_path, monkeypatch, "<svg>drawn</svg>", "echo 'Fontconfig error: No writable cache directories' >&2")
     assert dot.run_dot([(PLAIN, ("svg",))]) == dot.run_dot([(PLAIN, ("svg",))]) == [{"svg": b"<svg>drawn</svg>"}]
     assert len(draws) == 2 and capsys.readouterr().err.count("Fontconfig error") == 2
     assert not cache.exists() or kept(cache) == []
