@@ -27,7 +27,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
-import itertools
 import os
 import pickle
 import re
@@ -49,7 +48,7 @@ NO_CACHE_VARIABLE = "THREATLIB_NO_CACHE"
 _FORMAT = b"threatlib cache 1\n"  # changed if the layout of an entry ever changes
 _MAX_BYTES = 256 * 1024 * 1024
 STALE_TEMPORARY = 600  # seconds: a store takes milliseconds, so a temporary this old was left by a killed run
-_TEMPORARY = re.compile(r"\.[A-Za-z0-9_-]+\.[A-Za-z0-9_]{8}")  # mkstemp's names in store(): .ENTRY.XXXXXXXX
+_TEMPORARY = re.compile(r"\.[A-Za-z0-9_-]+\.[A-Za-z0-9_]{8}")  # mkstemp's names in write_entries(): .ENTRY.XXXXXXXX
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -142,17 +141,14 @@ def write_entries(entries: Iterable[tuple[str, bytes]], *, sweep: bool = True) -
     """Keep each (name, bytes) as an entry, each replacing its old one at once; nothing where that fails (a full
     disk, a read-only home: the next run does the work again). `sweep`: first remove what killed runs left (it
     reads the whole folder; a writer of many small entries leaves it to trim())."""
-    entries = iter(entries)
-    first = next(entries, None)
-    if first is None:
-        return
-    folder = _private(cache_folder(), create=True)
-    if folder is None:
-        return
-    entries = itertools.chain([first], entries)
-    if sweep:
-        _sweep(folder)
+    folder = None
     for name, data in entries:
+        if folder is None:  # made only when there is an entry to write
+            folder = _private(cache_folder(), create=True)
+            if folder is None:
+                return
+            if sweep:
+                _sweep(folder)
         try:
             handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=folder)  # readable by the user alone
             try:
@@ -189,19 +185,7 @@ def trim(prefix: str, keep_bytes: int, every: float) -> None:
         pass
     with contextlib.suppress(OSError):
         marker.touch()
-        os.utime(marker)
-    _sweep(folder)
-    found = []
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith(prefix):
-                    with contextlib.suppress(OSError):
-                        status = entry.stat(follow_symlinks=False)
-                        if stat.S_ISREG(status.st_mode):
-                            found.append((status.st_mtime_ns, entry.name, status.st_size))
-    except OSError:
-        return
+    found = [(status.st_mtime_ns, name, status.st_size) for name, status in _sweep(folder) if name.startswith(prefix)]
     total = sum(size for _, _, size in found)
     for _, name, size in sorted(found):
         if total <= keep_bytes:
@@ -211,21 +195,25 @@ def trim(prefix: str, keep_bytes: int, every: float) -> None:
         total -= size
 
 
-def _sweep(folder: Path) -> None:
+def _sweep(folder: Path) -> list[tuple[str, os.stat_result]]:
     """Remove what a writer killed between making its temporary file and renaming it left behind. A temporary
-    younger than STALE_TEMPORARY may be another run's, still being written, and is left alone."""
-    now = time.time()
+    younger than STALE_TEMPORARY may be another run's, still being written, and is left alone. Returns the other
+    regular files, by name, with their status: one read of the folder serves trim() too."""
+    now, others = time.time(), []
     try:
         with os.scandir(folder) as found:
             for entry in found:
-                if not _TEMPORARY.fullmatch(entry.name):
-                    continue
                 with contextlib.suppress(OSError):  # gone already, or not ours to remove
                     status = entry.stat(follow_symlinks=False)
-                    if stat.S_ISREG(status.st_mode) and now - status.st_mtime > STALE_TEMPORARY:
+                    if not stat.S_ISREG(status.st_mode):
+                        continue
+                    if not _TEMPORARY.fullmatch(entry.name):
+                        others.append((entry.name, status))
+                    elif now - status.st_mtime > STALE_TEMPORARY:
                         os.unlink(entry.path)
     except OSError:
         pass
+    return others
 
 
 def _private(folder: Path | None, *, create: bool) -> Path | None:

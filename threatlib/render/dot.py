@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -60,11 +60,7 @@ def run_dot(pictures: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, byt
             for i, result in zip(missing, drawn, strict=True):
                 results[i] = result
         if dot is not None:
-            # One entry made at a time as it is written: the pictures are not copied all at once.
-            cache.write_entries(((_ENTRY + keys[i].hex(), _HEAD + keys[i] + _digest(body) + body)
-                                 for i in missing if _keepable(results[i][1])
-                                 and sum(map(len, results[i][0].values())) <= LARGEST_KEPT
-                                 for body in [_entry(*results[i])]), sweep=False)
+            cache.write_entries(_new_entries([(keys[i], results[i]) for i in missing]), sweep=False)
             cache.trim(_ENTRY, DRAWINGS_KEPT, every=TRIM_EVERY)
     for _, warnings in results:
         if warnings:  # dot's own warnings, passed on as the graphviz package does
@@ -72,19 +68,27 @@ def run_dot(pictures: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, byt
     return [files for files, _ in results]
 
 
+def _new_entries(drawn: list[tuple[bytes, tuple[dict[str, bytes], bytes]]]) -> Iterator[tuple[str, bytes]]:
+    """The cache entries of pictures just drawn that may be kept, each made as it is written (not all copied at
+    once)."""
+    for key, (files, warnings) in drawn:
+        if _keepable(warnings) and sum(map(len, files.values())) <= LARGEST_KEPT:
+            body = _entry(files, warnings)
+            yield _ENTRY + key.hex(), _HEAD + key + _digest(body) + body
+
+
 def _dot_identity() -> bytes | None:
     """What dot draws with besides its input, as the times and sizes of the files that hold it; None if there is no
-    dot to run. Its executable, Graphviz's plugins, their configuration and its libraries; the dynamic linker's
-    cache, which a library installed or upgraded rewrites (Pango, cairo, HarfBuzz, FreeType and fontconfig measure
-    and draw the words); fontconfig's configuration and the font folders two levels down (a font package adds a
+    dot to run. Its executable, Graphviz's plugins and their configuration; the dynamic linker's cache, which a
+    library installed or upgraded rewrites (Graphviz's own, and Pango, cairo, HarfBuzz, FreeType and fontconfig,
+    which measure and draw the words); fontconfig's configuration and the font folders two levels down (a font package adds a
     folder, a font added to a folder changes it), not fontconfig's caches, which a run of dot itself may rewrite;
     the environment variables dot reads."""
     found = shutil.which("dot")
     if found is None:
         return None
-    parts = []
-    for path in (Path(found).resolve(), *_graphviz_files(Path(found).resolve()), Path("/etc/ld.so.cache"),
-                 *_font_files()):
+    parts, executable = [], Path(found).resolve()
+    for path in (executable, *_graphviz_files(executable), Path("/etc/ld.so.cache"), *_font_files()):
         try:
             status = path.stat()
         except OSError:

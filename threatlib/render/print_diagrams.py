@@ -183,17 +183,18 @@ class _Pictures:
         self.drawn: dict[frozenset[str], tuple[bytes, str]] = {}
 
     def __call__(self, units: list[Unit]) -> tuple[bytes, str]:
-        a = self.analysis
-        ids = frozenset(e.id for e in a.elements if any(u.holds(e) for u in units))
+        ids = frozenset(e.id for e in self.analysis.elements if any(u.holds(e) for u in units))
         if ids not in self.drawn:
-            # Left to right first: a picture that fits that way is the one printed, so the other is drawn only when
-            # it does not (about half the time), and then the larger of the two prints.
-            sources = [build_page(a, set(ids), rankdir).source for rankdir in ("LR", "TB")]
-            across = self.drawn[ids] = (run_dot([(sources[0], ("svg",))])[0]["svg"], sources[0])
+            # Left to right first: a picture that fits that way is the one printed; else the larger of both ways.
+            across = self.drawn[ids] = self._draw(ids, "LR")
             if not _fits(across[0]):
-                down = (run_dot([(sources[1], ("svg",))])[0]["svg"], sources[1])
+                down = self._draw(ids, "TB")
                 self.drawn[ids] = across if _scale(across[0]) >= _scale(down[0]) else down
         return self.drawn[ids]
+
+    def _draw(self, ids: frozenset[str], rankdir: str) -> tuple[bytes, str]:
+        source = build_page(self.analysis, set(ids), rankdir).source
+        return run_dot([(source, ("svg",))])[0]["svg"], source
 
 
 def build_page(a: Analysis, ids: set[str], rankdir: str = "LR") -> graphviz.Digraph:
