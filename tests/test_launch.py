@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from threatlib import launch
+from threatlib import launch, pipeline
+
+TESTS = Path(__file__).parent
 
 SCRIPT = Path(sys.executable).parent / "threatlib"
 
@@ -37,10 +39,15 @@ exec {real} "$@"
     return folder
 
 
-def _export_svg(tmp_path: Path, model: Path, tunables: str | None) -> list[str]:
+def _dot_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GLIBC_TUNABLES", launch.RESTARTED)}
     env["PATH"] = f"{_recording_dot(tmp_path)}{os.pathsep}{env['PATH']}"
     env["THREATLIB_CACHE_DIR"] = str(tmp_path / "cache")  # an empty cache: dot draws
+    return env
+
+
+def _export_svg(tmp_path: Path, model: Path, tunables: str | None) -> list[str]:
+    env = _dot_env(tmp_path)
     if tunables is not None:
         env["GLIBC_TUNABLES"] = tunables
     subprocess.run([str(SCRIPT), "export", "svg", str(model), "-o", str(tmp_path / "dfd.svg")], env=env, check=True,
@@ -59,6 +66,21 @@ def test_a_user_s_own_tunables_are_kept_and_not_restarted(tmp_path, small_model_
     own = "glibc.malloc.hugetlb=0"
     assert _export_svg(tmp_path, small_model_path, own) == [f"dot sees: {own} unset",
                                                              f"threatlib started with: GLIBC_TUNABLES={own}"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc to see a process's environment")
+def test_the_workers_that_report_several_models_start_with_it_too(tmp_path, monkeypatch, library):
+    for name, value in _dot_env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    models = [TESTS / "models" / "small.yaml", TESTS.parent / "models" / "zoom-2020.yaml"]
+    before = dict(os.environ)
+    written = list(pipeline.reports(models, library, tmp_path / "out", pdf=False, jobs=2, ids_checked=True))
+    assert [path.name for path, _ in written] == ["small-app", "zoom-2020"]
+    assert dict(os.environ) == before
+    started = f"GLIBC_TUNABLES={launch.TUNABLE}" if _machine_restarts() else "unset"
+    assert sorted(set((tmp_path / "record").read_text().splitlines())) == [
+        "dot sees: unset unset", f"threatlib started with: {started}"]
 
 
 @pytest.mark.parametrize(("setting", "restarts"), [

@@ -9,12 +9,15 @@ transparent huge pages to programs that ask for them (its `madvise` setting, Deb
 command that writes outputs starts itself once more with it set, before anything else is imported. Nothing else
 changes: the restarted process takes the variable out of its environment again, so dot and every other program it
 runs see the user's environment as it was. A user who sets GLIBC_TUNABLES keeps their own setting and no restart.
+The worker interpreters that report several models at once start with it in the same way (`tuned_spawns`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 TUNABLE = "glibc.malloc.hugetlb=1"
 RESTARTED = "THREATLIB_RESTARTED"  # set for the restarted process only, which removes it
@@ -23,17 +26,41 @@ WRITING_COMMANDS = frozenset({"report", "export", "compare"})  # the commands th
 
 
 def entry() -> None:
-    if os.environ.pop(RESTARTED, None) is not None:
-        os.environ.pop("GLIBC_TUNABLES", None)
-    elif _worth_restarting(sys.argv[1:]):
+    if not settle() and _worth_restarting(sys.argv[1:]):
         try:
-            os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]],
-                      {**os.environ, "GLIBC_TUNABLES": TUNABLE, RESTARTED: "1"})
+            os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], {**os.environ, **_TUNED})
         except OSError:
             pass  # run as started: slower for a large estate, the same outputs
     from threatlib.cli import main
 
     main()
+
+
+_TUNED = {"GLIBC_TUNABLES": TUNABLE, RESTARTED: "1"}
+
+
+def settle() -> bool:
+    """In a process started with the tunable by this module: take it out of the environment again (it has done
+    its work), and say so."""
+    if os.environ.pop(RESTARTED, None) is None:
+        return False
+    os.environ.pop("GLIBC_TUNABLES", None)
+    return True
+
+
+@contextmanager
+def tuned_spawns() -> Iterator[None]:
+    """Interpreters started afresh inside the block (multiprocessing's spawn) start with the tunable, where a
+    restart would give it; each is to call `settle` first. The environment is as it was after the block."""
+    if not _worth_restarting(["report"]):
+        yield
+        return
+    os.environ.update(_TUNED)
+    try:
+        yield
+    finally:
+        for name in _TUNED:
+            os.environ.pop(name, None)
 
 
 def _worth_restarting(arguments: list[str]) -> bool:

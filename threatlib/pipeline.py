@@ -140,10 +140,14 @@ def reports(paths: list[Path], library: Library, out_dir: Path, *, pdf: bool = T
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    from threatlib.launch import settle, tuned_spawns
+
     # Fresh interpreters, not forks: the parent may be running threads (the progress bar's), which fork would copy mid-step.
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(report, path, library, out_dir, pdf=pdf, user_templates=user_templates,
-                               processes=processes) for path in paths]
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=settle) as pool:
+        with tuned_spawns():  # the workers start as they are asked for: on submit, in this thread
+            futures = [pool.submit(report, path, library, out_dir, pdf=pdf, user_templates=user_templates,
+                                   processes=processes) for path in paths]
         try:
             for future in futures:
                 yield future.result()
